@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/**
+ * Settings of the SPM policy. Hysteresis and budgets are named, with units in the name (STYLE 6).
+ * Utilization is the busy fraction of one worker slot (busy ms per second / 1000).
+ */
+export const spmConfigSchema = z
+  .strictObject({
+    /** A shard above this utilization for `hotTicks` ticks (or forecast above it) is hot. @default 0.6 */
+    hotThreshold: z.number().gt(0).lte(1).default(0.6),
+    /** Consecutive ticks above `hotThreshold` before a shard is hot. @default 2 */
+    hotTicks: z.number().int().min(1).max(100).default(2),
+    /** The origin's forecast crossing this within the horizon triggers promotion. @default 0.85 */
+    overloadThreshold: z.number().gt(0).lte(2).default(0.85),
+    /** A target may take a shard only if its forecast plus the prediction stays at or below this. @default 0.75 */
+    safeThreshold: z.number().gt(0).lte(1).default(0.75),
+    /** How far ahead forecasts look, in ms. @default 600000 (10 min) */
+    horizonMs: z.number().int().min(1000).max(86_400_000).default(600_000),
+    /** Minimum time between two ownership changes of the same shard, in ms. @default 600000 */
+    cooldownMs: z.number().int().min(0).max(86_400_000).default(600_000),
+    /** Live shadows at most, cluster-wide. @default 4 */
+    maxShadows: z.number().int().min(0).max(1000).default(4),
+    /** Moves per tick at most. @default 2 */
+    maxMovesPerTick: z.number().int().min(0).max(100).default(2),
+    /** Splits per tick at most (the stream must be ACTIVE between splits anyway). @default 1 */
+    maxSplitsPerTick: z.number().int().min(0).max(10).default(1),
+    /** A move must lower the origin's forecast by at least this much utilization. @default 0.05 */
+    minImpact: z.number().min(0).max(1).default(0.05),
+    /** A shadow must have measured this many records before its prediction is used. @default 200 */
+    minShadowSamples: z.number().int().min(1).max(1_000_000).default(200),
+    /** Split instead of move when forecast ingest exceeds this fraction of the shard's write limit. @default 0.9 */
+    splitIngestFraction: z.number().gt(0).lte(1).default(0.9),
+    /** Buckets of the hash-key load histogram the shadow keeps. @default 32 */
+    histogramBuckets: z.number().int().min(2).max(1024).default(32),
+    replication: z
+      .strictObject({
+        /** Lowest and highest replication rate, as fractions. @default 0.01 and 0.2 */
+        minRate: z.number().gt(0).lte(1).default(0.01),
+        maxRate: z.number().gt(0).lte(1).default(0.2),
+        /** Rate before anything is known about the shard. @default 0.05 */
+        initialRate: z.number().gt(0).lte(1).default(0.05),
+        /** Target half-width of the 95 % interval, relative to the mean. @default 0.05 */
+        targetRelativeError: z.number().gt(0).lt(1).default(0.05),
+        /** Prediction error (absolute percentage) above which the rate is raised. @default 0.1 */
+        accuracyTarget: z.number().gt(0).lt(10).default(0.1),
+        /** Window over which the samples must be gathered, in ms. @default 120000 */
+        measurementWindowMs: z.number().int().min(1000).max(3_600_000).default(120_000),
+      })
+      .prefault({}),
+    reverseShadow: z
+      .strictObject({
+        /** Keep a low-rate shadow on the old owner after a move, to roll back on evidence. @default true */
+        enabled: z.boolean().default(true),
+        rate: z.number().gt(0).lte(1).default(0.01),
+        /** How long the reverse shadow lives, in ms. @default 900000 */
+        durationMs: z.number().int().min(0).max(86_400_000).default(900_000),
+      })
+      .prefault({}),
+  })
+  .superRefine((c, ctx) => {
+    if (c.replication.minRate > c.replication.maxRate) {
+      ctx.addIssue({ code: 'custom', path: ['replication', 'minRate'], message: `at most replication.maxRate (${c.replication.maxRate})` });
+    }
+    if (c.safeThreshold > c.overloadThreshold) {
+      ctx.addIssue({ code: 'custom', path: ['safeThreshold'], message: `at most overloadThreshold (${c.overloadThreshold})` });
+    }
+  });
+
+export type SpmConfig = z.infer<typeof spmConfigSchema>;

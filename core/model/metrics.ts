@@ -1,0 +1,56 @@
+/**
+ * Metric points as the SPM sees them: one point per shard (or worker) per metric period, already aligned.
+ * On AWS they come from CloudWatch (EMF from the dispatcher and workers, Kinesis shard metrics), minutes
+ * late; in the simulator and the local runtime they come from a local store with the same delay model.
+ */
+export interface ShardMetricPoint {
+  /** Start of the period. */
+  readonly atMs: number;
+  readonly periodMs: number;
+  /** Records and bytes accepted by the shard (after throttling). */
+  readonly incomingRecords: number;
+  readonly incomingBytes: number;
+  /** Producer writes rejected by the shard limit (WriteProvisionedThroughputExceeded, in records). */
+  readonly throttledRecords: number;
+  /** Records processed by the owner in primary mode, and the busy ms it spent on them. */
+  readonly processedRecords: number;
+  readonly busyMs: number;
+  /** Largest iterator age seen in the period. */
+  readonly iteratorAgeMsMax: number;
+}
+
+export interface WorkerMetricPoint {
+  readonly atMs: number;
+  readonly periodMs: number;
+  /** Busy ms summed over all slots, primary work only. */
+  readonly primaryBusyMs: number;
+  /** Busy ms spent on shadow (dry-run) work. */
+  readonly shadowBusyMs: number;
+  readonly invocations: number;
+  readonly errors: number;
+}
+
+/** Equal-width buckets over a shard's hash-key range: records and busy ms that fell in each. */
+export interface HashKeyHistogram {
+  readonly buckets: readonly { readonly records: number; readonly costMs: number }[];
+}
+
+/**
+ * What a shadow measured since it was created (or since its rate last changed). The worker writes it
+ * straight to the metadata store, so it is not subject to CloudWatch's delay.
+ */
+export interface ShadowStats {
+  readonly shadowId: string;
+  readonly shardId: string;
+  readonly workerId: string;
+  readonly rate: number;
+  /** Time span the stats cover. */
+  readonly fromMs: number;
+  readonly toMs: number;
+  /** Sampled records processed in dry-run, and the sum and sum of squares of their per-record busy ms. */
+  readonly records: number;
+  readonly busyMs: number;
+  readonly busyMsSquared: number;
+  /** Measured load across the shard's hash-key range, for load-balanced split keys. */
+  readonly histogram: HashKeyHistogram;
+}

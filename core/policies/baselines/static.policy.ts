@@ -1,0 +1,12 @@
+import type { Policy } from '../policy.js';
+
+/**
+ * `static` — re-implementation of plain Lambda event source mapping behaviour: shards stay where they
+ * were placed and the stream is never resharded. The floor every other policy is measured against.
+ */
+export const staticPolicy: Policy<Record<string, never>> = {
+  name: 'static',
+  label: 'static (re-implementation: plain Lambda ESM, no rebalancing)',
+  initialState: () => ({}),
+  decide: (_view, _config, state) => ({ actions: [], events: [], nextState: state }),
+};

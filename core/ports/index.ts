@@ -1,0 +1,6 @@
+export * from './clock.port.js';
+export * from './metadata-store.port.js';
+export * from './metrics-source.port.js';
+export * from './outcome.js';
+export * from './stream-control.port.js';
+export * from './worker-invoker.port.js';

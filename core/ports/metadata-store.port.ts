@@ -1,0 +1,74 @@
+import type { Action } from '../model/actions.js';
+import type { DecisionEvent } from '../model/decision.js';
+import type { HashKeyHistogram, ShadowStats } from '../model/metrics.js';
+import type { PartitionMetadata } from '../model/partition.js';
+import type { ShadowPartition } from '../model/shadow.js';
+import type { WorkerNodeMetadata } from '../model/worker.js';
+import type { Outcome } from './outcome.js';
+
+export type WriteFailure = 'stale-epoch' | 'not-found' | 'already-exists' | 'version-conflict';
+export type WriteOutcome<T = void> = Outcome<T, WriteFailure>;
+
+/** Fields of a partition that change without a change of owner (metrics, predictions, shadow pointers). */
+export type PartitionStatsPatch = Partial<
+  Pick<
+    PartitionMetadata,
+    | 'ingestRecordsPerSec'
+    | 'ingestBytesPerSec'
+    | 'utilization'
+    | 'utilizationTrendPerSec'
+    | 'shadowPartitionId'
+    | 'shadowReplicationRate'
+    | 'predictedUtilization'
+    | 'state'
+  >
+>;
+
+/** One sampled batch a shadow processed, added atomically to its running stats. */
+export interface ShadowSample {
+  readonly records: number;
+  readonly busyMs: number;
+  readonly busyMsSquared: number;
+  readonly histogram: HashKeyHistogram;
+  readonly atMs: number;
+}
+
+/** One line of the audit log: every decision with its reason and prediction, and later its outcome. */
+export interface AuditEntry {
+  readonly atMs: number;
+  readonly policy: string;
+  readonly tickId: string;
+  readonly entry: { readonly kind: 'action'; readonly action: Action; readonly applied: boolean; readonly detail?: string } | { readonly kind: 'event'; readonly event: DecisionEvent };
+}
+
+/**
+ * Partitions, workers, shadows and the audit log. Ownership changes are conditional on the epoch, so two
+ * SPM runs at once cannot both apply conflicting actions: the loser gets `stale-epoch`, not an exception.
+ */
+export interface MetadataStore {
+  listPartitions(): Promise<PartitionMetadata[]>;
+  getPartition(shardId: string): Promise<PartitionMetadata | undefined>;
+  /** Creates a partition (a new shard); `already-exists` if it is known. */
+  createPartition(partition: PartitionMetadata): Promise<WriteOutcome>;
+  /** Updates non-ownership fields, only if the partition is still at `expectedEpoch`. */
+  updatePartition(shardId: string, expectedEpoch: number, patch: PartitionStatsPatch): Promise<WriteOutcome>;
+  /** Hands the shard to `toWorkerId` at epoch + 1, only if it is still at `expectedEpoch`. Returns the new epoch. */
+  changeOwner(shardId: string, expectedEpoch: number, toWorkerId: string, atMs: number): Promise<WriteOutcome<number>>;
+
+  listWorkers(): Promise<WorkerNodeMetadata[]>;
+  putWorker(worker: WorkerNodeMetadata): Promise<void>;
+
+  listShadows(): Promise<ShadowPartition[]>;
+  putShadow(shadow: ShadowPartition): Promise<void>;
+  deleteShadow(shadowId: string): Promise<void>;
+  /** Adds one batch's measurements to a shadow's stats (atomic counters). */
+  recordShadowSample(shadow: ShadowPartition, sample: ShadowSample): Promise<void>;
+  listShadowStats(): Promise<ShadowStats[]>;
+
+  appendAudit(entries: readonly AuditEntry[]): Promise<void>;
+  listAudit(sinceMs: number): Promise<AuditEntry[]>;
+
+  /** The policy's state between ticks, with a version for optimistic concurrency. */
+  loadPolicyState(policy: string): Promise<{ state: unknown; version: number } | undefined>;
+  savePolicyState(policy: string, state: unknown, expectedVersion: number): Promise<WriteOutcome>;
+}

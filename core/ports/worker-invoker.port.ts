@@ -1,0 +1,40 @@
+import type { Outcome } from './outcome.js';
+
+export const WORKER_MODES = ['primary', 'shadow'] as const;
+export type WorkerMode = (typeof WORKER_MODES)[number];
+
+/** A Kinesis record as the dispatcher passes it on (data base64, as the ESM event carries it). */
+export interface WireRecord {
+  readonly sequenceNumber: string;
+  readonly partitionKey: string;
+  readonly data: string;
+  readonly approximateArrivalMs: number;
+}
+
+export interface WorkerRequest {
+  readonly mode: WorkerMode;
+  readonly shardId: string;
+  /** The owner's epoch the dispatcher read; a worker given a stale epoch applies nothing. */
+  readonly epoch: number;
+  readonly shadowId?: string;
+  /** Shadow only: the shard's hash-key range, for the load histogram. Decimal strings. */
+  readonly hashKeyStart?: string;
+  readonly hashKeyEnd?: string;
+  readonly records: readonly WireRecord[];
+}
+
+export interface WorkerResponse {
+  /** Sequence numbers that failed, lowest first; the dispatcher returns them to the ESM. */
+  readonly batchItemFailures: readonly { readonly itemIdentifier: string }[];
+  readonly processed: number;
+  readonly busyMs: number;
+}
+
+export type InvokeFailure = 'throttled' | 'function-error' | 'payload-too-large' | 'not-found' | 'timeout';
+
+/** Calls worker functions: synchronously for the owner, asynchronously (fire and forget) for shadows. */
+export interface WorkerInvoker {
+  invoke(workerId: string, request: WorkerRequest): Promise<Outcome<WorkerResponse, InvokeFailure>>;
+  /** Asynchronous; splits the records into as many calls as the async payload limit needs. */
+  invokeAsync(workerId: string, request: WorkerRequest): Promise<Outcome<{ calls: number }, InvokeFailure>>;
+}

@@ -1,0 +1,45 @@
+/**
+ * One source of truth for the resources both the CDK app (infra/) and the local runtime (local/) create:
+ * table keys, TTL attribute, the metric namespace and the environment the handlers read. Pure data.
+ */
+export const METRIC_NAMESPACE = 'Foreshadow';
+
+export interface TableDefinition {
+  readonly partitionKey: string;
+  readonly sortKey?: string;
+  readonly ttlAttribute?: string;
+}
+
+export const TABLES = {
+  /** Partitions, workers, shadows, shadow stats and policy state (single-table, `pk`/`sk`). */
+  metadata: { partitionKey: 'pk', sortKey: 'sk' },
+  /** Decisions with reasons and predictions, later their observed outcome; expires after `auditRetentionDays`. */
+  audit: { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAtSec' },
+  /** Output of the example processor (per-key running aggregates). */
+  output: { partitionKey: 'pk' },
+} as const satisfies Record<string, TableDefinition>;
+
+/** Environment variables the handlers read; the CDK app and the local runtime set the same ones. */
+export const ENV = {
+  streamName: 'FORESHADOW_STREAM_NAME',
+  metadataTable: 'FORESHADOW_METADATA_TABLE',
+  auditTable: 'FORESHADOW_AUDIT_TABLE',
+  outputTable: 'FORESHADOW_OUTPUT_TABLE',
+  /** JSON list of worker classes: `[{ workerId, functionName, memoryMb, slots, speed }]`. */
+  workers: 'FORESHADOW_WORKERS',
+  /** Worker this function is (worker handler only). */
+  workerId: 'FORESHADOW_WORKER_ID',
+  /** JSON of the decision configuration (core/config), validated at cold start. */
+  config: 'FORESHADOW_CONFIG',
+  /** Where records that keep failing go (an SQS queue URL on AWS). */
+  failureQueueUrl: 'FORESHADOW_FAILURE_QUEUE_URL',
+  /** Which policy the SPM runs (`spm` unless set). */
+  policy: 'FORESHADOW_POLICY',
+} as const;
+
+export const DEFAULTS = {
+  auditRetentionDays: 14,
+  /** Provisioned shards of a new stream. */
+  shardCount: 8,
+  retentionHours: 24,
+} as const;

@@ -42,6 +42,18 @@ export interface AuditEntry {
 }
 
 /**
+ * How far the dispatcher has got in one shard: the last sequence number the owner processed (applied or
+ * dead-lettered). A child shard's batches wait until `StreamControl.isDrained(parent, lastSequenceNumber)`
+ * holds; `drained` caches that answer so later batches of the children skip the Kinesis call.
+ */
+export interface ShardProgress {
+  readonly shardId: string;
+  readonly lastSequenceNumber?: string;
+  readonly drained?: boolean;
+  readonly updatedAtMs: number;
+}
+
+/**
  * Partitions, workers, shadows and the audit log. Ownership changes are conditional on the epoch, so two
  * SPM runs at once cannot both apply conflicting actions: the loser gets `stale-epoch`, not an exception.
  */
@@ -67,6 +79,14 @@ export interface MetadataStore {
 
   appendAudit(entries: readonly AuditEntry[]): Promise<void>;
   listAudit(sinceMs: number): Promise<AuditEntry[]>;
+
+  /** The dispatcher's progress in a shard (see ShardProgress); undefined when it never processed a batch. */
+  getShardProgress(shardId: string): Promise<ShardProgress | undefined>;
+  /**
+   * Overwrites the shard's progress. Unconditional: a shard's batches are dispatched one at a time (ESM with
+   * ParallelizationFactor 1), so there is one writer per shard.
+   */
+  putShardProgress(progress: ShardProgress): Promise<void>;
 
   /** The policy's state between ticks, with a version for optimistic concurrency. */
   loadPolicyState(policy: string): Promise<{ state: unknown; version: number } | undefined>;

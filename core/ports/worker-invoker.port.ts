@@ -28,6 +28,11 @@ export interface WorkerResponse {
   readonly batchItemFailures: readonly { readonly itemIdentifier: string }[];
   readonly processed: number;
   readonly busyMs: number;
+  /**
+   * Set when the worker applied nothing because the dispatcher's view of the placement is out of date: the
+   * shard is at another epoch or owned by another worker. The dispatcher refreshes its cache and retries.
+   */
+  readonly rejected?: { readonly reason: 'stale-epoch'; readonly currentEpoch: number; readonly ownerWorkerId: string };
 }
 
 export type InvokeFailure = 'throttled' | 'function-error' | 'payload-too-large' | 'not-found' | 'timeout';

@@ -1,0 +1,23 @@
+/**
+ * Where a record that keeps failing goes after a bounded number of attempts, with everything needed to
+ * replay it (unlike Lambda's OnFailure destination, which receives metadata only). SQS on AWS, a local
+ * store in the local runtime and tests.
+ */
+export interface FailedRecord {
+  readonly shardId: string;
+  readonly sequenceNumber: string;
+  readonly partitionKey: string;
+  /** The record's data, base64, as the ESM delivered it. */
+  readonly data: string;
+  readonly approximateArrivalMs: number;
+  readonly workerId: string;
+  readonly epoch: number;
+  readonly attempts: number;
+  /** The last error's message. */
+  readonly error: string;
+  readonly failedAtMs: number;
+}
+
+export interface FailureSink {
+  send(record: FailedRecord): Promise<void>;
+}

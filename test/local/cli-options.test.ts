@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PORT, parseCliOptions, parseDurationSec } from '../../local/cli-options.js';
+import { LocalRunError } from '../../local/errors.js';
+
+describe('the npm start options', () => {
+  it('defaults to the spm policy, the dashboard on the default port and the report under out/', () => {
+    expect(parseCliOptions([])).toEqual({ policy: 'spm', port: DEFAULT_PORT, json: false, dashboard: true, out: 'out/local-report.json', help: false });
+  });
+
+  it('reads every documented option', () => {
+    const o = parseCliOptions(['--scenario', 'x.yaml', '--policy', 'kcl3-variance', '--duration', '2m', '--time-scale', '12.5', '--port', '0', '--json', '--no-dashboard']);
+    expect(o).toMatchObject({ scenario: 'x.yaml', policy: 'kcl3-variance', durationSec: 120, timeScale: 12.5, port: 0, json: true, dashboard: false });
+  });
+
+  it.each([
+    ['90', 90],
+    ['90s', 90],
+    ['1.5m', 90],
+    ['2m30s', 150],
+  ])('reads the duration %s as %d seconds', (text, seconds) => {
+    expect(parseDurationSec(text)).toBe(seconds);
+  });
+
+  it.each([
+    [['--port', '70000'], '--port must be an integer between 0 and 65535 (given "70000")'],
+    [['--port', 'abc'], '--port must be an integer between 0 and 65535 (given "abc")'],
+    [['--time-scale', '0'], '--time-scale must be a number between 0.01 and 10000 (given "0")'],
+    [['--duration', 'soon'], '--duration must be a time between 1s and 24h such as 90, 90s or 2m (given "soon")'],
+    [['--duration', '0'], '--duration must be a time between 1s and 24h such as 90, 90s or 2m (given "0")'],
+  ])('rejects %j with a message quoting the value and the range', (argv, message) => {
+    expect(() => parseCliOptions(argv)).toThrow(message);
+  });
+
+  it('rejects an unknown option as a bad option, with the usage text', () => {
+    let caught: unknown;
+    try {
+      parseCliOptions(['--scenaro', 'x']);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(LocalRunError);
+    expect((caught as LocalRunError).code).toBe('bad-option');
+    expect((caught as LocalRunError).message).toContain("Unknown option '--scenaro'");
+    expect((caught as LocalRunError).message).toContain('--time-scale');
+  });
+});

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDashboard, type DashboardServer } from '../../local/dashboard/server.js';
-import { emptyDashboardState } from '../../local/dashboard/state.js';
+import { emptyDashboardState, type DashboardState } from '../../local/dashboard/state.js';
 import { LocalRunError } from '../../local/errors.js';
 
 const servers: DashboardServer[] = [];
@@ -27,9 +27,9 @@ describe('the dashboard server', () => {
     let phase: 'running' | 'done' = 'running';
     const server = await startDashboard(0, () => ({ ...emptyDashboardState('s', 'spm'), run: { ...emptyDashboardState('s', 'spm').run, phase } }));
     servers.push(server);
-    expect((await (await fetch(`${server.url}/api/state`)).json()).run.phase).toBe('running');
+    expect(((await (await fetch(`${server.url}/api/state`)).json()) as DashboardState).run.phase).toBe('running');
     phase = 'done';
-    expect((await (await fetch(`${server.url}/api/state`)).json()).run.phase).toBe('done');
+    expect(((await (await fetch(`${server.url}/api/state`)).json()) as DashboardState).run.phase).toBe('done');
   });
 
   it('answers 404 for anything else and 405 for writes', async () => {

@@ -1,0 +1,93 @@
+import type { ClusterView } from '../../model/cluster-view.js';
+import type { DecisionEvent } from '../../model/decision.js';
+import type { Policy } from '../policy.js';
+import { newestPoint, ownedPartitions, processedBytesPerSec, workerBusyUtilization } from './baseline-metrics.js';
+import { balanceWorkerVariance } from './kcl3-variance-balance.js';
+
+/** An exponential moving average and the start of the newest metric point folded into it. */
+export interface Ema {
+  readonly value: number;
+  readonly atMs: number;
+}
+
+export interface Kcl3VarianceState {
+  /** Assignment rounds run so far (one per tick). */
+  readonly round: number;
+  /** Per-lease (shard) throughput EMA, in bytes read per second. */
+  readonly leaseThroughput: Readonly<Record<string, Ema>>;
+  /** Per-worker utilization EMA (busy fraction of its slots), KCL's CPU metric. */
+  readonly workerUtilization: Readonly<Record<string, Ema>>;
+}
+
+/**
+ * `kcl3-variance` — re-implementation of KCL 3.x's leader-based lease balancing
+ * (awslabs/amazon-kinesis-client `VarianceBasedLeaseAssignmentDecider`, `docs/kcl_3x_deep-dive.md`).
+ *
+ * Inputs, as in KCL: a per-lease throughput EMA (α 0.5; bytes read per second, estimated from the shard
+ * metrics) and a per-worker utilization EMA (α 0.5). KCL's worker metric is CPU; here it is the worker's
+ * busy time / (slots × period) from the worker metrics, the closest thing a Lambda worker has. Each EMA
+ * folds in a metric point once, when a newer one appears.
+ *
+ * Every `balanceEveryNthTick`-th round, if any worker is outside average × (1 ± 10 %), each worker at or
+ * above the upper limit (or, when only a worker below the lower limit triggered it, the most loaded one)
+ * sheds (util − avg)/util × dampening of its assigned throughput: leases picked in random (seeded) order
+ * whose throughput fits under that amount, or the smallest one if none fits. Each goes to the worker with
+ * the most room to the average; a target the lease would push above the average (projected as lease
+ * throughput × average utilization / average throughput per worker, KCL's extrapolation) is refused, and that
+ * source stops for the round. The projection is source-side: the target's speed is never measured.
+ *
+ * Time base: one tick is one assignment round. KCL runs a round every `failoverTimeMillis` (10 s) and
+ * balances every 3rd (30 s); here a round is `tickIntervalMs` (60 s on the aws profile), so balancing runs
+ * every 3 min there, 6× slower than KCL, and at the same round count locally. Not modelled: assignment of
+ * expired or unassigned leases (every shard here has an owner), operating-range limits, max leases or
+ * throughput per worker (KCL's defaults leave them unlimited), graceful-handoff timing (the caller's job).
+ */
+export const kcl3VariancePolicy: Policy<Kcl3VarianceState> = {
+  name: 'kcl3-variance',
+  label: 'kcl3-variance (re-implementation of KCL 3.x VarianceBasedLeaseAssignmentDecider: utilization-variance lease balancing)',
+  initialState: () => ({ round: 0, leaseThroughput: {}, workerUtilization: {} }),
+  decide(view, config, state) {
+    const cfg = config.baselines.kcl3Variance;
+    const nextState: Kcl3VarianceState = {
+      round: state.round + 1,
+      leaseThroughput: updateLeaseThroughput(view, state.leaseThroughput, cfg.leaseThroughputEmaAlpha),
+      workerUtilization: updateWorkerUtilization(view, state.workerUtilization, cfg.workerUtilizationEmaAlpha),
+    };
+    if (nextState.round % cfg.balanceEveryNthTick !== 0) {
+      const reason = `variance balancing runs every ${cfg.balanceEveryNthTick} rounds; this is round ${nextState.round}`;
+      const events: DecisionEvent[] = [{ type: 'hold', rule: 'kcl3-variance.cadence', reason }];
+      return { actions: [], events, nextState };
+    }
+    const { actions, events } = balanceWorkerVariance(view, cfg, nextState);
+    return { actions, events, nextState };
+  },
+};
+
+function fold(previous: Ema | undefined, value: number, atMs: number, alpha: number): Ema {
+  if (!previous) return { value, atMs };
+  if (atMs <= previous.atMs) return previous;
+  return { value: alpha * value + (1 - alpha) * previous.value, atMs };
+}
+
+function updateLeaseThroughput(view: ClusterView, previous: Readonly<Record<string, Ema>>, alpha: number): Record<string, Ema> {
+  const next: Record<string, Ema> = {};
+  for (const p of ownedPartitions(view)) {
+    const points = view.shardMetrics[p.shardId];
+    const newest = newestPoint(points);
+    const before = previous[p.shardId];
+    if (newest) next[p.shardId] = fold(before, processedBytesPerSec(points), newest.atMs, alpha);
+    else if (before) next[p.shardId] = before;
+  }
+  return next;
+}
+
+function updateWorkerUtilization(view: ClusterView, previous: Readonly<Record<string, Ema>>, alpha: number): Record<string, Ema> {
+  const next: Record<string, Ema> = {};
+  for (const w of view.workers) {
+    const newest = newestPoint(view.workerMetrics[w.workerId]);
+    const before = previous[w.workerId];
+    if (newest) next[w.workerId] = fold(before, workerBusyUtilization(newest, w.slots), newest.atMs, alpha);
+    else if (before) next[w.workerId] = before;
+  }
+  return next;
+}

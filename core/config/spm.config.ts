@@ -32,6 +32,23 @@ export const spmConfigSchema = z
     splitIngestFraction: z.number().gt(0).lte(1).default(0.9),
     /** Buckets of the hash-key load histogram the shadow keeps. @default 32 */
     histogramBuckets: z.number().int().min(2).max(1024).default(32),
+    /** Holt level weight of a new metric point (one period's gap). @default 0.5 */
+    levelSmoothing: z.number().gt(0).lte(1).default(0.5),
+    /** Holt trend weight of a new slope (one period's gap). @default 0.3 */
+    trendSmoothing: z.number().min(0).lte(1).default(0.3),
+    /** A shadow is dropped once its shard's utilization and forecast stay below this for `coolTicks` ticks. @default 0.45 */
+    coolThreshold: z.number().min(0).lte(2).default(0.45),
+    /** Consecutive cool ticks before a shadow is dropped. @default 3 */
+    coolTicks: z.number().int().min(1).max(100).default(3),
+    /** Metric periods of the new owner's data needed before a prediction is scored. @default 2 */
+    settlePeriods: z.number().int().min(1).max(60).default(2),
+    /**
+     * A shard is a single hot key (a split cannot halve it) when the best split on histogram bucket
+     * boundaries leaves more than this share of the load in one child. @default 0.7
+     */
+    hotKeyMaxShare: z.number().gt(0.5).lte(1).default(0.7),
+    /** Half-width of the prediction's 95 % interval, relative to its mean, above which it is not used yet. @default 0.15 */
+    maxPredictionRelativeError: z.number().gt(0).lte(10).default(0.15),
     replication: z
       .strictObject({
         /** Lowest and highest replication rate, as fractions. @default 0.01 and 0.2 */
@@ -45,6 +62,14 @@ export const spmConfigSchema = z
         accuracyTarget: z.number().gt(0).lt(10).default(0.1),
         /** Window over which the samples must be gathered, in ms. @default 120000 */
         measurementWindowMs: z.number().int().min(1000).max(3_600_000).default(120_000),
+        /** Coefficient of variation of per-record cost assumed before a shard was ever measured. @default 1 */
+        assumedCostCv: z.number().min(0).max(100).default(1),
+        /** Factor applied to r after a prediction misses `accuracyTarget`. @default 2 */
+        raiseFactor: z.number().gt(1).max(10).default(2),
+        /** Factor applied to r after `lowerAfterHits` predictions in a row were inside the target. @default 0.7 */
+        lowerFactor: z.number().gt(0).lt(1).default(0.7),
+        /** Consecutive accurate predictions before r is lowered. @default 3 */
+        lowerAfterHits: z.number().int().min(1).max(100).default(3),
       })
       .prefault({}),
     reverseShadow: z

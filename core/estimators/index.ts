@@ -1,0 +1,3 @@
+export * from './holt.js';
+export * from './cost-estimator.js';
+export * from './hash-histogram.js';

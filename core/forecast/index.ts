@@ -1,0 +1,2 @@
+export * from './shard-load.js';
+export * from './shard-forecast.js';

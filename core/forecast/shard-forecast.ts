@@ -1,0 +1,82 @@
+import type { HoltParams, HoltState } from '../estimators/holt.js';
+import { holtForecast, holtUpdate } from '../estimators/holt.js';
+import type { ShardMetricPoint } from '../model/metrics.js';
+import { shardLoadPoint } from './shard-load.js';
+
+/**
+ * Smoothed series of one shard (utilization on its owner, ingest demand in records and bytes), updated
+ * incrementally tick after tick from the metric points not yet seen. Plain numbers: it lives in the
+ * policy state, which must survive JSON.
+ */
+export interface ShardSeries {
+  readonly utilization?: HoltState;
+  readonly records?: HoltState;
+  readonly bytes?: HoltState;
+  /** End (atMs + periodMs) of the newest point folded in; later ticks only fold newer points. */
+  readonly coveredUntilMs: number;
+  /** Start of the newest point folded in. */
+  readonly lastPointAtMs: number;
+  readonly periodMs: number;
+  /** Latest utilization and busy fraction measured (unsmoothed), for reasons and scoring. */
+  readonly lastUtilization: number;
+}
+
+export function emptySeries(sinceMs: number): ShardSeries {
+  return { coveredUntilMs: sinceMs, lastPointAtMs: sinceMs, periodMs: 0, lastUtilization: 0 };
+}
+
+/**
+ * Folds in the points that start at or after `series.coveredUntilMs` (earlier ones were seen, or belong to
+ * a previous owner). Points are keyed by the end of their period, the time the value is true for.
+ */
+export function updateSeries(series: ShardSeries, points: readonly ShardMetricPoint[], params: HoltParams): ShardSeries {
+  const fresh = points.filter((p) => p.atMs >= series.coveredUntilMs).sort((a, b) => a.atMs - b.atMs);
+  let next = series;
+  for (const raw of fresh) {
+    const p = shardLoadPoint(raw);
+    const at = raw.atMs + raw.periodMs;
+    const period = raw.periodMs > 0 ? raw.periodMs : params.referencePeriodMs;
+    const holt: HoltParams = { ...params, referencePeriodMs: period };
+    next = {
+      utilization: holtUpdate(next.utilization, { atMs: at, value: p.utilization }, holt),
+      records: holtUpdate(next.records, { atMs: at, value: p.demandRecordsPerSec }, holt),
+      bytes: holtUpdate(next.bytes, { atMs: at, value: p.demandBytesPerSec }, holt),
+      coveredUntilMs: at,
+      lastPointAtMs: raw.atMs,
+      periodMs: period,
+      lastUtilization: p.utilization,
+    };
+  }
+  return next;
+}
+
+export interface ShardForecast {
+  /** Smoothed utilization now (extrapolated over the metric delay), and at the horizon. */
+  readonly utilization: number;
+  readonly utilizationAtHorizon: number;
+  readonly trendPerSec: number;
+  readonly recordsPerSec: number;
+  readonly recordsPerSecAtHorizon: number;
+  readonly bytesPerSec: number;
+  readonly bytesPerSecAtHorizon: number;
+  /** Points behind the smoothed state (0 = no data yet). */
+  readonly points: number;
+}
+
+/**
+ * Forecasts at `nowMs` and `nowMs + horizonMs`. Metrics arrive late (minutes on AWS), so even "now" is an
+ * extrapolation from the newest point along the trend.
+ */
+export function forecastSeries(series: ShardSeries, nowMs: number, horizonMs: number): ShardForecast {
+  const u = series.utilization;
+  return {
+    utilization: holtForecast(u, nowMs),
+    utilizationAtHorizon: holtForecast(u, nowMs + horizonMs),
+    trendPerSec: (u?.trendPerMs ?? 0) * 1000,
+    recordsPerSec: holtForecast(series.records, nowMs),
+    recordsPerSecAtHorizon: holtForecast(series.records, nowMs + horizonMs),
+    bytesPerSec: holtForecast(series.bytes, nowMs),
+    bytesPerSecAtHorizon: holtForecast(series.bytes, nowMs + horizonMs),
+    points: u?.count ?? 0,
+  };
+}

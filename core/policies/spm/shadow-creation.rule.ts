@@ -1,0 +1,67 @@
+import { clamp, replicationRateFor, samplesNeeded } from '../../estimators/cost-estimator.js';
+import type { CreateShadowAction } from '../../model/actions.js';
+import type { RuleOutcome } from '../../model/decision.js';
+import { shadowIdFor } from '../../model/shadow.js';
+import type { ShardTick, TickContext } from './spm.context.js';
+import { canAbsorb, fmt, forwardShadowOf, predictedCapacity } from './spm.context.js';
+import { processedRate } from './prediction.js';
+import { utilizationOn } from './split.rule.js';
+
+/**
+ * The replication rate for a new shadow of this shard: the samples needed for the target interval
+ * (from the cost CV last measured on the shard, or an assumed CV) over the measurement window, raised so
+ * that one tick gathers the minimum sample, times the multiplier learned from scored predictions.
+ */
+export function initialRate(ctx: TickContext, shard: ShardTick): { rate: number; why: string } {
+  const { replication } = ctx.config;
+  const cv = shard.state.lastCostCv ?? replication.assumedCostCv;
+  const n = Math.max(samplesNeeded(cv, replication.targetRelativeError), ctx.config.minShadowSamples);
+  const recordsPerSec = processedRate(ctx.view, shard.forecast.recordsPerSec);
+  const base = replicationRateFor(n, recordsPerSec, replication.measurementWindowMs, replication.minRate, replication.maxRate);
+  const floor = replicationRateFor(ctx.config.minShadowSamples, recordsPerSec, ctx.tickIntervalMs, replication.minRate, replication.maxRate);
+  const rate = clamp(Math.max(base, floor) * shard.state.rateMultiplier, replication.minRate, replication.maxRate);
+  return {
+    rate,
+    why: `r=${fmt(rate * 100, 1)} %: ${n} samples for ±${fmt(replication.targetRelativeError * 100, 0)} % at CV ${fmt(cv)} over ${Math.round(replication.measurementWindowMs / 1000)} s at ${fmt(recordsPerSec, 0)} records/s${shard.state.rateMultiplier !== 1 ? `, ×${fmt(shard.state.rateMultiplier)} learned from past predictions` : ''}`,
+  };
+}
+
+/**
+ * Step 2, shadow creation: a hot shard without a shadow gets one on the worker with the largest predicted
+ * capacity (never its owner) that could absorb it. When no worker could, the shadow still goes to the
+ * roomiest one: its hash-key histogram is what a load-balanced split needs. Budget: `maxShadows` live.
+ */
+export function shadowCreationRule(ctx: TickContext, shard: ShardTick): RuleOutcome<CreateShadowAction> {
+  const { partition } = shard;
+  const id = partition.shardId;
+  if (partition.state !== 'OPEN' || !shard.hot) return { kind: 'not-applicable' };
+  if (ctx.touchedShards.has(id)) return { kind: 'not-applicable' };
+  if (forwardShadowOf(ctx, id, partition.ownerWorkerId)) return { kind: 'not-applicable' };
+  if (ctx.liveShadows.size >= ctx.config.maxShadows) {
+    return { kind: 'hold', reason: `shard ${id} is hot but the shadow budget (${ctx.config.maxShadows} live) is spent` };
+  }
+  const safe = ctx.config.safeThreshold;
+  const candidates = [...ctx.workers.values()]
+    .filter((w) => w.worker.workerId !== partition.ownerWorkerId)
+    .map((w) => ({ w, u: utilizationOn(ctx, shard, w.worker.workerId), capacity: predictedCapacity(w, safe) }))
+    .sort((a, b) => b.capacity - a.capacity || (a.w.worker.workerId < b.w.worker.workerId ? -1 : 1));
+  if (candidates.length === 0) return { kind: 'hold', reason: `shard ${id} is hot but there is no other worker to shadow it on` };
+  const absorbing = candidates.find((c) => canAbsorb(c.w, c.u, safe));
+  const chosen = absorbing ?? candidates[0]!;
+  const { rate, why } = initialRate(ctx, shard);
+  const where = absorbing
+    ? `${chosen.w.worker.workerId} has the largest predicted capacity (${fmt(chosen.capacity)} slots) among workers that could absorb it (about ${fmt(chosen.u)} by speed hint)`
+    : `no worker could absorb it whole by speed hint, so the shadow measures on the roomiest worker ${chosen.w.worker.workerId} (${fmt(chosen.capacity)} slots free) for a load-balanced split`;
+  return {
+    kind: 'act',
+    action: {
+      type: 'create-shadow',
+      shadowId: shadowIdFor(id, chosen.w.worker.workerId),
+      shardId: id,
+      workerId: chosen.w.worker.workerId,
+      kind: 'forward',
+      rate,
+      reason: `shadow hot shard ${id} (utilization ${fmt(shard.utilization)}, forecast ${fmt(shard.utilizationAtHorizon)}): ${where}; ${why}`,
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import { detectHotKey, loadBalancedSplitKey } from '../../estimators/hash-histogram.js';
+import type { SplitAction } from '../../model/actions.js';
+import type { RuleOutcome } from '../../model/decision.js';
+import type { Prediction } from '../../model/prediction.js';
+import type { ShadowPrediction } from './prediction.js';
+import { statsOf } from './prediction.js';
+import type { ShardTick, TickContext, WorkerTick } from './spm.context.js';
+import { canAbsorb, fmt, forwardShadowOf, predictedCapacity } from './spm.context.js';
+
+/**
+ * The shard's predicted utilization on each worker: measured on the shadow's worker, and elsewhere
+ * scaled from that measurement (or from the owner's) by the workers' speed, which is only a hint.
+ */
+export function utilizationOn(ctx: TickContext, shard: ShardTick, workerId: string, measured?: ShadowPrediction): number {
+  const w = ctx.workers.get(workerId);
+  if (!w) return Number.POSITIVE_INFINITY;
+  if (workerId === shard.partition.ownerWorkerId) return shard.utilizationAtHorizon;
+  if (measured && measured.prediction.workerId === workerId) return measured.utilizationAtHorizon;
+  const ref = measured ? ctx.workers.get(measured.prediction.workerId) : ctx.workers.get(shard.partition.ownerWorkerId);
+  const refUtil = measured ? measured.utilizationAtHorizon : shard.utilizationAtHorizon;
+  return (refUtil * (ref?.worker.speed ?? 1)) / w.worker.speed;
+}
+
+/** Whether some worker other than the owner could take the whole shard (by measurement or hint). */
+export function someWorkerCanAbsorb(ctx: TickContext, shard: ShardTick, measured?: ShadowPrediction): WorkerTick | undefined {
+  return [...ctx.workers.values()]
+    .filter((w) => w.worker.workerId !== shard.partition.ownerWorkerId)
+    .filter((w) => canAbsorb(w, utilizationOn(ctx, shard, w.worker.workerId, measured), ctx.config.safeThreshold))
+    .sort((a, b) => predictedCapacity(b, ctx.config.safeThreshold) - predictedCapacity(a, ctx.config.safeThreshold))[0];
+}
+
+/** Why the shard should be split rather than moved, or `undefined`. */
+export function splitTrigger(ctx: TickContext, shard: ShardTick, measured?: ShadowPrediction): string | undefined {
+  if (shard.ingestFractionAtHorizon >= ctx.config.splitIngestFraction) {
+    return `its ingest forecast is ${fmt(shard.ingestFractionAtHorizon * 100, 0)} % of the shard write limit (split above ${fmt(ctx.config.splitIngestFraction * 100, 0)} %)`;
+  }
+  if (!someWorkerCanAbsorb(ctx, shard, measured)) return 'no worker can absorb it whole';
+  return undefined;
+}
+
+/**
+ * Step 4b, load-balanced split: when the ingest forecast would exceed the shard's write limit, or no
+ * worker can absorb the shard, split it at the hash key that halves the load the shadow MEASURED, and
+ * place each child where the predictions say it fits best. Not while the stream is resharding, and not
+ * for a single hot key a split cannot halve.
+ */
+export function splitRule(ctx: TickContext, shard: ShardTick, trigger: string | undefined, measured?: ShadowPrediction): RuleOutcome<SplitAction> {
+  const { partition } = shard;
+  const id = partition.shardId;
+  const why = splitTrigger(ctx, shard, measured);
+  if (!trigger || !why) return { kind: 'not-applicable' };
+  const because = `shard ${id} must be relieved because ${trigger}, and ${why}`;
+  if (ctx.touchedShards.has(id)) return { kind: 'hold', reason: `${because}; it already has an ownership change this tick` };
+  if (ctx.view.streamStatus !== 'ACTIVE') return { kind: 'hold', reason: `${because}; the stream is ${ctx.view.streamStatus}, a split needs ACTIVE` };
+  if (ctx.splitsLeft <= 0) return { kind: 'hold', reason: `${because}; this tick's split budget (${ctx.config.maxSplitsPerTick}) is spent` };
+  const shadow = forwardShadowOf(ctx, id, partition.ownerWorkerId);
+  const stats = shadow ? statsOf(ctx.view, shadow) : undefined;
+  if (!stats || stats.records < ctx.config.minShadowSamples || stats.histogram.buckets.length < 2) {
+    return { kind: 'hold', reason: `${because}; waiting for a shadow's hash-key histogram (${stats?.records ?? 0} of ${ctx.config.minShadowSamples} records measured)` };
+  }
+  const hotKey = detectHotKey(stats.histogram, ctx.config.hotKeyMaxShare);
+  if (hotKey.hot) {
+    return {
+      kind: 'hold',
+      reason: `${because}; but ${fmt(hotKey.bucketShare * 100, 0)} % of its measured load sits in one hash-key bucket (#${hotKey.bucketIndex}), a single hot key: the best split leaves ${fmt(hotKey.bestHeavierShare * 100, 0)} % in one child (at most ${fmt(ctx.config.hotKeyMaxShare * 100, 0)} %), so a split cannot halve it`,
+    };
+  }
+  const point = loadBalancedSplitKey(partition.hashKeyRange, stats.histogram);
+  if (!point) return { kind: 'hold', reason: `${because}; its hash-key range holds a single key and cannot be split` };
+  const total = shard.utilizationAtHorizon;
+  const children = [
+    { side: 'low' as const, share: point.lowLoadShare },
+    { side: 'high' as const, share: 1 - point.lowLoadShare },
+  ].sort((a, b) => b.share - a.share);
+  const placed: Record<'low' | 'high', { workerId: string; utilization: number }> = { low: { workerId: '', utilization: 0 }, high: { workerId: '', utilization: 0 } };
+  // The parent's load leaves its owner; each child then goes where it leaves the most safe capacity.
+  const extra = new Map<string, number>([[partition.ownerWorkerId, -total]]);
+  for (const child of children) {
+    const options = [...ctx.workers.values()]
+      .map((w) => {
+        const u = child.share * (measured ? utilizationOn(ctx, shard, w.worker.workerId, measured) : utilizationOn(ctx, shard, w.worker.workerId));
+        const loadPerSlot = (w.loadAtHorizon + (extra.get(w.worker.workerId) ?? 0) + u) / w.worker.slots;
+        return { w, u, loadPerSlot, fits: u <= ctx.config.safeThreshold && loadPerSlot <= ctx.config.safeThreshold };
+      })
+      .sort((a, b) => Number(b.fits) - Number(a.fits) || a.loadPerSlot - b.loadPerSlot || (a.w.worker.workerId < b.w.worker.workerId ? -1 : 1));
+    const best = options[0];
+    if (!best) return { kind: 'hold', reason: `${because}; there is no worker to place its children on` };
+    placed[child.side] = { workerId: best.w.worker.workerId, utilization: best.u };
+    extra.set(best.w.worker.workerId, (extra.get(best.w.worker.workerId) ?? 0) + best.u);
+  }
+  const predictions: Prediction[] | undefined = measured
+    ? (['low', 'high'] as const).map((side) => {
+        const share = side === 'low' ? point.lowLoadShare : 1 - point.lowLoadShare;
+        const p = measured.prediction;
+        return { ...p, workerId: placed[side].workerId, utilization: placed[side].utilization, low: p.low * share, high: p.high * share };
+      })
+    : undefined;
+  return {
+    kind: 'act',
+    action: {
+      type: 'split',
+      shardId: id,
+      expectedEpoch: partition.epoch,
+      newStartingHashKey: point.newStartingHashKey,
+      lowChildWorkerId: placed.low.workerId,
+      highChildWorkerId: placed.high.workerId,
+      lowLoadShare: point.lowLoadShare,
+      ...(predictions ? { predictions } : {}),
+      reason: `split: ${because}; the measured load halves at hash key ${point.newStartingHashKey.toString()} (low child ${fmt(point.lowLoadShare * 100, 0)} % of the load → ${placed.low.workerId}, predicted ${fmt(placed.low.utilization)}; high child → ${placed.high.workerId}, predicted ${fmt(placed.high.utilization)})`,
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import type { InvokeFailure, Outcome, WorkerInvoker, WorkerRequest, WorkerResponse } from '../../core/ports/index.js';
+import { failed, ok } from '../../core/ports/index.js';
+import { Slots } from './slots.js';
+
+/** A worker run in-process: its handler (built with the worker's speed) and its slots. */
+export interface LocalWorkerSpec {
+  readonly workerId: string;
+  /** Concurrent invocations at most (reserved concurrency on AWS). */
+  readonly slots: number;
+  readonly handle: (request: WorkerRequest) => Promise<WorkerResponse>;
+}
+
+export interface LocalInvokerOptions {
+  /** Synchronous payload limit, in bytes. @default 6291456 (6 MiB, as Lambda) */
+  readonly syncPayloadBytes?: number;
+  /** Asynchronous payload limit, in bytes. @default 262144 (256 KiB, Lambda's historical Event limit) */
+  readonly asyncPayloadBytes?: number;
+  /**
+   * What a synchronous call does when all the worker's slots are busy: `throttle` answers at once, as Lambda
+   * does at its reserved concurrency; `queue` waits for a slot. @default 'queue'
+   */
+  readonly whenBusy?: 'queue' | 'throttle';
+}
+
+/**
+ * WorkerInvoker for the local runtime and the integration tests: runs worker handlers in-process, with the
+ * same contract as the Lambda adapter. Requests and responses go through JSON as they would over the wire;
+ * function errors, unknown workers and oversized payloads come back as values; `invokeAsync` splits the
+ * records to fit the asynchronous limit, queues the calls and returns at once (errors are counted, as Lambda
+ * would send them to the function's async failure handling).
+ */
+export class LocalWorkerInvoker implements WorkerInvoker {
+  private readonly workers = new Map<string, { spec: LocalWorkerSpec; slots: Slots }>();
+  private readonly pending = new Set<Promise<void>>();
+  /** Counters for tests and the dashboard. */
+  readonly stats = { syncCalls: 0, asyncCalls: 0, asyncErrors: 0, throttled: 0 };
+
+  constructor(
+    workers: readonly LocalWorkerSpec[],
+    private readonly options: LocalInvokerOptions = {},
+  ) {
+    for (const spec of workers) this.workers.set(spec.workerId, { spec, slots: new Slots(spec.slots) });
+  }
+
+  async invoke(workerId: string, request: WorkerRequest): Promise<Outcome<WorkerResponse, InvokeFailure>> {
+    const worker = this.workers.get(workerId);
+    if (!worker) return failed('not-found', `no local worker ${workerId}`);
+    const payload = JSON.stringify(request);
+    const limit = this.options.syncPayloadBytes ?? 6_291_456;
+    if (Buffer.byteLength(payload) > limit) return failed('payload-too-large', `payload of ${Buffer.byteLength(payload)} bytes exceeds ${limit}`);
+    if ((this.options.whenBusy ?? 'queue') === 'throttle') {
+      if (!worker.slots.tryAcquire()) {
+        this.stats.throttled += 1;
+        return failed('throttled', `${workerId} has all ${worker.slots.size} slots busy`);
+      }
+    } else {
+      await worker.slots.acquire();
+    }
+    this.stats.syncCalls += 1;
+    try {
+      const response = await worker.spec.handle(JSON.parse(payload) as WorkerRequest);
+      return ok(JSON.parse(JSON.stringify(response)) as WorkerResponse);
+    } catch (error) {
+      return failed('function-error', error instanceof Error ? error.message : String(error));
+    } finally {
+      worker.slots.release();
+    }
+  }
+
+  async invokeAsync(workerId: string, request: WorkerRequest): Promise<Outcome<{ calls: number }, InvokeFailure>> {
+    const worker = this.workers.get(workerId);
+    if (!worker) return failed('not-found', `no local worker ${workerId}`);
+    const chunks = splitToFit(request, this.options.asyncPayloadBytes ?? 262_144);
+    if (!chunks.ok) return chunks;
+    for (const chunk of chunks.value) {
+      this.stats.asyncCalls += 1;
+      const run = (async () => {
+        await worker.slots.acquire();
+        try {
+          await worker.spec.handle(JSON.parse(chunk) as WorkerRequest);
+        } catch {
+          this.stats.asyncErrors += 1;
+        } finally {
+          worker.slots.release();
+        }
+      })();
+      this.pending.add(run);
+      void run.finally(() => this.pending.delete(run));
+    }
+    return ok({ calls: chunks.value.length });
+  }
+
+  /** Resolves when every queued asynchronous call has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+}
+
+/** Splits a request's records into serialized requests of at most `limit` bytes each. */
+export function splitToFit(request: WorkerRequest, limit: number): Outcome<string[], InvokeFailure> {
+  const whole = JSON.stringify(request);
+  if (Buffer.byteLength(whole) <= limit) return ok([whole]);
+  if (request.records.length <= 1) return failed('payload-too-large', `one record of ${Buffer.byteLength(whole)} bytes exceeds ${limit}`);
+  const middle = Math.ceil(request.records.length / 2);
+  const low = splitToFit({ ...request, records: request.records.slice(0, middle) }, limit);
+  const high = splitToFit({ ...request, records: request.records.slice(middle) }, limit);
+  if (!low.ok) return low;
+  if (!high.ok) return high;
+  return ok([...low.value, ...high.value]);
+}

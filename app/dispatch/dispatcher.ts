@@ -1,0 +1,152 @@
+import type { PartitionMetadata, ShadowPartition } from '../../core/model/index.js';
+import type { Clock, MetadataStore, StreamControl, WireRecord, WorkerInvoker, WorkerResponse } from '../../core/ports/index.js';
+import { isSampled } from '../sequence.js';
+import type { Telemetry } from '../telemetry.js';
+import type { ShardBatch } from './kinesis-event.js';
+import { ParentGate } from './parent-gate.js';
+import { PlacementCache } from './placement-cache.js';
+
+export interface DispatcherOptions {
+  /** How long a placement is reused before it is read again, in ms. @default 1000 */
+  readonly placementCacheMs?: number;
+  /** Longest a child's batch waits in the invocation for its parent to drain, in ms. @default 20000 */
+  readonly holdBudgetMs?: number;
+  /** Time between two drain checks while holding, in ms. @default 250 */
+  readonly holdPollMs?: number;
+  /** Time kept free before the invocation's deadline when holding, in ms. @default 5000 */
+  readonly deadlineMarginMs?: number;
+  /** Re-reads of the placement after a stale-epoch answer before the batch is handed back. @default 3 */
+  readonly staleEpochRetries?: number;
+  /** Longest the dispatcher waits, after the owner answered, for shadow invocations to be accepted, in ms. @default 100 */
+  readonly shadowGraceMs?: number;
+}
+
+export interface DispatcherDeps {
+  readonly metadata: Pick<MetadataStore, 'getPartition' | 'listShadows' | 'getShardProgress' | 'putShardProgress'>;
+  readonly stream: Pick<StreamControl, 'isDrained'>;
+  readonly invoker: WorkerInvoker;
+  readonly clock: Clock;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly telemetry: Telemetry;
+}
+
+export type BatchResult = { readonly batchItemFailures: { readonly itemIdentifier: string }[] };
+
+/**
+ * Routes each shard's batches to the shard's owner, and a sampled copy to its shadows.
+ *
+ * Per batch: read the placement (cached, fenced by the epoch the worker checks); hold a child's batch until
+ * its parents are drained; start the shadow clones without waiting for them; invoke the owner synchronously
+ * with the batch and the epoch; if the owner answers that the epoch is stale, read the placement again and
+ * retry; record how far the shard got (for its children's drain check); return the owner's failures.
+ */
+export function createDispatcher(deps: DispatcherDeps, options: DispatcherOptions = {}) {
+  const cache = new PlacementCache(deps.metadata, deps.clock, options.placementCacheMs ?? 1000);
+  const gate = new ParentGate(deps.metadata, deps.stream, deps.clock);
+  const holdBudgetMs = options.holdBudgetMs ?? 20_000;
+  const holdPollMs = options.holdPollMs ?? 250;
+  const marginMs = options.deadlineMarginMs ?? 5000;
+  const retries = options.staleEpochRetries ?? 3;
+  const graceMs = options.shadowGraceMs ?? 100;
+
+  const allFailed = (records: readonly WireRecord[]): BatchResult => ({ batchItemFailures: records.map((r) => ({ itemIdentifier: r.sequenceNumber })) });
+
+  /** Waits for the parents; false if the budget (or the invocation's remaining time) ran out first. */
+  async function awaitParents(partition: PartitionMetadata, remainingMs: () => number): Promise<boolean> {
+    const start = deps.clock.nowMs();
+    for (;;) {
+      if ((await gate.pendingParents(partition)).length === 0) return true;
+      const spent = deps.clock.nowMs() - start;
+      if (spent + holdPollMs > holdBudgetMs || remainingMs() - holdPollMs < marginMs) return false;
+      await deps.sleep(holdPollMs);
+    }
+  }
+
+  function cloneToShadows(batch: ShardBatch, partition: PartitionMetadata, shadows: readonly ShadowPartition[]): { records: number; done: Promise<number> } {
+    let records = 0;
+    const calls = shadows.map(async (shadow) => {
+      const sampled = batch.records.filter((r) => isSampled(r.sequenceNumber, shadow.rate));
+      if (sampled.length === 0) return 0;
+      records += sampled.length;
+      try {
+        const outcome = await deps.invoker.invokeAsync(shadow.workerId, {
+          mode: 'shadow',
+          shardId: batch.shardId,
+          epoch: partition.epoch,
+          shadowId: shadow.shadowId,
+          hashKeyStart: partition.hashKeyRange.start.toString(),
+          hashKeyEnd: partition.hashKeyRange.end.toString(),
+          records: sampled,
+        });
+        return outcome.ok ? 0 : 1;
+      } catch {
+        return 1;
+      }
+    });
+    return { records, done: Promise.all(calls).then((errors) => errors.reduce<number>((a, b) => a + b, 0)) };
+  }
+
+  async function dispatch(batch: ShardBatch, remainingMs: () => number = () => Number.POSITIVE_INFINITY): Promise<BatchResult> {
+    const startMs = deps.clock.nowMs();
+    const oldest = Math.min(...batch.records.map((r) => r.approximateArrivalMs));
+    const base = { shardId: batch.shardId, records: batch.records.length, bytes: batch.bytes, iteratorAgeMs: Math.max(0, startMs - oldest) };
+    let partition = await cache.partition(batch.shardId);
+    if (!partition) {
+      // A shard the SPM has not placed yet (it creates the partitions of new shards): hand it back.
+      deps.telemetry.dispatch({ ...base, heldMs: 0, held: true, invokeMs: 0, staleEpochRetries: 0, failedRecords: batch.records.length, shadowRecords: 0, shadowErrors: 0 });
+      return allFailed(batch.records);
+    }
+    if (partition.parentShardIds.length > 0 && !(await awaitParents(partition, remainingMs))) {
+      deps.telemetry.dispatch({ ...base, ownerWorkerId: partition.ownerWorkerId, heldMs: deps.clock.nowMs() - startMs, held: true, invokeMs: 0, staleEpochRetries: 0, failedRecords: batch.records.length, shadowRecords: 0, shadowErrors: 0 });
+      return allFailed(batch.records);
+    }
+    const heldMs = deps.clock.nowMs() - startMs;
+
+    const shadows = cloneToShadows(batch, partition, await cache.shadowsOf(batch.shardId));
+    const invokeStart = deps.clock.nowMs();
+    let response: WorkerResponse | undefined;
+    let attempt = 0;
+    for (; attempt <= retries; attempt += 1) {
+      if (attempt > 0) {
+        cache.invalidate(batch.shardId);
+        partition = await cache.partition(batch.shardId);
+        if (!partition) break;
+      }
+      const outcome = await deps.invoker.invoke(partition.ownerWorkerId, { mode: 'primary', shardId: batch.shardId, epoch: partition.epoch, records: batch.records });
+      if (!outcome.ok) break;
+      if (!outcome.value.rejected) {
+        response = outcome.value;
+        break;
+      }
+    }
+    const invokeMs = deps.clock.nowMs() - invokeStart;
+    const result = response ? { batchItemFailures: [...response.batchItemFailures] } : allFailed(batch.records);
+    await recordProgress(batch, result);
+
+    const shadowErrors = await Promise.race([shadows.done, deps.sleep(graceMs).then(() => 0)]);
+    deps.telemetry.dispatch({
+      ...base,
+      ownerWorkerId: partition?.ownerWorkerId,
+      heldMs,
+      held: false,
+      invokeMs,
+      staleEpochRetries: Math.min(attempt, retries),
+      failedRecords: result.batchItemFailures.length,
+      shadowRecords: shadows.records,
+      shadowErrors,
+    });
+    return result;
+  }
+
+  /** The last record before the lowest failure is the shard's new progress (nothing if the first failed). */
+  async function recordProgress(batch: ShardBatch, result: BatchResult): Promise<void> {
+    const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
+    const firstFailed = batch.records.findIndex((r) => failed.has(r.sequenceNumber));
+    const last = firstFailed === -1 ? batch.records.at(-1) : batch.records[firstFailed - 1];
+    if (last) await deps.metadata.putShardProgress({ shardId: batch.shardId, lastSequenceNumber: last.sequenceNumber, updatedAtMs: deps.clock.nowMs() });
+  }
+
+  return { dispatch };
+}
+
+export type Dispatcher = ReturnType<typeof createDispatcher>;

@@ -1,0 +1,48 @@
+import type { WorkerMode } from '../core/ports/index.js';
+
+/** What a worker measured in one batch (one EMF record per batch on AWS, one metrics-store entry locally). */
+export interface WorkerBatchFigures {
+  readonly shardId: string;
+  readonly workerId: string;
+  readonly mode: WorkerMode;
+  readonly records: number;
+  /** Wall-clock ms spent processing (the busy time utilization is made of). */
+  readonly busyMs: number;
+  /** CPU ms (user + system) over the same span. */
+  readonly cpuMs: number;
+  readonly failed: number;
+  readonly deadLettered: number;
+  /** Records a retry delivered again that were already applied. */
+  readonly skippedDuplicates: number;
+  /** Shadow only: outputs and state writes the dry run produced and threw away. */
+  readonly discardedOutputs: number;
+  readonly discardedStateWrites: number;
+}
+
+/** What the dispatcher saw and did for one batch of one shard. */
+export interface DispatchFigures {
+  readonly shardId: string;
+  readonly ownerWorkerId?: string;
+  readonly records: number;
+  readonly bytes: number;
+  /** Now minus the oldest record's arrival time. */
+  readonly iteratorAgeMs: number;
+  /** How long the batch waited for its parent shards to drain (0 if it did not). */
+  readonly heldMs: number;
+  /** True when the batch went back to the event source mapping because a parent was not drained yet. */
+  readonly held: boolean;
+  readonly invokeMs: number;
+  readonly staleEpochRetries: number;
+  readonly failedRecords: number;
+  /** Records cloned to shadows, and shadow invocations that failed to start. */
+  readonly shadowRecords: number;
+  readonly shadowErrors: number;
+}
+
+/** Where handlers report figures; Powertools EMF on AWS and in the local runtime, an array in tests. */
+export interface Telemetry {
+  workerBatch(figures: WorkerBatchFigures): void;
+  dispatch(figures: DispatchFigures): void;
+}
+
+export const noTelemetry: Telemetry = { workerBatch: () => undefined, dispatch: () => undefined };

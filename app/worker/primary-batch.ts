@@ -1,0 +1,144 @@
+import type { EmittedOutput, WireRecord, WorkerRequest, WorkerResponse } from '../../core/ports/index.js';
+import type { Processor } from '../../processor/api.js';
+import { compareSequence } from '../sequence.js';
+import type { WorkerBatchFigures } from '../telemetry.js';
+import { collectingContext, groupByKey, startSpan, toProcessorRecord } from './context.js';
+import type { WorkerDeps } from './worker-deps.js';
+
+interface KeyResult {
+  /** Sequence number of the first record of the key that must be delivered again, if any. */
+  readonly failedAt?: string;
+  readonly applied: number;
+  readonly deadLettered: number;
+  readonly skipped: number;
+}
+
+/**
+ * Runs a batch as the shard's owner and applies its effects exactly once.
+ *
+ * Fencing: the worker applies nothing unless the partition item names it as owner at the request's epoch;
+ * otherwise it answers `rejected` and the dispatcher refreshes its placement. Idempotence: each partition
+ * key's state carries the sequence number of the last record applied to it and a version; records at or
+ * below it are skipped (a retry), and the state is written only if the version is unchanged. Outputs are
+ * written before the state, under ids derived from the record, so a crash in between repeats them harmlessly.
+ * Poison: a failing record is counted per attempt; below `maxAttempts` its key stops there (per-key order)
+ * and the record is reported failed, at `maxAttempts` it goes to the failure sink and counts as applied.
+ */
+export async function runPrimaryBatch<S>(processor: Processor<S>, request: WorkerRequest, deps: WorkerDeps): Promise<{ response: WorkerResponse; figures: WorkerBatchFigures }> {
+  const span = startSpan();
+  const partition = await deps.metadata.getPartition(request.shardId);
+  if (!partition || partition.epoch !== request.epoch || partition.ownerWorkerId !== deps.workerId) {
+    const timing = span();
+    return {
+      response: {
+        batchItemFailures: request.records.map((r) => ({ itemIdentifier: r.sequenceNumber })),
+        processed: 0,
+        busyMs: timing.wallMs,
+        rejected: { reason: 'stale-epoch', currentEpoch: partition?.epoch ?? -1, ownerWorkerId: partition?.ownerWorkerId ?? '' },
+      },
+      figures: figures(request, deps, timing, { records: 0, failed: 0, deadLettered: 0, skipped: 0 }),
+    };
+  }
+
+  const failures: string[] = [];
+  let applied = 0;
+  let deadLettered = 0;
+  let skipped = 0;
+  for (const [key, records] of groupByKey(request.records)) {
+    const result = await runKey(processor, request, deps, key, records);
+    applied += result.applied;
+    deadLettered += result.deadLettered;
+    skipped += result.skipped;
+    if (result.failedAt !== undefined) failures.push(result.failedAt);
+  }
+  failures.sort(compareSequence);
+  const timing = span();
+  return {
+    response: { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })), processed: applied, busyMs: timing.wallMs },
+    figures: figures(request, deps, timing, { records: applied, failed: failures.length, deadLettered, skipped }),
+  };
+}
+
+async function runKey<S>(processor: Processor<S>, request: WorkerRequest, deps: WorkerDeps, key: string, records: readonly WireRecord[]): Promise<KeyResult> {
+  const item = await deps.state.get(key);
+  let value = item?.value as S | undefined;
+  let last = item?.lastSequenceNumber;
+  const outputs: EmittedOutput[] = [];
+  let applied = 0;
+  let deadLettered = 0;
+  let skipped = 0;
+  let failedAt: string | undefined;
+  let firstApplied: string | undefined;
+
+  for (const record of records) {
+    if (last !== undefined && compareSequence(record.sequenceNumber, last) <= 0) {
+      skipped += 1;
+      continue;
+    }
+    const collecting = collectingContext<S>({ mode: 'primary', shardId: request.shardId, workerId: deps.workerId, record, stateBefore: value, speed: deps.speed });
+    try {
+      await processor.process(toProcessorRecord(request.shardId, record), collecting.ctx);
+      value = collecting.state().value;
+      outputs.push(...collecting.outputs());
+      applied += 1;
+    } catch (error) {
+      const outcome = await handleFailure(request, deps, record, error);
+      if (outcome === 'retry') {
+        failedAt = record.sequenceNumber;
+        break;
+      }
+      deadLettered += 1;
+    }
+    firstApplied ??= record.sequenceNumber;
+    last = record.sequenceNumber;
+  }
+
+  if (firstApplied === undefined || last === undefined) return { failedAt, applied: 0, deadLettered: 0, skipped };
+  if (outputs.length > 0) await deps.state.putOutputs(outputs);
+  const written = await deps.state.put(key, value, last, item?.version ?? 0);
+  if (!written.ok) {
+    // Someone else wrote this key since we read it (a zombie invocation of an old owner): apply nothing,
+    // have the batch delivered again from this key's first new record; the retry will skip what they applied.
+    return { failedAt: firstApplied, applied: 0, deadLettered: 0, skipped };
+  }
+  return { failedAt, applied, deadLettered, skipped };
+}
+
+async function handleFailure(request: WorkerRequest, deps: WorkerDeps, record: WireRecord, error: unknown): Promise<'retry' | 'dead-lettered'> {
+  const attempts = await deps.state.countAttempt(`${request.shardId}:${record.sequenceNumber}`);
+  if (attempts < deps.maxAttempts) return 'retry';
+  await deps.failures.send({
+    shardId: request.shardId,
+    sequenceNumber: record.sequenceNumber,
+    partitionKey: record.partitionKey,
+    data: record.data,
+    approximateArrivalMs: record.approximateArrivalMs,
+    workerId: deps.workerId,
+    epoch: request.epoch,
+    attempts,
+    error: error instanceof Error ? error.message : String(error),
+    failedAtMs: deps.clock.nowMs(),
+  });
+  return 'dead-lettered';
+}
+
+function figures(
+  request: WorkerRequest,
+  deps: WorkerDeps,
+  timing: { wallMs: number; cpuMs: number },
+  counts: { records: number; failed: number; deadLettered: number; skipped: number },
+): WorkerBatchFigures {
+  return {
+    shardId: request.shardId,
+    workerId: deps.workerId,
+    mode: 'primary',
+    records: counts.records,
+    busyMs: timing.wallMs,
+    cpuMs: timing.cpuMs,
+    failed: counts.failed,
+    deadLettered: counts.deadLettered,
+    skippedDuplicates: counts.skipped,
+    discardedOutputs: 0,
+    discardedStateWrites: 0,
+  };
+}

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { createDispatcher, type DispatcherOptions } from '../../app/dispatch/dispatcher.js';
+import type { DispatchFigures } from '../../app/telemetry.js';
+import { isSampled } from '../../app/sequence.js';
+import type { InvokeFailure, Outcome, WorkerInvoker, WorkerRequest, WorkerResponse } from '../../core/ports/index.js';
+import { failed, ok } from '../../core/ports/index.js';
+import { FakeMetadata, partition, wireRecord } from './factories.js';
+
+type Answer = (workerId: string, request: WorkerRequest) => Outcome<WorkerResponse, InvokeFailure> | Promise<Outcome<WorkerResponse, InvokeFailure>>;
+
+const success: Answer = () => ok({ batchItemFailures: [], processed: 1, busyMs: 1 });
+
+function setup(options: { answer?: Answer; asyncAnswer?: WorkerInvoker['invokeAsync']; drained?: (shardId: string, after?: string) => boolean; dispatcher?: DispatcherOptions } = {}) {
+  const metadata = new FakeMetadata(partition());
+  const trace: string[] = [];
+  const figures: DispatchFigures[] = [];
+  let now = 0;
+  const invoker: WorkerInvoker = {
+    invoke: async (workerId, request) => {
+      trace.push(`invoke ${workerId} epoch=${request.epoch} n=${request.records.length}`);
+      return (options.answer ?? success)(workerId, request);
+    },
+    invokeAsync:
+      options.asyncAnswer ??
+      (async (workerId, request) => {
+        trace.push(`clone ${workerId} n=${request.records.length}`);
+        return ok({ calls: 1 });
+      }),
+  };
+  const dispatcher = createDispatcher(
+    {
+      metadata,
+      stream: { isDrained: async (shardId, after) => (trace.push(`drained? ${shardId} after=${after}`), options.drained?.(shardId, after) ?? true) },
+      invoker,
+      clock: { nowMs: () => now },
+      sleep: async (ms) => {
+        now += ms;
+      },
+      telemetry: { dispatch: (f) => figures.push(f), workerBatch: () => undefined },
+    },
+    options.dispatcher,
+  );
+  const batch = (shardId: string, seqs: number[]) => {
+    const records = seqs.map((s) => wireRecord(s, `k${s}`, { v: s }));
+    return { shardId, records, bytes: 10 * records.length };
+  };
+  return { metadata, trace, figures, dispatcher, batch };
+}
+
+describe('the dispatcher', () => {
+  it('invokes the owner with the batch and the epoch and returns its failures', async () => {
+    const { dispatcher, trace, batch, metadata } = setup({ answer: () => ok({ batchItemFailures: [{ itemIdentifier: '1000002' }], processed: 1, busyMs: 1 }) });
+    const result = await dispatcher.dispatch(batch('shardId-000000000000', [1, 2, 3]));
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: '1000002' }]);
+    expect(trace).toEqual(['invoke w1 epoch=1 n=3']);
+    expect(metadata.progress.get('shardId-000000000000')?.lastSequenceNumber).toBe('1000001');
+  });
+
+  it('re-reads the placement and retries on the new owner when the worker answers stale epoch', async () => {
+    const { dispatcher, trace, batch, metadata } = setup({
+      answer: (workerId) =>
+        workerId === 'w1' ? ok({ batchItemFailures: [], processed: 0, busyMs: 0, rejected: { reason: 'stale-epoch', currentEpoch: 2, ownerWorkerId: 'w2' } }) : success(workerId, undefined as never),
+    });
+    await dispatcher.dispatch(batch('shardId-000000000000', [1]));
+    metadata.partitions.set('shardId-000000000000', partition({ ownerWorkerId: 'w2', epoch: 2 }));
+    const result = await dispatcher.dispatch(batch('shardId-000000000000', [2]));
+    expect(result.batchItemFailures).toEqual([]);
+    expect(trace.slice(-2)).toEqual(['invoke w1 epoch=1 n=1', 'invoke w2 epoch=2 n=1']);
+  });
+
+  it.each<[string, Outcome<WorkerResponse, InvokeFailure>]>([
+    ['throttled', failed('throttled', 'busy')],
+    ['a function error', failed('function-error', 'boom')],
+  ])('hands the whole batch back when the owner is %s', async (_what, outcome) => {
+    const { dispatcher, batch, metadata } = setup({ answer: () => outcome });
+    const result = await dispatcher.dispatch(batch('shardId-000000000000', [1, 2]));
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['1000001', '1000002']);
+    expect(metadata.progress.size).toBe(0);
+  });
+
+  it('holds a child batch until its parent is drained, then lets it through', async () => {
+    let checks = 0;
+    const { dispatcher, trace, batch, metadata, figures } = setup({ drained: () => ++checks >= 3 });
+    metadata.partitions.set('child', partition({ shardId: 'child', parentShardIds: ['parent'] }));
+    metadata.progress.set('parent', { shardId: 'parent', lastSequenceNumber: '77', updatedAtMs: 0 });
+    await dispatcher.dispatch(batch('child', [1]));
+    expect(trace).toEqual(['drained? parent after=77', 'drained? parent after=77', 'drained? parent after=77', 'invoke w1 epoch=1 n=1']);
+    expect(metadata.progress.get('parent')).toMatchObject({ drained: true, lastSequenceNumber: '77' });
+    expect(figures[0]).toMatchObject({ held: false, heldMs: 500 });
+  });
+
+  it('hands a held batch back without invoking anyone when the hold budget runs out', async () => {
+    const { dispatcher, trace, batch, metadata, figures } = setup({ drained: () => false, dispatcher: { holdBudgetMs: 1000, holdPollMs: 250 } });
+    metadata.partitions.set('child', partition({ shardId: 'child', parentShardIds: ['parent'] }));
+    const result = await dispatcher.dispatch(batch('child', [1, 2]));
+    expect(result.batchItemFailures).toHaveLength(2);
+    expect(trace.filter((t) => t.startsWith('invoke'))).toEqual([]);
+    expect(figures[0]).toMatchObject({ held: true });
+  });
+
+  it('does not ask Kinesis again once a parent is known to be drained', async () => {
+    const { dispatcher, trace, batch, metadata } = setup();
+    metadata.partitions.set('child', partition({ shardId: 'child', parentShardIds: ['parent'] }));
+    await dispatcher.dispatch(batch('child', [1]));
+    await dispatcher.dispatch(batch('child', [2]));
+    expect(trace.filter((t) => t.startsWith('drained?'))).toHaveLength(1);
+  });
+
+  it('clones exactly the records whose sequence hash falls below the rate to the shadow', async () => {
+    const { dispatcher, trace, batch, metadata } = setup();
+    metadata.shadows.push({ shadowId: 's', shardId: 'shardId-000000000000', workerId: 'w2', kind: 'forward', rate: 0.3, createdAtMs: 0 });
+    const seqs = Array.from({ length: 200 }, (_, i) => i);
+    await dispatcher.dispatch(batch('shardId-000000000000', seqs));
+    const expected = seqs.filter((s) => isSampled(String(1_000_000 + s), 0.3)).length;
+    expect(trace).toContain(`clone w2 n=${expected}`);
+    expect(expected).toBeGreaterThan(30);
+    expect(expected).toBeLessThan(90);
+  });
+
+  it.each<[string, WorkerInvoker['invokeAsync']]>([
+    ['throws', async () => Promise.reject(new Error('shadow down'))],
+    ['fails', async () => failed('throttled', 'busy')],
+    ['never answers', () => new Promise(() => undefined)],
+  ])('returns the owner answer when the shadow invocation %s', async (_what, asyncAnswer) => {
+    const { dispatcher, batch, metadata, figures } = setup({ asyncAnswer });
+    metadata.shadows.push({ shadowId: 's', shardId: 'shardId-000000000000', workerId: 'w2', kind: 'forward', rate: 1, createdAtMs: 0 });
+    const result = await dispatcher.dispatch(batch('shardId-000000000000', [1, 2]));
+    expect(result.batchItemFailures).toEqual([]);
+    expect(figures[0]?.shadowRecords).toBe(2);
+  });
+
+  it('hands back the batch of a shard that has no partition yet', async () => {
+    const { dispatcher, trace, batch } = setup();
+    const result = await dispatcher.dispatch(batch('unknown', [1]));
+    expect(result.batchItemFailures).toHaveLength(1);
+    expect(trace).toEqual([]);
+  });
+});

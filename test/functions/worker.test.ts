@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { createWorkerService } from '../../app/worker/worker-service.js';
+import type { WorkerBatchFigures } from '../../app/telemetry.js';
+import { aggregatesProcessor, foldDigest, INITIAL_DIGEST, type Aggregate } from '../../processor/aggregates.processor.js';
+import { defineProcessor } from '../../processor/api.js';
+import { FakeMetadata, partition, request, wireRecord, workerDeps } from './factories.js';
+
+function setup(overrides: Parameters<typeof workerDeps>[1] = {}) {
+  const metadata = new FakeMetadata(partition());
+  const deps = workerDeps(metadata, overrides);
+  const figures: WorkerBatchFigures[] = [];
+  const worker = createWorkerService(aggregatesProcessor, deps, { workerBatch: (f) => figures.push(f), dispatch: () => undefined });
+  return { metadata, deps, figures, worker };
+}
+
+const aggregate = (store: ReturnType<typeof setup>['deps']['state'], key: string) => store.items.get(key)?.value as Aggregate | undefined;
+
+describe('the worker in primary mode', () => {
+  it('applies per-key aggregates in sequence order', async () => {
+    const { worker, deps } = setup();
+    const records = [wireRecord(1, 'a', { v: 2 }), wireRecord(2, 'b', { v: 5 }), wireRecord(3, 'a', { v: 3 })];
+    const response = await worker.handle(request(records));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(aggregate(deps.state, 'a')).toEqual({ count: 2, sum: 5, lastSequenceNumber: '1000003', digest: foldDigest(foldDigest(INITIAL_DIGEST, 2), 3) });
+    expect(aggregate(deps.state, 'b')?.count).toBe(1);
+  });
+
+  it('applies nothing twice when a batch is delivered again', async () => {
+    const { worker, deps, figures } = setup();
+    const records = [wireRecord(1, 'a', { v: 2 }), wireRecord(2, 'a', { v: 3 })];
+    await worker.handle(request(records));
+    await worker.handle(request([...records, wireRecord(3, 'a', { v: 4 })]));
+    expect(aggregate(deps.state, 'a')).toMatchObject({ count: 3, sum: 9 });
+    expect(figures[1]).toMatchObject({ records: 1, skippedDuplicates: 2 });
+  });
+
+  it.each([
+    ['an older epoch', partition({ epoch: 2 })],
+    ['another owner', partition({ ownerWorkerId: 'w2' })],
+  ])('rejects a batch sent with %s and applies nothing', async (_what, current) => {
+    const { worker, deps, metadata } = setup();
+    metadata.partitions.set(current.shardId, current);
+    const response = await worker.handle(request([wireRecord(1, 'a', { v: 1 })]));
+    expect(response.rejected).toEqual({ reason: 'stale-epoch', currentEpoch: current.epoch, ownerWorkerId: current.ownerWorkerId });
+    expect(response.batchItemFailures).toHaveLength(1);
+    expect(deps.state.items.size).toBe(0);
+  });
+
+  it('reports a failing record, stops its key there, and keeps other keys flowing', async () => {
+    const { worker, deps } = setup();
+    const records = [wireRecord(1, 'a', { v: 1 }), wireRecord(2, 'a', { v: 0, poison: true }), wireRecord(3, 'b', { v: 7 }), wireRecord(4, 'a', { v: 9 })];
+    const response = await worker.handle(request(records));
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: '1000002' }]);
+    expect(aggregate(deps.state, 'a')).toMatchObject({ count: 1, sum: 1 });
+    expect(aggregate(deps.state, 'b')).toMatchObject({ count: 1, sum: 7 });
+  });
+
+  it('sends a record to the failure sink after the bounded attempts and then moves past it', async () => {
+    const { worker, deps } = setup({ maxAttempts: 2 });
+    const records = [wireRecord(1, 'a', { v: 1 }), wireRecord(2, 'a', { v: 0, poison: true }), wireRecord(3, 'a', { v: 9 })];
+    const first = await worker.handle(request(records));
+    const second = await worker.handle(request(records.slice(1)));
+    expect(first.batchItemFailures).toHaveLength(1);
+    expect(second.batchItemFailures).toEqual([]);
+    expect(deps.failures.records).toEqual([
+      expect.objectContaining({ shardId: 'shardId-000000000000', sequenceNumber: '1000002', partitionKey: 'a', data: records[1]!.data, attempts: 2 }),
+    ]);
+    expect(aggregate(deps.state, 'a')).toMatchObject({ count: 2, sum: 10, lastSequenceNumber: '1000003' });
+  });
+
+  it('writes emitted outputs under ids derived from the record, so a retry overwrites them', async () => {
+    const metadata = new FakeMetadata(partition());
+    const deps = workerDeps(metadata);
+    const echo = defineProcessor<number>({ name: 'echo', process: (r, ctx) => ctx.emit({ seq: r.sequenceNumber }) });
+    const worker = createWorkerService(echo, deps, { workerBatch: () => undefined, dispatch: () => undefined });
+    deps.state.items.set('a', { value: 0, lastSequenceNumber: '1', version: 1 });
+    await worker.handle(request([wireRecord(1, 'a', { v: 1 })]));
+    expect([...deps.state.outputs.keys()]).toEqual(['shardId-000000000000:1000001:0']);
+  });
+});
+
+describe('the worker in shadow mode', () => {
+  const shadow = { shadowId: 'shardId-000000000000@w2', shardId: 'shardId-000000000000', workerId: 'w2', kind: 'forward' as const, rate: 0.5, createdAtMs: 0 };
+  const shadowRequest = (records: ReturnType<typeof wireRecord>[]) =>
+    request(records, { mode: 'shadow', shadowId: shadow.shadowId, hashKeyStart: '0', hashKeyEnd: String((1n << 128n) - 1n) });
+
+  it('discards state writes and outputs but records the measured sample', async () => {
+    const { worker, deps, metadata, figures } = setup({ workerId: 'w2' });
+    metadata.shadows.push(shadow);
+    const response = await worker.handle(shadowRequest([wireRecord(1, 'a', { v: 1 }), wireRecord(2, 'b', { v: 2 })]));
+    expect(response).toMatchObject({ batchItemFailures: [], processed: 2 });
+    expect(deps.state.items.size).toBe(0);
+    expect(figures[0]).toMatchObject({ mode: 'shadow', records: 2, discardedStateWrites: 2 });
+    expect(metadata.samples).toHaveLength(1);
+    const sample = metadata.samples[0]!.sample;
+    expect(sample.records).toBe(2);
+    expect(sample.histogram.buckets.reduce((n, b) => n + b.records, 0)).toBe(2);
+    expect(sample.busyMsSquared).toBeGreaterThanOrEqual(0);
+  });
+
+  it('counts a failing record without retrying or dead-lettering it', async () => {
+    const { worker, deps, metadata } = setup({ workerId: 'w2', maxAttempts: 1 });
+    metadata.shadows.push(shadow);
+    const response = await worker.handle(shadowRequest([wireRecord(1, 'a', { v: 0, poison: true })]));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(deps.failures.records).toEqual([]);
+    expect(deps.state.attempts.size).toBe(0);
+  });
+
+  it('measures nothing for a shadow that no longer exists', async () => {
+    const { worker, metadata } = setup({ workerId: 'w2' });
+    await worker.handle(shadowRequest([wireRecord(1, 'a', { v: 1 })]));
+    expect(metadata.samples).toEqual([]);
+  });
+});

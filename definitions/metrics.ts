@@ -1,0 +1,112 @@
+/**
+ * THE contract for metric names and dimensions between the emitters (dispatcher and worker handlers, EMF
+ * through Powertools Metrics; the local EMF store) and the readers (the CloudWatch `MetricsSource`, the
+ * local metrics store). Pure data: change a name here and both sides follow.
+ *
+ * Cost reasoning. CloudWatch charges per distinct metric (name + namespace + dimension values) per month,
+ * and GetMetricData per metric queried. Each per-shard metric therefore costs `shards` metrics, each
+ * per-worker metric `workers` metrics. The SPM needs per shard only what it decides on per shard: the
+ * owner's processed records and busy time (utilization and per-record cost), and the shard's lag.
+ * Everything else it needs per worker (a worker's load is the sum of its shards, but shadow work and errors
+ * are only needed in aggregate). So:
+ *   per shard:   PrimaryRecords, PrimaryBusyMs, IteratorAgeMs                 (3 × shards)
+ *   per worker:  PrimaryBusyMs, ShadowBusyMs, ShadowRecords, Batches, WorkerErrors (5 × workers)
+ *   Kinesis shard-level (opt-in, billed the same way): IncomingRecords, IncomingBytes,
+ *                WriteProvisionedThroughputExceeded                           (3 × shards)
+ * With 8 shards and 3 workers that is 48 + 15 = 63 metrics. There is no Mode dimension (the mode is in the
+ * metric name) and no ShardId×WorkerId combination, which would multiply rather than add. Shadow records per
+ * shard are not metrics at all: the worker adds them to the shadow's stats in DynamoDB (no CloudWatch
+ * delay, no per-shadow metric). IteratorAgeMs comes from the dispatcher (the age of the newest record of each
+ * batch it routes, holds included) rather than Kinesis' IteratorAgeMilliseconds, which is not enabled by
+ * default: the same per-shard cost, and it also exists in the local runtime, where kinesis-local emits no
+ * metrics.
+ */
+export const METRICS_NAMESPACE = 'Foreshadow';
+export const KINESIS_NAMESPACE = 'AWS/Kinesis';
+
+export const DIMENSIONS = {
+  shardId: 'ShardId',
+  workerId: 'WorkerId',
+  streamName: 'StreamName',
+} as const;
+export type DimensionName = (typeof DIMENSIONS)[keyof typeof DIMENSIONS];
+
+/** CloudWatch units used here (a subset of CloudWatch's StandardUnit; Powertools' MetricUnit has the same strings). */
+export type MetricUnitName = 'Count' | 'Milliseconds' | 'Bytes';
+/** The statistic the reader asks CloudWatch for. */
+export type MetricStat = 'Sum' | 'Maximum';
+
+export interface MetricDefinition {
+  readonly name: string;
+  readonly namespace: string;
+  readonly unit: MetricUnitName;
+  /**
+   * Every dimension set the metric is published under. In EMF one directive carries one list of dimension
+   * sets for all its metrics, so an emitter groups metrics with the same `dimensionSets` into one directive
+   * and sets each dimension as a top-level property of the line.
+   */
+  readonly dimensionSets: readonly (readonly DimensionName[])[];
+  readonly stat: MetricStat;
+  readonly emittedBy: 'dispatcher' | 'worker' | 'kinesis';
+}
+
+const SHARD = [DIMENSIONS.shardId] as const;
+const WORKER = [DIMENSIONS.workerId] as const;
+const KINESIS_SHARD = [DIMENSIONS.streamName, DIMENSIONS.shardId] as const;
+
+/** Metrics Foreshadow emits (namespace `Foreshadow`). */
+export const FORESHADOW_METRICS = {
+  /** Records the owner processed in primary mode. Per shard: the shard's processed rate; summed per worker elsewhere. */
+  primaryRecords: { name: 'PrimaryRecords', namespace: METRICS_NAMESPACE, unit: 'Count', dimensionSets: [SHARD], stat: 'Sum', emittedBy: 'worker' },
+  /** Busy ms of primary work. Per shard: utilization = Sum / period ms. Per worker: its slots' load. */
+  primaryBusyMs: { name: 'PrimaryBusyMs', namespace: METRICS_NAMESPACE, unit: 'Milliseconds', dimensionSets: [SHARD, WORKER], stat: 'Sum', emittedBy: 'worker' },
+  /** Busy ms of shadow (dry-run) work on a worker: the shadow overhead. */
+  shadowBusyMs: { name: 'ShadowBusyMs', namespace: METRICS_NAMESPACE, unit: 'Milliseconds', dimensionSets: [WORKER], stat: 'Sum', emittedBy: 'worker' },
+  /** Sampled records a worker processed in shadow mode. */
+  shadowRecords: { name: 'ShadowRecords', namespace: METRICS_NAMESPACE, unit: 'Count', dimensionSets: [WORKER], stat: 'Sum', emittedBy: 'worker' },
+  /** Batches (invocations) a worker handled, primary and shadow. */
+  batches: { name: 'Batches', namespace: METRICS_NAMESPACE, unit: 'Count', dimensionSets: [WORKER], stat: 'Sum', emittedBy: 'worker' },
+  /** Records a worker failed to process (returned as batch item failures). */
+  workerErrors: { name: 'WorkerErrors', namespace: METRICS_NAMESPACE, unit: 'Count', dimensionSets: [WORKER], stat: 'Sum', emittedBy: 'worker' },
+  /** Age of the newest record of a batch when the dispatcher routes it (now − approximate arrival), in ms. */
+  iteratorAgeMs: { name: 'IteratorAgeMs', namespace: METRICS_NAMESPACE, unit: 'Milliseconds', dimensionSets: [SHARD], stat: 'Maximum', emittedBy: 'dispatcher' },
+} as const satisfies Record<string, MetricDefinition>;
+
+/**
+ * Kinesis shard-level metrics (enhanced monitoring, opt-in per metric, 1-minute period). `enabled` ones are
+ * those the CDK app turns on and the SPM reads; IteratorAgeMilliseconds is listed for dashboards only.
+ */
+export const KINESIS_SHARD_METRICS = {
+  incomingRecords: { name: 'IncomingRecords', namespace: KINESIS_NAMESPACE, unit: 'Count', dimensionSets: [KINESIS_SHARD], stat: 'Sum', emittedBy: 'kinesis' },
+  incomingBytes: { name: 'IncomingBytes', namespace: KINESIS_NAMESPACE, unit: 'Bytes', dimensionSets: [KINESIS_SHARD], stat: 'Sum', emittedBy: 'kinesis' },
+  /** Records rejected by the shard's write limit. */
+  writeThrottled: { name: 'WriteProvisionedThroughputExceeded', namespace: KINESIS_NAMESPACE, unit: 'Count', dimensionSets: [KINESIS_SHARD], stat: 'Sum', emittedBy: 'kinesis' },
+  iteratorAge: { name: 'IteratorAgeMilliseconds', namespace: KINESIS_NAMESPACE, unit: 'Milliseconds', dimensionSets: [KINESIS_SHARD], stat: 'Maximum', emittedBy: 'kinesis' },
+} as const satisfies Record<string, MetricDefinition>;
+
+/** The shard-level metric names to pass to `EnableEnhancedMonitoring` / the stream's `shardLevelMetrics`. */
+export const ENABLED_KINESIS_SHARD_METRICS = [
+  KINESIS_SHARD_METRICS.incomingRecords.name,
+  KINESIS_SHARD_METRICS.incomingBytes.name,
+  KINESIS_SHARD_METRICS.writeThrottled.name,
+] as const;
+
+/** Which metric fills which field of `ShardMetricPoint` / `WorkerMetricPoint` (core/model/metrics.ts). */
+export const SHARD_POINT_SOURCES = {
+  incomingRecords: KINESIS_SHARD_METRICS.incomingRecords,
+  incomingBytes: KINESIS_SHARD_METRICS.incomingBytes,
+  throttledRecords: KINESIS_SHARD_METRICS.writeThrottled,
+  processedRecords: FORESHADOW_METRICS.primaryRecords,
+  busyMs: FORESHADOW_METRICS.primaryBusyMs,
+  iteratorAgeMsMax: FORESHADOW_METRICS.iteratorAgeMs,
+} as const;
+
+export const WORKER_POINT_SOURCES = {
+  primaryBusyMs: FORESHADOW_METRICS.primaryBusyMs,
+  shadowBusyMs: FORESHADOW_METRICS.shadowBusyMs,
+  invocations: FORESHADOW_METRICS.batches,
+  errors: FORESHADOW_METRICS.workerErrors,
+} as const;
+
+/** Smallest period the metrics are published at (standard resolution), in ms. */
+export const METRIC_PERIOD_MIN_MS = 60_000;

@@ -1,0 +1,189 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ENV } from '../../definitions/resources.js';
+import type { InfraConfig } from '../config/load-config.js';
+import { NodeFunction, type CodeLocation } from './node-function.js';
+import type { Storage } from './storage.construct.js';
+
+/** Entry files of the three handlers; each exports `handler`. */
+export interface HandlerEntries {
+  readonly dispatcher: string;
+  readonly worker: string;
+  readonly spm: string;
+}
+
+export interface ComputeProps {
+  readonly config: InfraConfig;
+  readonly stream: kinesis.IStream;
+  readonly storage: Storage;
+  readonly entries: HandlerEntries;
+  readonly code: CodeLocation;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** One deployed worker class, as the dispatcher and the SPM see it (`FORESHADOW_WORKERS`). */
+export interface WorkerDescriptor {
+  readonly workerId: string;
+  readonly functionName: string;
+  readonly memoryMb: number;
+  readonly slots: number;
+  readonly speed: number;
+}
+
+/** Lambda gives one full vCPU at 1769 MB; a shard is processed on one thread, so more memory adds no speed. */
+const ONE_VCPU_MB = 1769;
+const REFERENCE_MB = 1024;
+
+/**
+ * The three kinds of function: the dispatcher behind the stream's event source mapping, the worker pool
+ * (one function per class, reserved concurrency = slots) and the SPM on a schedule. Each role gets exactly
+ * the actions its handler performs, on the resources it performs them on.
+ */
+export class Compute extends Construct {
+  readonly dispatcher: NodejsFunction;
+  readonly workers: ReadonlyMap<string, NodejsFunction>;
+  readonly spm: NodejsFunction;
+  readonly schedule: events.Rule;
+  readonly workerDescriptors: readonly WorkerDescriptor[];
+
+  constructor(scope: Construct, id: string, props: ComputeProps) {
+    super(scope, id);
+    const { config, storage, stream } = props;
+    const common = { code: props.code, removalPolicy: props.removalPolicy, logRetention: logs.RetentionDays.ONE_MONTH };
+    const decisionJson = JSON.stringify(config.decision);
+
+    const workers = new Map<string, NodejsFunction>();
+    const descriptors: WorkerDescriptor[] = [];
+    for (const w of config.workers) {
+      const worker = new NodeFunction(this, `Worker-${w.name}`, {
+        ...common,
+        entry: props.entries.worker,
+        description: `Foreshadow worker class ${w.name}: processes the shards it owns, and shadow samples in dry-run`,
+        memoryMb: w.memoryMb,
+        timeoutSeconds: w.timeoutSeconds,
+        reservedConcurrency: w.slots,
+        environment: {
+          [ENV.workerId]: w.name,
+          [ENV.streamName]: stream.streamName,
+          [ENV.metadataTable]: storage.metadataTable.tableName,
+          [ENV.outputTable]: storage.outputTable.tableName,
+          [ENV.failureQueueUrl]: storage.failureQueue.queueUrl,
+          [ENV.config]: decisionJson,
+        },
+      });
+      // Shadow batches arrive asynchronously; a retried shadow would count its sample twice, a late one is stale.
+      worker.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(2) });
+      storage.metadataTable.grantReadWriteData(worker.role);
+      storage.outputTable.grantReadWriteData(worker.role);
+      storage.failureQueue.grantSendMessages(worker.role);
+      workers.set(w.name, worker.fn);
+      descriptors.push({
+        workerId: w.name,
+        functionName: worker.fn.functionName,
+        memoryMb: w.memoryMb,
+        slots: w.slots,
+        speed: w.speed ?? Math.round((Math.min(w.memoryMb, ONE_VCPU_MB) / REFERENCE_MB) * 1000) / 1000,
+      });
+    }
+    this.workers = workers;
+    this.workerDescriptors = descriptors;
+    const workersJson = Stack.of(this).toJsonString(descriptors);
+
+    const dispatcher = new NodeFunction(this, 'Dispatcher', {
+      ...common,
+      entry: props.entries.dispatcher,
+      description: 'Foreshadow dispatcher: routes each shard batch to its owning worker and shadow samples to the shadow worker',
+      memoryMb: config.dispatcher.memoryMb,
+      timeoutSeconds: config.dispatcher.timeoutSeconds,
+      environment: {
+        [ENV.streamName]: stream.streamName,
+        [ENV.metadataTable]: storage.metadataTable.tableName,
+        [ENV.failureQueueUrl]: storage.failureQueue.queueUrl,
+        [ENV.workers]: workersJson,
+        [ENV.config]: decisionJson,
+      },
+    });
+    storage.metadataTable.grantReadWriteData(dispatcher.role);
+    dispatcher.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'InvokeWorkerPool',
+        actions: ['lambda:InvokeFunction'],
+        resources: [...workers.values()].map((fn) => fn.functionArn),
+      }),
+    );
+    const esm = config.eventSource;
+    dispatcher.fn.addEventSource(
+      new KinesisEventSource(stream, {
+        startingPosition: lambda.StartingPosition[esm.startingPosition],
+        batchSize: esm.batchSize,
+        maxBatchingWindow: Duration.seconds(esm.maxBatchingWindowSeconds),
+        reportBatchItemFailures: true,
+        bisectBatchOnError: esm.bisectOnError,
+        retryAttempts: esm.maxRetryAttempts === -1 ? undefined : esm.maxRetryAttempts,
+        maxRecordAge: esm.maxRecordAgeSeconds === -1 ? undefined : Duration.seconds(esm.maxRecordAgeSeconds),
+        // The handoff protocol needs each shard's batches in sequence: one batch per shard at a time.
+        parallelizationFactor: 1,
+        onFailure: new SqsDlq(storage.failureQueue),
+      }),
+    );
+    this.dispatcher = dispatcher.fn;
+
+    const spm = new NodeFunction(this, 'Spm', {
+      ...common,
+      entry: props.entries.spm,
+      description: 'Foreshadow SPM: one tick of load, decide, apply (shadows, moves, splits)',
+      memoryMb: config.spm.memoryMb,
+      timeoutSeconds: config.spm.timeoutSeconds,
+      // One tick at a time; conditional writes guard the rest.
+      reservedConcurrency: 1,
+      environment: {
+        [ENV.streamName]: stream.streamName,
+        [ENV.metadataTable]: storage.metadataTable.tableName,
+        [ENV.auditTable]: storage.auditTable.tableName,
+        [ENV.workers]: workersJson,
+        [ENV.config]: decisionJson,
+        [ENV.policy]: config.policy,
+      },
+    });
+    storage.metadataTable.grantReadWriteData(spm.role);
+    storage.auditTable.grantReadWriteData(spm.role);
+    spm.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReshardSourceStream',
+        actions: [
+          'kinesis:DescribeStream',
+          'kinesis:DescribeStreamSummary',
+          'kinesis:ListShards',
+          'kinesis:SplitShard',
+          'kinesis:MergeShards',
+          // Only the alarm-autoscaler baseline reshards uniformly.
+          ...(config.policy === 'alarm-autoscaler' ? ['kinesis:UpdateShardCount'] : []),
+        ],
+        resources: [stream.streamArn],
+      }),
+    );
+    spm.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'ReadShardAndWorkerMetrics', actions: ['cloudwatch:GetMetricData'], resources: ['*'] }),
+    );
+    Validations.of(spm.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'cloudwatch:GetMetricData supports no resource-level permissions (IAM service authorization reference), so its only valid resource is "*"; every other action of this role is scoped to the stream or a table.',
+    });
+    this.spm = spm.fn;
+    this.schedule = new events.Rule(this, 'SpmSchedule', {
+      description: 'Foreshadow SPM tick',
+      schedule: events.Schedule.rate(Duration.minutes(config.schedule.rateMinutes)),
+      // A missed tick is not retried: the next one comes within the rate anyway.
+      targets: [new targets.LambdaFunction(spm.fn, { retryAttempts: 0, maxEventAge: Duration.minutes(1) })],
+    });
+  }
+}

@@ -110,3 +110,36 @@ export const WORKER_POINT_SOURCES = {
 
 /** Smallest period the metrics are published at (standard resolution), in ms. */
 export const METRIC_PERIOD_MIN_MS = 60_000;
+
+/** A metric the SPM function emits once per tick, with no dimension (one series each, whatever the shard count). */
+export interface SpmMetricDefinition {
+  readonly name: string;
+  readonly namespace: string;
+  /** `None` for fractions (utilization, replication rate, prediction error). */
+  readonly unit: MetricUnitName | 'None';
+  readonly stat: MetricStat | 'Average';
+  readonly emittedBy: 'spm';
+}
+
+/**
+ * What the SPM reports about its own decisions, for the dashboard and alarms the CDK app builds (infra/).
+ * Dimensionless, so they cost 8 metrics in all. Utilizations and rates are fractions (0.05 = 5 %).
+ */
+export const SPM_METRICS = {
+  /** Shadows alive after the tick. */
+  liveShadows: { name: 'LiveShadows', namespace: METRICS_NAMESPACE, unit: 'Count', stat: 'Maximum', emittedBy: 'spm' },
+  /** Mean replication rate r of the live shadows (not emitted when there are none). */
+  shadowReplicationRate: { name: 'ShadowReplicationRate', namespace: METRICS_NAMESPACE, unit: 'None', stat: 'Average', emittedBy: 'spm' },
+  /** Ownership moves (promotions) applied in the tick. */
+  moves: { name: 'Moves', namespace: METRICS_NAMESPACE, unit: 'Count', stat: 'Sum', emittedBy: 'spm' },
+  /** Shard splits applied in the tick. */
+  splits: { name: 'Splits', namespace: METRICS_NAMESPACE, unit: 'Count', stat: 'Sum', emittedBy: 'spm' },
+  /** For each move whose outcome was evaluated in the tick: the shadow's predicted utilization of the shard on its new owner. */
+  predictedUtilization: { name: 'PredictedUtilization', namespace: METRICS_NAMESPACE, unit: 'None', stat: 'Average', emittedBy: 'spm' },
+  /** ... and the utilization observed there afterwards. */
+  observedUtilization: { name: 'ObservedUtilization', namespace: METRICS_NAMESPACE, unit: 'None', stat: 'Average', emittedBy: 'spm' },
+  /** ... and |observed − predicted| / observed, as a fraction (its Average over a period is the MAPE). */
+  predictionError: { name: 'PredictionError', namespace: METRICS_NAMESPACE, unit: 'None', stat: 'Average', emittedBy: 'spm' },
+  /** Wall time of load → decide → apply. */
+  tickDurationMs: { name: 'TickDurationMs', namespace: METRICS_NAMESPACE, unit: 'Milliseconds', stat: 'Maximum', emittedBy: 'spm' },
+} as const satisfies Record<string, SpmMetricDefinition>;

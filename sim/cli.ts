@@ -1,0 +1,87 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ValidationError } from '../core/errors.js';
+import { availablePolicies } from '../core/policies/index.js';
+import { utilizationChart } from './report/chart.js';
+import { formatTable } from './report/table.js';
+import { runPolicy, type PolicyRun } from './run.js';
+import { loadScenario } from './scenario/load.js';
+
+const USAGE = 'usage: npm run sim -- --scenario <name|path> [--policy all|spm,kcl3-variance,...] [--seed N] [--json] [--out DIR]';
+
+export interface CliArgs {
+  readonly scenario: string;
+  readonly policies: string[];
+  readonly seed: number;
+  readonly json: boolean;
+  readonly out?: string;
+}
+
+/** Parses the command line; a bad argument is a ValidationError naming the flag and what is allowed. */
+export function parseArgs(argv: readonly string[]): CliArgs {
+  let scenario: string | undefined;
+  let policy = 'all';
+  let seed = 1;
+  let json = false;
+  let out: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new ValidationError(flag, 'followed by a value', v);
+      return v;
+    };
+    if (flag === '--scenario') scenario = value();
+    else if (flag === '--policy') policy = value();
+    else if (flag === '--seed') {
+      const v = value();
+      seed = Number(v);
+      if (!/^\d+$/.test(v) || !Number.isSafeInteger(seed)) throw new ValidationError('--seed', 'a non-negative integer', v);
+    } else if (flag === '--json') json = true;
+    else if (flag === '--out') out = value();
+    else throw new ValidationError('argument', 'one of --scenario, --policy, --seed, --json, --out', flag);
+  }
+  if (scenario === undefined) throw new ValidationError('--scenario', 'given (a built-in name or a .yaml/.json path)', undefined);
+  const available = availablePolicies();
+  const policies = policy === 'all' ? available : policy.split(',').map((p) => p.trim());
+  for (const p of policies) if (!(available as string[]).includes(p)) throw new ValidationError('--policy', `all or a comma-separated list of ${available.join(', ')}`, p);
+  return { scenario, policies, seed, json, ...(out !== undefined ? { out } : {}) };
+}
+
+/** Runs the CLI; returns the exit code (0 ok, 1 invariant violations, 2 bad input). */
+export function main(argv: readonly string[]): number {
+  let args: CliArgs;
+  let runs: PolicyRun[];
+  let scenarioName: string;
+  try {
+    args = parseArgs(argv);
+    const scenario = loadScenario(args.scenario);
+    scenarioName = scenario.name;
+    runs = args.policies.map((p) => runPolicy(scenario, p, args.seed));
+  } catch (error) {
+    if (error instanceof ValidationError) {
+      process.stderr.write(`error: ${error.message}\n${USAGE}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const result = { scenario: scenarioName, seed: args.seed, reports: runs.map((r) => r.report), violations: Object.fromEntries(runs.map((r) => [r.report.policy, r.violations])) };
+  if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else process.stdout.write(`scenario ${scenarioName}, seed ${args.seed}\n${formatTable(result.reports)}\n`);
+  if (args.out) {
+    mkdirSync(args.out, { recursive: true });
+    writeFileSync(join(args.out, `${scenarioName}.json`), `${JSON.stringify({ ...result, runs: runs.map((r) => ({ policy: r.report.policy, timeline: r.timeline, log: r.log })) }, bigintReplacer, 2)}\n`);
+    for (const r of runs) writeFileSync(join(args.out, `${scenarioName}.${r.report.policy}.svg`), utilizationChart(`${scenarioName} - ${r.report.label} (seed ${args.seed})`, r.timeline, r.log));
+  }
+  const broken = runs.filter((r) => r.violations.length > 0);
+  for (const r of broken) process.stderr.write(`invariant violations (${r.report.policy}):\n  ${r.violations.join('\n  ')}\nreproduce: seed=${args.seed}\n`);
+  return broken.length > 0 ? 1 : 0;
+}
+
+function bigintReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!)) {
+  process.exitCode = main(process.argv.slice(2));
+}

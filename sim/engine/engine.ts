@@ -1,0 +1,243 @@
+import type { ForeshadowConfig } from '../../core/config/index.js';
+import { evenRanges } from '../../core/model/hash-key.js';
+import type { Policy } from '../../core/policies/policy.js';
+import { seededRandom, type Random } from '../../core/random.js';
+import type { SimObserver } from '../invariants.js';
+import { profileByName, type Profile } from '../profiles.js';
+import { scenarioConfig } from '../scenario/load.js';
+import type { Scenario } from '../scenario/schema.js';
+import { buildWorld, hotKeyRateAt, regionCostAt, regionRateAt, type ScenarioWorld } from '../scenario/world.js';
+import { applyAction, completeReshards, type ActionResult, type PendingReshard } from './apply.js';
+import { closePeriod } from './metrics.js';
+import { processStep } from './process.js';
+import type { SimShadow, SimShard, SimWorker } from './state.js';
+import { RunStats } from './stats.js';
+import { newShard, shardIdFor } from './topology.js';
+import { buildView } from './view.js';
+import type { Action } from '../../core/model/actions.js';
+
+export interface SimulationOptions {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  /** Policy ticked every `config.tickIntervalMs`; none = nothing ever rebalances (tests drive actions). */
+  readonly policy?: Policy<unknown>;
+  /** Decision configuration; default: the scenario's (profile tick, then its overrides). */
+  readonly config?: ForeshadowConfig;
+  readonly observer?: SimObserver;
+}
+
+/**
+ * The deterministic simulator. It advances in fixed steps of `profile.stepMs` (1 s on `aws`, 100 ms on
+ * `local`) rather than event by event: with hundreds of records per shard per second, a per-record event
+ * queue would cost millions of events per simulated hour, while a step that ends at a batch boundary of
+ * every shard keeps the things that matter exact — sequence numbers, epochs, which worker processed which
+ * batch, when a parent drained — and aggregates records into chunks for cost and latency. Ticks, metric
+ * periods, reshard completions and scenario events all fall on step boundaries. All randomness comes from
+ * one `seededRandom(seed)`; there is no wall-clock time anywhere.
+ *
+ * One step: scenario events → finished reshards → SPM tick (if due) → processing on every worker (queued
+ * records only) → arrivals of this step (throttled at the shard limits, retried by the producer) → metrics.
+ */
+export class Simulation {
+  readonly world: ScenarioWorld;
+  readonly profile: Profile;
+  readonly config: ForeshadowConfig;
+  readonly random: Random;
+  readonly stats = new RunStats();
+  readonly shards = new Map<string, SimShard>();
+  readonly workers: SimWorker[];
+  readonly workerById = new Map<string, SimWorker>();
+  readonly shadows = new Map<string, SimShadow>();
+  /** Output of the primary path per shard (what the processor writes); shadows never add to it. */
+  readonly output = new Map<string, number>();
+  pendingReshards: PendingReshard[] = [];
+  /** Times of UpdateShardCount calls, for the 10-per-24h limit. */
+  readonly shardCountUpdateTimes: number[] = [];
+  nowMs = 0;
+  shardCounter = 0;
+  readonly regionRate: Float64Array;
+  readonly regionCost: Float64Array;
+  private policyState: unknown;
+  private readonly appliedEvents = new Set<number>();
+
+  constructor(readonly options: SimulationOptions) {
+    const { scenario, seed } = options;
+    this.profile = profileByName(scenario.profile);
+    this.config = options.config ?? scenarioConfig(scenario);
+    this.random = seededRandom(seed);
+    this.world = buildWorld(scenario, seed);
+    this.regionRate = new Float64Array(scenario.shards.count);
+    this.regionCost = new Float64Array(scenario.shards.count);
+    this.workers = scenario.workers.flatMap((c) =>
+      Array.from({ length: c.count }, (_, i) => ({
+        id: `${c.class}-${i + 1}`,
+        workerClass: c.class,
+        speed: c.speed,
+        slowdown: 1,
+        slots: c.slots,
+        memoryMb: c.memoryMb,
+        metrics: { primaryBusyMs: 0, shadowBusyMs: 0, invocations: 0, errors: 0 },
+        points: [],
+      })),
+    );
+    for (const w of this.workers) this.workerById.set(w.id, w);
+    evenRanges(scenario.shards.count).forEach((range, i) => this.addShard(range, [], this.workers[i % this.workers.length]!.id));
+    this.policyState = options.policy?.initialState();
+  }
+
+  get durationMs(): number {
+    return this.options.scenario.durationMin * 60_000;
+  }
+
+  get streamStatus(): 'ACTIVE' | 'UPDATING' {
+    return this.pendingReshards.length > 0 ? 'UPDATING' : 'ACTIVE';
+  }
+
+  /** Creates a shard (initial or child of a reshard) and tells the observer. */
+  addShard(range: SimShard['range'], parentIds: readonly string[], owner: string): SimShard {
+    const shard = newShard({ id: shardIdFor(this.shardCounter++), range, parentIds, owner, world: this.world, buckets: this.config.spm.histogramBuckets });
+    this.shards.set(shard.id, shard);
+    this.output.set(shard.id, 0);
+    for (const p of parentIds) this.shards.get(p)?.childIds.push(shard.id);
+    this.options.observer?.onShardCreated({ shardId: shard.id, parentIds, owner, epoch: 0, atMs: this.nowMs });
+    return shard;
+  }
+
+  /** Runs to the scenario's end. */
+  run(): RunStats {
+    while (this.nowMs < this.durationMs) this.step();
+    return this.stats;
+  }
+
+  /** Advances by `ms` (rounded up to whole steps). */
+  advance(ms: number): void {
+    const end = this.nowMs + ms;
+    while (this.nowMs < end) this.step();
+  }
+
+  /** Applies one action now, as a policy's would be (tests drive the engine with this). */
+  apply(action: Action): ActionResult {
+    const result = applyAction(this, action);
+    this.stats.log.push({ atMs: this.nowMs, kind: 'action', action, applied: result.applied, detail: result.detail });
+    return result;
+  }
+
+  /** Offers `count` extra records to an open shard at the next step (tests; subject to the write limits). */
+  ingest(shardId: string, count: number): void {
+    const shard = this.shards.get(shardId);
+    if (shard && shard.state === 'OPEN') shard.manualOffered += count;
+  }
+
+  /** Makes a worker `factor` times slower from now on, without telling the SPM. */
+  slowWorker(workerId: string, factor: number): void {
+    const w = this.workerById.get(workerId);
+    if (w) w.slowdown = factor;
+    this.stats.log.push({ atMs: this.nowMs, kind: 'sim', what: `worker ${workerId} slows down x${factor}`, workerId });
+  }
+
+  step(): void {
+    const t = this.nowMs;
+    const dt = this.profile.stepMs;
+    this.applyScenarioEvents(t);
+    completeReshards(this, t);
+    if (this.options.policy && t > 0 && t % this.config.tickIntervalMs === 0) this.tick();
+    for (let r = 0; r < this.regionRate.length; r++) {
+      this.regionRate[r] = regionRateAt(this.world, r, t);
+      this.regionCost[r] = regionCostAt(this.world, r, t);
+    }
+    processStep(this, t, dt);
+    for (const shard of this.shards.values()) if (shard.state === 'OPEN') this.arrive(shard, t, dt);
+    this.stats.openShardMs += dt * [...this.shards.values()].filter((s) => s.state === 'OPEN').length;
+    this.nowMs = t + dt;
+    if (this.nowMs % this.profile.metricPeriodMs === 0) closePeriod(this, this.nowMs);
+  }
+
+  /** One SPM tick: build the delayed view, decide, apply in order, record everything. */
+  tick(): void {
+    const policy = this.options.policy!;
+    const view = buildView(this);
+    const decision = policy.decide(view, this.config, this.policyState);
+    this.policyState = JSON.parse(JSON.stringify(decision.nextState ?? null)) as unknown;
+    this.stats.ticks++;
+    if (policy.name !== 'static') this.stats.metricQueries += view.partitions.filter((p) => p.state === 'OPEN').length * 6 + view.workers.length * 4;
+    const applied: Action[] = [];
+    for (const action of decision.actions) {
+      const result = this.apply(action);
+      if (result.applied) applied.push(action);
+    }
+    for (const event of decision.events) {
+      this.stats.log.push({ atMs: this.nowMs, kind: 'event', event });
+      if (event.type === 'prediction-scored') this.stats.predictionErrors.push(event.score.absolutePercentageError);
+    }
+    this.options.observer?.onDecision({ policy: policy.name, atMs: this.nowMs, applied, liveShadows: this.shadows.size, config: this.config });
+  }
+
+  private applyScenarioEvents(t: number): void {
+    this.options.scenario.events.forEach((e, i) => {
+      if (e.kind !== 'worker-slowdown' || this.appliedEvents.has(i) || e.atMin * 60_000 > t) return;
+      this.appliedEvents.add(i);
+      for (const w of this.workers) if (w.id === e.workerId || w.workerClass === e.workerClass) this.slowWorker(w.id, e.factor);
+    });
+  }
+
+  /** Producer puts of one step: retries first, then new records; the rest is throttled and retried. */
+  private arrive(shard: SimShard, t: number, dt: number): void {
+    const scenario = this.options.scenario;
+    let mean = 0;
+    let costSum = 0;
+    for (const rs of shard.regionShares) {
+      const rate = this.regionRate[rs.region]! * rs.share;
+      mean += rate;
+      costSum += rate * this.regionCost[rs.region]!;
+    }
+    for (const h of shard.hotKeys) {
+      const rate = hotKeyRateAt(h.hot, t);
+      mean += rate;
+      costSum += rate * this.regionCost[h.hot.region]! * h.hot.costFactor;
+    }
+    const meanCost = mean > 0 ? costSum / mean : 0;
+    mean *= dt / 1000;
+    const noisy = Math.max(0, mean * (1 + scenario.rateNoise * this.gauss()) + Math.sqrt(mean) * this.gauss() + shard.arrivalCarry);
+    const fresh = Math.floor(noisy) + shard.manualOffered;
+    shard.arrivalCarry = noisy - Math.floor(noisy);
+    shard.manualOffered = 0;
+    const ttl = this.profile.producerRecordTtlMs;
+    shard.retries = shard.retries.filter((r) => {
+      if (t - r.arrivalMs <= ttl) return true;
+      this.stats.droppedRecords += r.count;
+      return false;
+    });
+    const offers = [...shard.retries, ...(fresh > 0 ? [{ count: fresh, arrivalMs: t + dt / 2, costMs: meanCost }] : [])];
+    const limit = Math.min(Math.floor((1000 * dt) / 1000), Math.floor((1_048_576 * dt) / 1000 / scenario.recordSizeBytes));
+    let room = limit;
+    const retries: typeof shard.retries = [];
+    for (const offer of offers) {
+      const take = Math.min(room, offer.count);
+      room -= take;
+      if (take > 0) this.accept(shard, take, offer.arrivalMs, offer.costMs);
+      if (offer.count > take) {
+        retries.push({ count: offer.count - take, arrivalMs: offer.arrivalMs, costMs: offer.costMs });
+        shard.metrics.throttledRecords += offer.count - take;
+        this.stats.throttledRecords += offer.count - take;
+      }
+    }
+    shard.retries = retries;
+  }
+
+  private accept(shard: SimShard, count: number, arrivalMs: number, meanCost: number): void {
+    const cv = this.options.scenario.costCv;
+    const costMs = Math.max(0, meanCost * (1 + (cv / Math.sqrt(count)) * this.gauss()));
+    shard.queue.push({ seqStart: shard.nextSeq, count, arrivalMs, costMs });
+    shard.nextSeq += count;
+    shard.metrics.incomingRecords += count;
+    shard.metrics.incomingBytes += count * this.options.scenario.recordSizeBytes;
+    this.stats.acceptedRecords += count;
+  }
+
+  /** Standard normal draw (Box–Muller) from the seeded generator. */
+  gauss(): number {
+    const u = Math.max(1e-12, this.random.next());
+    const v = this.random.next();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+}

@@ -1,0 +1,206 @@
+import { hotKeyRateAt } from '../scenario/world.js';
+import type { Simulation } from './engine.js';
+import { queuedWorkMs, type SimShadow, type SimShard, type SimWorker } from './state.js';
+
+/**
+ * Processing of one step on every worker. A shard needs one slot while it processes (it is sequential, so
+ * it can use at most `dt` of busy time per step); a shadow likewise. A worker whose demand exceeds
+ * `slots × dt` is over-subscribed: its invocations queue (reserved concurrency throttles them), which we
+ * model as every demand getting the same fraction of what it asked for. Shadow work competes for the same
+ * slots: that is its real cost on the target.
+ */
+export function processStep(sim: Simulation, t: number, dt: number): void {
+  const byWorker = new Map<string, SimShard[]>();
+  for (const shard of sim.shards.values()) {
+    if (shard.drainedAtMs !== undefined) continue;
+    const list = byWorker.get(shard.owner) ?? [];
+    list.push(shard);
+    byWorker.set(shard.owner, list);
+  }
+  const shadowsByWorker = new Map<string, SimShadow[]>();
+  for (const sh of sim.shadows.values()) {
+    const list = shadowsByWorker.get(sh.workerId) ?? [];
+    list.push(sh);
+    shadowsByWorker.set(sh.workerId, list);
+  }
+  let overloaded = false;
+  for (const worker of sim.workers) {
+    const effSpeed = worker.speed / worker.slowdown;
+    const shards = (byWorker.get(worker.id) ?? []).filter((s) => canProcess(sim, s, t));
+    const shardDemand = shards.map((s) => {
+      const avail = Math.max(0, t + dt - Math.max(t, s.pausedUntilMs));
+      // A queue whose work rounds to zero still needs a moment, or its last record would never finish.
+      return { s, avail, demand: Math.min(avail, Math.max(EPS, queuedWorkMs(s)) / effSpeed) };
+    });
+    const shadows = shadowsByWorker.get(worker.id) ?? [];
+    const shadowDemand = shadows.map((sh) => Math.min(dt, sh.pendingWorkMs / effSpeed));
+    const total = shardDemand.reduce((a, d) => a + d.demand, 0) + shadowDemand.reduce((a, b) => a + b, 0);
+    const scale = total > worker.slots * dt ? (worker.slots * dt) / total : 1;
+    if (scale < 1) overloaded = true;
+    for (const { s, avail, demand } of shardDemand) {
+      const granted = demand * scale;
+      if (granted <= 0) continue;
+      processShard(sim, s, worker, effSpeed, granted, t + (dt - avail), scale);
+      // Behind: it used all the time it could get and still has queued work from before this step.
+      if (granted >= avail * scale - EPS && s.queueHead < s.queue.length) overloaded = true;
+    }
+    shadows.forEach((sh, i) => {
+      const granted = shadowDemand[i]! * scale;
+      if (granted > 0) processShadow(sim, sh, worker, effSpeed, granted, t);
+    });
+  }
+  for (const shard of sim.shards.values()) {
+    if (shard.drainedAtMs !== undefined) continue;
+    const oldest = shard.queue[shard.queueHead]?.arrivalMs;
+    const age = oldest === undefined ? 0 : Math.max(0, t + dt - oldest);
+    if (age > shard.metrics.iteratorAgeMsMax) shard.metrics.iteratorAgeMsMax = age;
+    if (age > sim.stats.maxIteratorAgeMs) sim.stats.maxIteratorAgeMs = age;
+    if (age > sim.profile.overloadIteratorAgeMs) overloaded = true;
+    if (shard.state === 'CLOSED' && oldest === undefined && shard.retries.length === 0) {
+      shard.drainedAtMs = t + dt;
+      sim.options.observer?.onShardDrained({ shardId: shard.id, atMs: t + dt });
+      for (const sh of [...sim.shadows.values()]) {
+        if (sh.shardId !== shard.id) continue;
+        sim.shadows.delete(sh.id);
+        sim.stats.log.push({ atMs: t + dt, kind: 'sim', what: `shadow ${sh.id} ended: shard drained`, shardId: shard.id });
+      }
+    }
+  }
+  if (overloaded) sim.stats.overloadSteps++;
+  for (const sh of sim.shadows.values()) {
+    sim.stats.shadowRateSeconds += (sh.rate * dt) / 1000;
+    sim.stats.shadowSeconds += dt / 1000;
+  }
+}
+
+/** Work (ms) below which floating-point leftovers count as done. */
+const EPS = 1e-9;
+
+/** A shard may process when it has records, is not paused by a handoff and every parent has drained. */
+function canProcess(sim: Simulation, shard: SimShard, t: number): boolean {
+  if (shard.queueHead >= shard.queue.length || shard.pausedUntilMs >= t + sim.profile.stepMs) return false;
+  return shard.parentIds.every((p) => sim.shards.get(p)?.drainedAtMs !== undefined);
+}
+
+/** Processes up to `grantedMs` of wall time of a shard's queue as one batch on its owner. */
+function processShard(sim: Simulation, shard: SimShard, worker: SimWorker, effSpeed: number, grantedMs: number, startMs: number, scale: number): void {
+  let work = grantedMs * effSpeed;
+  const firstSeq = shard.processedSeq;
+  let used = 0;
+  const stretch = 1 / scale;
+  while (work > EPS && shard.queueHead < shard.queue.length) {
+    const chunk = shard.queue[shard.queueHead]!;
+    const per = chunk.costMs;
+    const headLeft = per - shard.headProgressMs;
+    if (work + EPS < headLeft) {
+      shard.headProgressMs += work;
+      used += work;
+      work = 0;
+      break;
+    }
+    const k = per <= 0 ? chunk.count : Math.min(chunk.count, 1 + Math.floor((work - headLeft + EPS) / per));
+    const spent = per <= 0 ? 0 : Math.max(0, headLeft) + (k - 1) * per;
+    const doneAt = startMs + ((used + spent / 2) / effSpeed) * stretch;
+    sim.stats.latency.add(doneAt - chunk.arrivalMs, k);
+    used += spent;
+    work -= spent;
+    shard.headProgressMs = 0;
+    shard.processedSeq += k;
+    chunk.count -= k;
+    if (chunk.count === 0) shard.queueHead++;
+    sampleForShadows(sim, shard, shard.processedSeq - k, shard.processedSeq, per);
+  }
+  if (shard.queueHead > 64 && shard.queueHead * 2 > shard.queue.length) {
+    shard.queue = shard.queue.slice(shard.queueHead);
+    shard.queueHead = 0;
+  }
+  const busy = used / effSpeed;
+  shard.metrics.busyMs += busy;
+  worker.metrics.primaryBusyMs += busy;
+  sim.stats.primaryBusyMs += busy;
+  sim.stats.workerGbMs += (busy * worker.memoryMb) / 1024;
+  const processed = shard.processedSeq - firstSeq;
+  shard.metrics.processedRecords += processed;
+  if (processed > 0) {
+    const invocations = Math.ceil(processed / sim.profile.batchSize);
+    worker.metrics.invocations += invocations;
+    sim.stats.workerInvocations += invocations;
+    sim.stats.dispatcherInvocations += invocations;
+    sim.stats.dispatcherGbMs += ((busy + invocations * DISPATCH_OVERHEAD_MS) * DISPATCHER_MEMORY_MB) / 1024;
+    sim.output.set(shard.id, (sim.output.get(shard.id) ?? 0) + processed);
+    sim.options.observer?.onPrimaryBatch({ shardId: shard.id, firstSeq, endSeq: shard.processedSeq, workerId: worker.id, epoch: shard.epoch, startMs, endMs: startMs + busy * stretch });
+  }
+}
+
+/** Dispatcher: memory of the dispatcher function and its own time per invocation (it waits on the owner). */
+export const DISPATCHER_MEMORY_MB = 256;
+export const DISPATCH_OVERHEAD_MS = 5;
+
+/**
+ * The dispatcher clones a deterministic sample of each batch to the shard's shadows: sequence number s is
+ * sampled at rate r when ⌊(s+1)·r⌋ > ⌊s·r⌋, so exactly a fraction r of the sequence is sampled, with no
+ * randomness, and the same records would be chosen again on a replay.
+ */
+function sampleForShadows(sim: Simulation, shard: SimShard, fromSeq: number, toSeq: number, costMs: number): void {
+  if (sim.shadows.size === 0) return;
+  for (const sh of sim.shadows.values()) {
+    if (sh.shardId !== shard.id) continue;
+    const sampled = Math.floor(toSeq * sh.rate) - Math.floor(fromSeq * sh.rate);
+    if (sampled <= 0) continue;
+    const cv = sim.options.scenario.costCv;
+    sh.pendingRecords += sampled;
+    sh.pendingWorkMs += sampled * Math.max(0, costMs * (1 + (cv / Math.sqrt(sampled)) * sim.gauss()));
+  }
+}
+
+/** Dry-run processing of a shadow's sampled records: busy time on its worker and stats, no output. */
+function processShadow(sim: Simulation, sh: SimShadow, worker: SimWorker, effSpeed: number, grantedMs: number, t: number): void {
+  const fraction = Math.min(1, (grantedMs * effSpeed) / sh.pendingWorkMs);
+  const records = fraction >= 1 ? sh.pendingRecords : Math.floor(sh.pendingRecords * fraction);
+  if (records <= 0) return;
+  const work = (sh.pendingWorkMs * records) / sh.pendingRecords;
+  sh.pendingRecords -= records;
+  sh.pendingWorkMs -= work;
+  const busy = work / effSpeed;
+  const mean = busy / records;
+  const cv = sim.options.scenario.costCv;
+  sh.records += records;
+  sh.busyMs += busy;
+  sh.busyMsSquared += records * mean * mean * (1 + cv * cv);
+  addToHistogram(sim, sh, records, busy, t);
+  worker.metrics.shadowBusyMs += busy;
+  sim.stats.shadowBusyMs += busy;
+  sim.stats.workerGbMs += (busy * worker.memoryMb) / 1024;
+  const invocations = Math.max(1, Math.ceil(records / sim.profile.batchSize));
+  sim.stats.shadowInvocations += invocations;
+  sim.stats.dispatcherGbMs += (invocations * DISPATCH_OVERHEAD_MS * DISPATCHER_MEMORY_MB) / 1024;
+  sim.options.observer?.onShadowBatch({ shadowId: sh.id, shardId: sh.shardId, workerId: worker.id, records, atMs: t });
+}
+
+/** Spreads a shadow batch over the shard's hash-key buckets by the current popularity of its keys. */
+function addToHistogram(sim: Simulation, sh: SimShadow, records: number, busy: number, t: number): void {
+  const shard = sim.shards.get(sh.shardId);
+  if (!shard) return;
+  const rec = new Float64Array(sh.histogram.length);
+  const cost = new Float64Array(sh.histogram.length);
+  for (const rs of shard.regionShares) {
+    const rate = sim.regionRate[rs.region]!;
+    const c = sim.regionCost[rs.region]!;
+    for (const k of rs.keys) {
+      rec[k.bucket]! += rate * k.weight;
+      cost[k.bucket]! += rate * k.weight * c;
+    }
+  }
+  for (const h of shard.hotKeys) {
+    const rate = hotKeyRateAt(h.hot, t);
+    rec[h.bucket]! += rate;
+    cost[h.bucket]! += rate * sim.regionCost[h.hot.region]! * h.hot.costFactor;
+  }
+  const recTotal = rec.reduce((a, b) => a + b, 0);
+  const costTotal = cost.reduce((a, b) => a + b, 0);
+  if (recTotal <= 0 || costTotal <= 0) return;
+  for (let i = 0; i < sh.histogram.length; i++) {
+    sh.histogram[i]!.records += (records * rec[i]!) / recTotal;
+    sh.histogram[i]!.costMs += (busy * cost[i]!) / costTotal;
+  }
+}

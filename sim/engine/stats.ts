@@ -1,0 +1,54 @@
+import type { Action } from '../../core/model/actions.js';
+import type { DecisionEvent } from '../../core/model/decision.js';
+import { LatencyHistogram } from '../report/latency.js';
+
+/** One entry of the run's decision log: an action with whether it applied, or a policy event. */
+export type LogEntry =
+  | { readonly atMs: number; readonly kind: 'action'; readonly action: Action; readonly applied: boolean; readonly detail: string }
+  | { readonly atMs: number; readonly kind: 'event'; readonly event: DecisionEvent }
+  | { readonly atMs: number; readonly kind: 'sim'; readonly what: string; readonly shardId?: string; readonly workerId?: string };
+
+/** One sample of the timeline, taken at the end of every metric period (actual, not delayed). */
+export interface TimelinePoint {
+  readonly atMs: number;
+  /** Busy fraction of each worker's slots (primary + shadow), by worker id. */
+  readonly workerUtilization: Readonly<Record<string, number>>;
+  /** Busy fraction of one slot of the busiest shard. */
+  readonly maxShardUtilization: number;
+  readonly openShards: number;
+  readonly liveShadows: number;
+}
+
+/** Everything a run counts; the report is derived from it. */
+export class RunStats {
+  overloadSteps = 0;
+  throttledRecords = 0;
+  droppedRecords = 0;
+  acceptedRecords = 0;
+  readonly latency = new LatencyHistogram();
+  maxIteratorAgeMs = 0;
+  moves = 0;
+  splits = 0;
+  merges = 0;
+  shardCountUpdates = 0;
+  shadowsCreated = 0;
+  rejectedActions = 0;
+  primaryBusyMs = 0;
+  shadowBusyMs = 0;
+  /** Σ over live shadows of rate × seconds, and Σ of seconds: their ratio is the mean replication rate. */
+  shadowRateSeconds = 0;
+  shadowSeconds = 0;
+  /** Σ over open shards of their open time, ms. */
+  openShardMs = 0;
+  /** Worker busy GB-ms (primary + shadow), dispatcher GB-ms. */
+  workerGbMs = 0;
+  dispatcherGbMs = 0;
+  dispatcherInvocations = 0;
+  workerInvocations = 0;
+  shadowInvocations = 0;
+  ticks = 0;
+  metricQueries = 0;
+  readonly predictionErrors: number[] = [];
+  readonly log: LogEntry[] = [];
+  readonly timeline: TimelinePoint[] = [];
+}

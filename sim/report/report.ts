@@ -1,0 +1,96 @@
+import type { Simulation } from '../engine/engine.js';
+import { PRICES, SPM_FUNCTION } from './prices.js';
+
+/** The cost estimate of one run, USD, with the quantities it comes from. */
+export interface CostEstimate {
+  readonly shardHours: number;
+  readonly lambdaGbSeconds: number;
+  /** Dispatcher + worker (primary) + shadow invocations + SPM ticks. */
+  readonly invocations: number;
+  readonly shadowInvocations: number;
+  readonly metricsRequested: number;
+  readonly usd: { readonly kinesis: number; readonly lambda: number; readonly cloudwatch: number; readonly total: number };
+}
+
+/**
+ * One policy's figures for one run.
+ *
+ * `overloadSeconds`: simulated seconds (steps, scaled to seconds) in which at least one of these held:
+ * (a) a shard's owner processed it for all the time it could get and still had records queued from before
+ * the second (owner-side utilization ≥ 1: processing falls behind); (b) a worker's demand exceeded its
+ * slots, so its shards were rationed; (c) a shard's iterator age exceeded the profile's
+ * `overloadIteratorAgeMs` (30 s on `aws`) — this also catches children waiting on a slow parent and
+ * backlogs still draining. Throttling at the shard's write limit is counted separately (`throttledRecords`,
+ * rejected put attempts, each retry counted again).
+ */
+export interface PolicyReport {
+  readonly policy: string;
+  readonly label: string;
+  readonly overloadSeconds: number;
+  readonly throttledRecords: number;
+  /** Records the producer gave up on after the record TTL (never accepted by the stream). */
+  readonly droppedRecords: number;
+  readonly acceptedRecords: number;
+  readonly latencyMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  readonly maxIteratorAgeMs: number;
+  readonly moves: number;
+  readonly splits: number;
+  readonly merges: number;
+  readonly shardCountUpdates: number;
+  readonly shadows: number;
+  readonly rejectedActions: number;
+  /** Shadow busy time as a percentage of all busy time (primary + shadow). */
+  readonly shadowOverheadPercent: number;
+  /** Mean absolute percentage error of scored predictions, percent; null when nothing was scored. */
+  readonly predictionMapePercent: number | null;
+  readonly predictionsScored: number;
+  /** Time-weighted mean replication rate over live shadows (fraction); null without shadows. */
+  readonly meanReplicationRate: number | null;
+  readonly cost: CostEstimate;
+}
+
+export function summarize(sim: Simulation, policy: { name: string; label: string }): PolicyReport {
+  const s = sim.stats;
+  const busy = s.primaryBusyMs + s.shadowBusyMs;
+  const shardHours = s.openShardMs / 3_600_000;
+  const spmGbMs = s.ticks * SPM_FUNCTION.msPerTick * (SPM_FUNCTION.memoryMb / 1024);
+  const lambdaGbSeconds = (s.workerGbMs + s.dispatcherGbMs + spmGbMs) / 1000;
+  const invocations = s.dispatcherInvocations + s.workerInvocations + s.shadowInvocations + s.ticks;
+  const kinesis = shardHours * PRICES.shardHour + (s.acceptedRecords / 1e6) * PRICES.putPayloadUnitsPerMillion;
+  const lambda = lambdaGbSeconds * PRICES.lambdaGbSecond + (invocations / 1e6) * PRICES.lambdaRequestsPerMillion;
+  const cloudwatch = (s.metricQueries / 1000) * PRICES.getMetricDataPerThousandMetrics;
+  const errors = s.predictionErrors;
+  return {
+    policy: policy.name,
+    label: policy.label,
+    overloadSeconds: (s.overloadSteps * sim.profile.stepMs) / 1000,
+    throttledRecords: s.throttledRecords,
+    droppedRecords: s.droppedRecords,
+    acceptedRecords: s.acceptedRecords,
+    latencyMs: { p50: round(s.latency.quantile(0.5)), p99: round(s.latency.quantile(0.99)), max: round(s.latency.max) },
+    maxIteratorAgeMs: round(s.maxIteratorAgeMs),
+    moves: s.moves,
+    splits: s.splits,
+    merges: s.merges,
+    shardCountUpdates: s.shardCountUpdates,
+    shadows: s.shadowsCreated,
+    rejectedActions: s.rejectedActions,
+    shadowOverheadPercent: busy > 0 ? round((100 * s.shadowBusyMs) / busy, 3) : 0,
+    predictionMapePercent: errors.length > 0 ? round((100 * errors.reduce((a, b) => a + b, 0)) / errors.length, 2) : null,
+    predictionsScored: errors.length,
+    meanReplicationRate: s.shadowSeconds > 0 ? round(s.shadowRateSeconds / s.shadowSeconds, 4) : null,
+    cost: {
+      shardHours: round(shardHours, 3),
+      lambdaGbSeconds: round(lambdaGbSeconds, 1),
+      invocations,
+      shadowInvocations: s.shadowInvocations,
+      metricsRequested: s.metricQueries,
+      usd: { kinesis: round(kinesis, 4), lambda: round(lambda, 4), cloudwatch: round(cloudwatch, 4), total: round(kinesis + lambda + cloudwatch, 4) },
+    },
+  };
+}
+
+function round(x: number, digits = 0): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

@@ -3,7 +3,7 @@ import type { SplitAction } from '../../model/actions.js';
 import type { RuleOutcome } from '../../model/decision.js';
 import type { Prediction } from '../../model/prediction.js';
 import type { ShadowPrediction } from './prediction.js';
-import { statsOf } from './prediction.js';
+import { predictFromShadow, statsOf } from './prediction.js';
 import type { ShardTick, TickContext, WorkerTick } from './spm.context.js';
 import { canAbsorb, fmt, forwardShadowOf, predictedCapacity } from './spm.context.js';
 
@@ -44,16 +44,26 @@ export function splitTrigger(ctx: TickContext, shard: ShardTick, measured?: Shad
  * place each child where the predictions say it fits best. Not while the stream is resharding, and not
  * for a single hot key a split cannot halve.
  */
-export function splitRule(ctx: TickContext, shard: ShardTick, trigger: string | undefined, measured?: ShadowPrediction): RuleOutcome<SplitAction> {
+export function splitRule(ctx: TickContext, shard: ShardTick, trigger: string | undefined, given?: ShadowPrediction): RuleOutcome<SplitAction> {
   const { partition } = shard;
   const id = partition.shardId;
+  const shadow = forwardShadowOf(ctx, id, partition.ownerWorkerId);
+  let measured = given;
+  if (!measured && shadow) {
+    const m = predictFromShadow(ctx.view, ctx.config, ctx.previous, shard, shadow);
+    if (m.kind === 'ok') measured = m.value;
+  }
   const why = splitTrigger(ctx, shard, measured);
-  if (!trigger || !why) return { kind: 'not-applicable' };
-  const because = `shard ${id} must be relieved because ${trigger}, and ${why}`;
+  const ingestBound = shard.ingestFractionAtHorizon >= ctx.config.splitIngestFraction;
+  if (!why || (!trigger && !ingestBound)) return { kind: 'not-applicable' };
+  const because = trigger ? `shard ${id} must be relieved because ${trigger}, and ${why}` : `shard ${id} must be split because ${why}`;
   if (ctx.touchedShards.has(id)) return { kind: 'hold', reason: `${because}; it already has an ownership change this tick` };
+  const lastMove = shard.state.lastMoveAtMs ?? partition.lastMoveAtMs;
+  if (!ingestBound && lastMove !== undefined && ctx.view.nowMs - lastMove < ctx.config.cooldownMs) {
+    return { kind: 'hold', reason: `${because}; it moved ${Math.round((ctx.view.nowMs - lastMove) / 1000)} s ago, cooldown is ${Math.round(ctx.config.cooldownMs / 1000)} s` };
+  }
   if (ctx.view.streamStatus !== 'ACTIVE') return { kind: 'hold', reason: `${because}; the stream is ${ctx.view.streamStatus}, a split needs ACTIVE` };
   if (ctx.splitsLeft <= 0) return { kind: 'hold', reason: `${because}; this tick's split budget (${ctx.config.maxSplitsPerTick}) is spent` };
-  const shadow = forwardShadowOf(ctx, id, partition.ownerWorkerId);
   const stats = shadow ? statsOf(ctx.view, shadow) : undefined;
   if (!stats || stats.records < ctx.config.minShadowSamples || stats.histogram.buckets.length < 2) {
     return { kind: 'hold', reason: `${because}; waiting for a shadow's hash-key histogram (${stats?.records ?? 0} of ${ctx.config.minShadowSamples} records measured)` };

@@ -1,6 +1,6 @@
 import type { ForeshadowConfig } from '../../config/index.js';
 import { estimateCost } from '../../estimators/cost-estimator.js';
-import type { MoveAction } from '../../model/actions.js';
+import type { MoveAction, SplitAction } from '../../model/actions.js';
 import type { ClusterView } from '../../model/cluster-view.js';
 import type { Decision } from '../../model/decision.js';
 import type { Policy } from '../policy.js';
@@ -110,6 +110,13 @@ export function decideSpm(view: ClusterView, full: ForeshadowConfig, stateIn: Sp
     .sort((a, b) => Math.max(b.utilization, b.utilizationAtHorizon) - Math.max(a.utilization, a.utilizationAtHorizon) || cmp(a.partition.shardId, b.partition.shardId));
   for (const shard of hot) {
     const id = shard.partition.shardId;
+    // A shard whose ingest will exceed the write limit is split first: a move cannot lift the limit.
+    const ingestBound = shard.ingestFractionAtHorizon >= config.splitIngestFraction;
+    const early = ingestBound ? splitRule(ctx, shard, overloadTrigger(ctx, shard), undefined) : undefined;
+    if (early?.kind === 'act') {
+      applySplit(ctx, shard, early.action, splits);
+      continue;
+    }
     const promo = promotionRule(ctx, shard);
     if (promo.kind === 'act') {
       applyMove(ctx, shard, promo.action, promo.prediction, pending, patch);
@@ -121,25 +128,9 @@ export function decideSpm(view: ClusterView, full: ForeshadowConfig, stateIn: Sp
       } else if (rev.kind === 'hold') ctx.events.push({ type: 'hold', shardId: id, rule: 'reverse-shadow', reason: rev.reason });
       continue;
     }
-    const split = splitRule(ctx, shard, overloadTrigger(ctx, shard), promo.prediction);
+    const split = early ?? splitRule(ctx, shard, overloadTrigger(ctx, shard), promo.prediction);
     if (split.kind === 'act') {
-      ctx.actions.push(split.action);
-      ctx.touchedShards.add(id);
-      ctx.splitsLeft -= 1;
-      for (const [side, workerId] of [['low', split.action.lowChildWorkerId], ['high', split.action.highChildWorkerId]] as const) {
-        const share = side === 'low' ? split.action.lowLoadShare : 1 - split.action.lowLoadShare;
-        const u = split.action.predictions?.find((p, i) => (i === 0) === (side === 'low'))?.utilization ?? share * shard.utilizationAtHorizon;
-        shiftLoad(ctx, side === 'low' ? shard.partition.ownerWorkerId : undefined, side === 'low' ? shard.utilizationAtHorizon : 0, workerId, u);
-      }
-      splits.push({
-        parentShardId: id,
-        atMs: view.nowMs,
-        splitKey: split.action.newStartingHashKey.toString(),
-        lowWorkerId: split.action.lowChildWorkerId,
-        highWorkerId: split.action.highChildWorkerId,
-        lowUtilization: split.action.predictions?.[0]?.utilization ?? split.action.lowLoadShare * shard.utilizationAtHorizon,
-        highUtilization: split.action.predictions?.[1]?.utilization ?? (1 - split.action.lowLoadShare) * shard.utilizationAtHorizon,
-      });
+      applySplit(ctx, shard, split.action, splits);
       continue;
     }
     if (split.kind === 'hold') ctx.events.push({ type: 'hold', shardId: id, rule: 'split', reason: split.reason });
@@ -177,6 +168,25 @@ function applyMove(ctx: TickContext, shard: ShardTick, action: MoveAction, measu
     pending.push({ shardId: action.shardId, prediction: action.prediction, fromWorkerId: action.fromWorkerId, toWorkerId: action.toWorkerId, movedAtMs: ctx.view.nowMs });
   }
   patch(action.shardId, { lastMoveAtMs: ctx.view.nowMs });
+}
+
+function applySplit(ctx: TickContext, shard: ShardTick, action: SplitAction, splits: SplitRecord[]): void {
+  ctx.actions.push(action);
+  ctx.touchedShards.add(action.shardId);
+  ctx.splitsLeft -= 1;
+  const lowUtilization = action.predictions?.[0]?.utilization ?? action.lowLoadShare * shard.utilizationAtHorizon;
+  const highUtilization = action.predictions?.[1]?.utilization ?? (1 - action.lowLoadShare) * shard.utilizationAtHorizon;
+  shiftLoad(ctx, shard.partition.ownerWorkerId, shard.utilizationAtHorizon, action.lowChildWorkerId, lowUtilization);
+  shiftLoad(ctx, undefined, 0, action.highChildWorkerId, highUtilization);
+  splits.push({
+    parentShardId: action.shardId,
+    atMs: ctx.view.nowMs,
+    splitKey: action.newStartingHashKey.toString(),
+    lowWorkerId: action.lowChildWorkerId,
+    highWorkerId: action.highChildWorkerId,
+    lowUtilization,
+    highUtilization,
+  });
 }
 
 /**

@@ -1,0 +1,235 @@
+import { describe, expect, it } from 'vitest';
+import type { Action, CreateShadowAction, MoveAction, SplitAction } from '../../../core/model/actions.js';
+import type { ClusterView } from '../../../core/model/cluster-view.js';
+import type { DecisionEvent } from '../../../core/model/decision.js';
+import { spmPolicy } from '../../../core/policies/spm/spm.policy.js';
+import type { SpmState } from '../../../core/policies/spm/spm.policy.js';
+import { config, flat, metrics, NOW_MS, partition, PERIOD_MS, shadow, stats, view, worker } from './factories.js';
+
+const cfg = config();
+const decide = (v: ClusterView, state: SpmState = spmPolicy.initialState(), c = cfg) => spmPolicy.decide(v, c, state);
+const ofType = <T extends Action['type']>(actions: readonly Action[], type: T) => actions.filter((a): a is Extract<Action, { type: T }> => a.type === type);
+const holds = (events: readonly DecisionEvent[]) => events.flatMap((e) => (e.type === 'hold' ? [e.reason] : []));
+
+/** w1 (2 slots) owns hot s0; w2 (4 slots) is idle; w3 (4 slots) carries s1 at 0.5. */
+function hotCluster(u0: number, extra: Partial<ClusterView> = {}, rps = 500): ClusterView {
+  return view({
+    workers: [worker('w1', { slots: 2 }), worker('w2'), worker('w3')],
+    partitions: [partition('s0', 'w1'), partition('s1', 'w3')],
+    shardMetrics: { s0: metrics(flat(u0), rps), s1: metrics(flat(0.5)) },
+    ...extra,
+  });
+}
+
+/** The shadow of s0 on w2 measured 0.8 ms/record: 0.4 of a slot at 500 records/s. */
+const s0OnW2 = shadow('s0', 'w2');
+const measuredOnW2 = stats(s0OnW2, 600, 0.8);
+
+describe('spm: monitoring and shadow creation', () => {
+  it('shadows a shard whose forecast crosses the hot threshold on the roomiest worker other than its owner', () => {
+    const d = decide(
+      view({
+        workers: [worker('w1', { slots: 10 }), worker('w2', { speed: 2 }), worker('w3', { speed: 2 })],
+        partitions: [partition('s0', 'w1'), partition('s1', 'w3')],
+        shardMetrics: { s0: metrics([0.5, 0.52, 0.54, 0.56, 0.58]), s1: metrics(flat(0.5)) },
+      }),
+    );
+    const [create] = ofType(d.actions, 'create-shadow');
+    expect(create).toMatchObject({ shardId: 's0', workerId: 'w2', kind: 'forward', shadowId: 's0@w2' });
+    expect(d.events.some((e) => e.type === 'hot-detected' && e.shardId === 's0')).toBe(true);
+    expect(create?.reason).toMatch(/largest predicted capacity/);
+  });
+
+  it('sizes the initial rate from the sample-size formula: 1537 samples (CV 1, ±5 %) over 120 s at 500 records/s', () => {
+    const [create] = ofType(decide(hotCluster(0.7)).actions, 'create-shadow');
+    expect(create?.rate).toBeCloseTo(1537 / 60_000, 6);
+  });
+
+  it('leaves a cool shard alone', () => {
+    expect(decide(hotCluster(0.3)).actions).toEqual([]);
+  });
+
+  it('needs hotTicks ticks above the threshold when the forecast does not cross it', () => {
+    // Falling load: 0.70 now, but the trend takes the 3-minute forecast to 0.55, below the threshold.
+    const v = hotCluster(0, { shardMetrics: { s0: metrics([0.85, 0.8, 0.75, 0.7], 500, { delayMs: 0 }), s1: metrics(flat(0.5)) } });
+    const c = config({ spm: { hotTicks: 2, horizonMs: 180_000 } });
+    const first = decide(v, undefined, c);
+    expect(ofType(first.actions, 'create-shadow')).toEqual([]);
+    const second = decide({ ...v, nowMs: v.nowMs + PERIOD_MS }, first.nextState, c);
+    expect(ofType(second.actions, 'create-shadow').map((a) => a.shardId)).toEqual(['s0']);
+  });
+
+  it('holds when the shadow budget is spent', () => {
+    const other = shadow('s1', 'w2');
+    const d = decide(hotCluster(0.7, { shadows: [other] }), undefined, config({ spm: { maxShadows: 1 } }));
+    expect(ofType(d.actions, 'create-shadow')).toEqual([]);
+    expect(holds(d.events).some((r) => r.includes('shadow budget'))).toBe(true);
+  });
+});
+
+describe('spm: proactive promotion', () => {
+  const promoted = () => decide(hotCluster(0.95, { shadows: [s0OnW2], shadowStats: [measuredOnW2] }));
+
+  it('promotes the shadow when the origin crosses the overload threshold and the target can absorb the prediction', () => {
+    const d = promoted();
+    const [move] = ofType(d.actions, 'move');
+    expect(move).toMatchObject({ shardId: 's0', fromWorkerId: 'w1', toWorkerId: 'w2', expectedEpoch: 3, promotesShadowId: 's0@w2' });
+    expect(move?.prediction?.utilization).toBeCloseTo(0.4, 6);
+    expect(move?.prediction?.low).toBeLessThan(0.4);
+    expect(move?.prediction?.high).toBeGreaterThan(0.4);
+    expect(move?.reason).toMatch(/promote shadow s0@w2/);
+  });
+
+  it('keeps the old owner as a reverse shadow for the cool-down', () => {
+    const reverse = ofType(promoted().actions, 'create-shadow').find((a) => a.kind === 'reverse') as CreateShadowAction;
+    expect(reverse).toMatchObject({ shardId: 's0', workerId: 'w1', rate: 0.01, expiresAtMs: NOW_MS + 900_000 });
+  });
+
+  it('does not promote while the shard is in its cooldown', () => {
+    const d = decide(hotCluster(0.95, { shadows: [s0OnW2], shadowStats: [measuredOnW2], partitions: [partition('s0', 'w1', { lastMoveAtMs: NOW_MS - 60_000 }), partition('s1', 'w3')] }));
+    expect(ofType(d.actions, 'move')).toEqual([]);
+    expect(holds(d.events).some((r) => r.includes('cooldown'))).toBe(true);
+  });
+
+  it('waits for enough shadow samples before trusting a prediction', () => {
+    const d = decide(hotCluster(0.95, { shadows: [s0OnW2], shadowStats: [stats(s0OnW2, 50, 0.8)] }));
+    expect(ofType(d.actions, 'move')).toEqual([]);
+    expect(holds(d.events).some((r) => r.includes('50 of the 200 records'))).toBe(true);
+  });
+
+  it('does not promote a hot shard whose forecast stays below the overload threshold', () => {
+    const d = decide(hotCluster(0.7, { shadows: [s0OnW2], shadowStats: [measuredOnW2] }));
+    expect(ofType(d.actions, 'move')).toEqual([]);
+    expect(holds(d.events).some((r) => r.includes('not at risk'))).toBe(true);
+  });
+
+  it('moves at most maxMovesPerTick shards and says a follow-up is needed', () => {
+    const s1OnW3 = shadow('s1', 'w2');
+    const v = view({
+      workers: [worker('w1', { slots: 4 }), worker('w2', { slots: 8 })],
+      partitions: [partition('s0', 'w1'), partition('s1', 'w1')],
+      shardMetrics: { s0: metrics(flat(0.95)), s1: metrics(flat(0.9)) },
+      shadows: [s0OnW2, s1OnW3],
+      shadowStats: [measuredOnW2, stats(s1OnW3, 600, 0.8)],
+    });
+    const d = decide(v, undefined, config({ spm: { maxMovesPerTick: 1 } }));
+    expect(ofType(d.actions, 'move').map((m) => m.shardId)).toEqual(['s0']);
+    expect(d.events.some((e) => e.type === 'follow-up-needed')).toBe(true);
+  });
+});
+
+describe('spm: load-balanced split', () => {
+  const tooBig = (status: ClusterView['streamStatus'] = 'ACTIVE', histogram = stats(s0OnW2, 600, 2.4).histogram) =>
+    view({
+      streamStatus: status,
+      workers: [worker('w1', { slots: 2 }), worker('w2', { slots: 2 })],
+      partitions: [partition('s0', 'w1')],
+      shardMetrics: { s0: metrics(flat(1.3)) },
+      shadows: [s0OnW2],
+      // 2.4 ms/record at 500 records/s: 1.2 of a slot on w2, more than any slot can take.
+      shadowStats: [stats(s0OnW2, 600, 2.4, { histogram })],
+    });
+
+  it('splits a shard no worker can absorb at the key that halves the measured load, inside the parent range', () => {
+    const d = decide(tooBig());
+    const [split] = ofType(d.actions, 'split') as SplitAction[];
+    const range = partition('s0', 'w1').hashKeyRange;
+    expect(split).toBeDefined();
+    expect(split!.expectedEpoch).toBe(3);
+    expect(split!.newStartingHashKey > range.start && split!.newStartingHashKey <= range.end).toBe(true);
+    expect(split!.lowLoadShare).toBeCloseTo(0.5, 3);
+    expect(new Set([split!.lowChildWorkerId, split!.highChildWorkerId])).toEqual(new Set(['w1', 'w2']));
+    expect(ofType(d.actions, 'move')).toEqual([]);
+  });
+
+  it('does not split while the stream is resharding', () => {
+    const d = decide(tooBig('UPDATING'));
+    expect(ofType(d.actions, 'split')).toEqual([]);
+    expect(holds(d.events).some((r) => r.includes('stream is UPDATING'))).toBe(true);
+  });
+
+  it('does not split a single hot key that a split cannot halve', () => {
+    const hot = { buckets: Array.from({ length: 32 }, (_, i) => ({ records: 10, costMs: i === 7 ? 1000 : 5 })) };
+    const d = decide(tooBig('ACTIVE', hot));
+    expect(ofType(d.actions, 'split')).toEqual([]);
+    expect(holds(d.events).some((r) => r.includes('single hot key'))).toBe(true);
+  });
+
+  it('splits a shard whose ingest forecast nears the write limit even when a worker could take it', () => {
+    const d = decide(hotCluster(0.95, { shadows: [s0OnW2], shadowStats: [stats(s0OnW2, 600, 0.4)] }, 950));
+    expect(ofType(d.actions, 'split').map((s) => s.shardId)).toEqual(['s0']);
+    expect(ofType(d.actions, 'split')[0]?.reason).toMatch(/ingest forecast is 95 %/);
+  });
+});
+
+describe('spm: accountability, rollback and shadow drops', () => {
+  const first = () => decide(hotCluster(0.95, { shadows: [s0OnW2], shadowStats: [measuredOnW2] }));
+  const later = NOW_MS + 5 * PERIOD_MS;
+  /** The cluster after the move applied: s0 on w2 at epoch 4, the reverse shadow on w1. */
+  const afterMove = (observed: number, extra: Partial<ClusterView> = {}) =>
+    view({
+      nowMs: later,
+      workers: [worker('w1', { slots: 2 }), worker('w2'), worker('w3')],
+      partitions: [partition('s0', 'w2', { epoch: 4, lastMoveAtMs: NOW_MS }), partition('s1', 'w3')],
+      shardMetrics: { s0: metrics(flat(observed, 3), 500, { nowMs: later }), s1: metrics(flat(0.5), 500, { nowMs: later }) },
+      shadows: [shadow('s0', 'w1', { kind: 'reverse', rate: 0.01, expiresAtMs: NOW_MS + 900_000 })],
+      ...extra,
+    });
+
+  it('scores the prediction against the new owner’s observed utilization once the move settled', () => {
+    const d = decide(afterMove(0.44), first().nextState);
+    const scored = d.events.find((e) => e.type === 'prediction-scored');
+    expect(scored?.type === 'prediction-scored' && scored.score.absolutePercentageError).toBeCloseTo(0.04 / 0.44, 6);
+    expect(d.nextState.pending).toEqual([]);
+    expect(d.events.some((e) => e.type === 'rate-adapted')).toBe(false);
+  });
+
+  it('keeps the prediction pending until the new owner has reported settlePeriods periods', () => {
+    const v = afterMove(0.44);
+    const d = decide({ ...v, shardMetrics: { ...v.shardMetrics, s0: v.shardMetrics.s0!.slice(0, 1) } }, first().nextState);
+    expect(d.events.some((e) => e.type === 'prediction-scored')).toBe(false);
+    expect(d.nextState.pending).toHaveLength(1);
+  });
+
+  it('raises the replication rate after a miss of the accuracy target', () => {
+    const d = decide(afterMove(0.6), first().nextState);
+    const adapted = d.events.find((e) => e.type === 'rate-adapted');
+    expect(adapted).toMatchObject({ shardId: 's0', from: 1, to: 2 });
+    expect(d.nextState.shards.s0?.rateMultiplier).toBe(2);
+  });
+
+  it('rolls a move back when the new owner overloads and the reverse shadow measures the old owner safe', () => {
+    const reverse = shadow('s0', 'w1', { kind: 'reverse', rate: 0.01, expiresAtMs: NOW_MS + 900_000 });
+    const d = decide(afterMove(0.95, { shadows: [reverse], shadowStats: [stats(reverse, 300, 0.6, { nowMs: later })] }), first().nextState);
+    const [move] = ofType(d.actions, 'move') as MoveAction[];
+    expect(move).toMatchObject({ shardId: 's0', fromWorkerId: 'w2', toWorkerId: 'w1', expectedEpoch: 4, promotesShadowId: 's0@w1' });
+    expect(move?.reason).toMatch(/^roll back/);
+  });
+
+  it('drops an expired reverse shadow', () => {
+    const v = afterMove(0.44);
+    const d = decide({ ...v, nowMs: NOW_MS + 900_000 }, first().nextState);
+    expect(ofType(d.actions, 'drop-shadow').map((a) => a.shadowId)).toEqual(['s0@w1']);
+  });
+
+  it('drops the shadow of a closed shard', () => {
+    const d = decide(hotCluster(0.95, { partitions: [partition('s0', 'w1', { state: 'CLOSED' }), partition('s1', 'w3')], shadows: [s0OnW2] }));
+    expect(ofType(d.actions, 'drop-shadow')).toMatchObject([{ shadowId: 's0@w2', reason: expect.stringContaining('CLOSED') }]);
+  });
+
+  it('drops a shadow once its shard stayed cool for coolTicks ticks', () => {
+    const v = hotCluster(0.2, { shadows: [s0OnW2] });
+    let state = spmPolicy.initialState();
+    const drops: number[] = [];
+    for (let tick = 0; tick < 3; tick += 1) {
+      const d = decide({ ...v, nowMs: v.nowMs + tick * PERIOD_MS }, state);
+      drops.push(ofType(d.actions, 'drop-shadow').length);
+      state = d.nextState;
+    }
+    expect(drops).toEqual([0, 0, 1]);
+  });
+
+  it('explains every action with a reason', () => {
+    for (const a of [...first().actions, ...decide(afterMove(0.6), first().nextState).actions]) expect(a.reason.length).toBeGreaterThan(20);
+  });
+});

@@ -120,7 +120,8 @@ function planOneMove(
   const sources = overloaded.filter((id) => weight(id) > aboveLimit).sort(byValueThenId(weight, (id) => id, 'desc'));
   const targets = [...weightOf.keys()].filter((id) => weight(id) < average).sort(byValueThenId(weight, (id) => id, 'asc'));
   for (const source of sources) {
-    const target = targets.find((t) => t !== source);
+    // Sources are above average × (1 + fraction), targets below average: never the same worker.
+    const target = targets[0];
     if (!target) {
       events.push(hold(`worker ${source} is above average but no worker is below the average weight ${fmt(average)}`));
       continue;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { POLICY_NAMES } from '../../core/policies/policy.js';
+import { ENABLED_KINESIS_SHARD_METRICS } from '../../definitions/metrics.js';
 
 /**
  * The deployment configuration: what the CDK app builds. The decision configuration (thresholds, sampling
@@ -40,15 +41,17 @@ export const streamConfigSchema = z
      */
     encryption: z.enum(['aws-managed', 'customer-managed']).optional(),
     /**
-     * Shard-level metrics to enable (charged per shard per metric). The SPM reads incoming bytes/records,
-     * iterator age and write throttling. @default all four of those
+     * Shard-level metrics to enable (charged per shard per metric). The SPM reads incoming records, bytes
+     * and write throttling. @default definitions/metrics.ts ENABLED_KINESIS_SHARD_METRICS
      */
     shardLevelMetrics: z
       .array(z.enum(SHARD_LEVEL_METRICS))
       .min(1)
-      .default(['IncomingBytes', 'IncomingRecords', 'IteratorAgeMilliseconds', 'WriteProvisionedThroughputExceeded']),
+      .default([...ENABLED_KINESIS_SHARD_METRICS]),
   })
   .superRefine((s, ctx) => {
+    const missing = ENABLED_KINESIS_SHARD_METRICS.filter((name) => !s.shardLevelMetrics.includes(name));
+    if (missing.length > 0) ctx.addIssue({ code: 'custom', path: ['shardLevelMetrics'], message: `a list including ${missing.join(', ')} (the SPM reads them)` });
     if (s.existingStreamArn === undefined) {
       if (s.existingEncryptionKeyArn !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['existingEncryptionKeyArn'], message: 'absent unless stream.existingStreamArn is set' });
@@ -111,7 +114,7 @@ export const alarmsConfigSchema = z
     iteratorAgeMs: z.number().int().min(1000).max(604_800_000).default(60_000),
     /** Dispatcher errors per period. @default 1 */
     dispatcherErrors: z.number().int().min(1).default(1),
-    /** Errors of any worker class per period. @default 1 */
+    /** Errors of one worker class per period (failed invocations + failed records); one alarm per class. @default 1 */
     workerErrors: z.number().int().min(1).default(1),
     /** Visible messages in the failure queue. @default 1 */
     failureQueueDepth: z.number().int().min(1).default(1),

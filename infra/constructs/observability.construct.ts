@@ -71,9 +71,14 @@ export class Observability extends Construct {
       return created;
     };
     this.alarms = {
-      iteratorAge: alarm('IteratorAgeAlarm', m.iteratorAgeMax, a.iteratorAgeMs, 'The stream is falling behind: the oldest unread record is older than the threshold (ms).'),
+      iteratorAge: alarm('IteratorAgeAlarm', m.dispatcherIteratorAge, a.iteratorAgeMs, 'The dispatcher falls behind: the newest record of its batches is older than the threshold (ms), holds included.'),
       dispatcherErrors: alarm('DispatcherErrorsAlarm', m.dispatcherErrors, a.dispatcherErrors, 'The dispatcher failed batches; their shards are blocked until success, expiry or the retry limit.'),
-      workerErrors: alarm('WorkerErrorsAlarm', m.workerErrors, a.workerErrors, 'Worker functions (all classes) failed invocations.'),
+      ...Object.fromEntries(
+        m.workerErrorsByClass.map((w) => [
+          `workerErrors:${w.name}`,
+          alarm(`WorkerErrorsAlarm-${w.name}`, w.total, a.workerErrors, `Worker class ${w.name} failed invocations or records (batch item failures).`),
+        ]),
+      ),
       failureQueueDepth: alarm('FailureQueueDepthAlarm', m.failureQueueDepth, a.failureQueueDepth, 'Records were given up on: the failure queue holds their shard and sequence range.'),
       spmErrors: alarm('SpmErrorsAlarm', m.spmErrors, a.spmErrors, 'SPM ticks failed: no shadows, moves or splits while this lasts.'),
       predictionError: alarm('PredictionErrorAlarm', m.predictionError, a.predictionErrorFraction, 'Shadow predictions miss observed utilization after moves (mean absolute percentage error, fraction).'),

@@ -36,6 +36,8 @@ export const spmConfigSchema = z
     levelSmoothing: z.number().gt(0).lte(1).default(0.5),
     /** Holt trend weight of a new slope (one period's gap). @default 0.3 */
     trendSmoothing: z.number().min(0).lte(1).default(0.3),
+    /** Damping of the trend per metric period ahead (1 = straight-line extrapolation). @default 0.9 */
+    trendDampingPerPeriod: z.number().gt(0).lte(1).default(0.9),
     /** A shadow is dropped once its shard's utilization and forecast stay below this for `coolTicks` ticks. @default 0.45 */
     coolThreshold: z.number().min(0).lte(2).default(0.45),
     /** Consecutive cool ticks before a shadow is dropped. @default 3 */

@@ -75,7 +75,26 @@ export function holtSmooth(points: readonly SeriesPoint[], params: HoltParams, f
  * The level extrapolated to `atMs` along the trend. A forecast is never negative (loads are not), and a
  * state built from one point is flat.
  */
-export function holtForecast(state: HoltState | undefined, atMs: number): number {
+export function holtForecast(state: HoltState | undefined, atMs: number, damping?: TrendDamping): number {
   if (!state || state.count === 0) return 0;
-  return Math.max(0, state.level + state.trendPerMs * Math.max(0, atMs - state.atMs));
+  const aheadMs = Math.max(0, atMs - state.atMs);
+  return Math.max(0, state.level + state.trendPerMs * dampedSpanMs(aheadMs, damping));
+}
+
+/**
+ * Damped trend (Gardner & McKenzie): each period ahead the trend counts `perPeriod` times as much as
+ * the period before, so a trend learnt from a step or a short ramp does not run away over a long horizon.
+ */
+export interface TrendDamping {
+  /** 0 < φ ≤ 1; 1 is the undamped linear extrapolation. */
+  readonly perPeriod: number;
+  readonly periodMs: number;
+}
+
+/** The time span the trend is multiplied by: Σ φ^i over the periods ahead (in ms), = aheadMs when φ = 1. */
+export function dampedSpanMs(aheadMs: number, damping?: TrendDamping): number {
+  if (!damping || damping.perPeriod >= 1 || damping.periodMs <= 0) return aheadMs;
+  const phi = Math.max(0, damping.perPeriod);
+  const periods = aheadMs / damping.periodMs;
+  return damping.periodMs * ((phi * (1 - Math.pow(phi, periods))) / (1 - phi));
 }

@@ -1,4 +1,4 @@
-import type { HoltParams, HoltState } from '../estimators/holt.js';
+import type { HoltParams, HoltState, TrendDamping } from '../estimators/holt.js';
 import { holtForecast, holtUpdate } from '../estimators/holt.js';
 import type { ShardMetricPoint } from '../model/metrics.js';
 import { shardLoadPoint } from './shard-load.js';
@@ -19,6 +19,12 @@ export interface ShardSeries {
   readonly periodMs: number;
   /** Latest utilization and busy fraction measured (unsmoothed), for reasons and scoring. */
   readonly lastUtilization: number;
+  /**
+   * Last measured busy ms per record on the owner: a period in which records arrived but none were
+   * processed (a child waiting for its parent to drain, a paused handoff) is costed with it instead of
+   * reading as zero load.
+   */
+  readonly costMsPerRecord?: number;
 }
 
 export function emptySeries(sinceMs: number): ShardSeries {
@@ -37,14 +43,17 @@ export function updateSeries(series: ShardSeries, points: readonly ShardMetricPo
     const at = raw.atMs + raw.periodMs;
     const period = raw.periodMs > 0 ? raw.periodMs : params.referencePeriodMs;
     const holt: HoltParams = { ...params, referencePeriodMs: period };
+    const cost = p.costMsPerRecord ?? next.costMsPerRecord;
+    const utilization = p.costMsPerRecord === undefined && cost !== undefined ? (cost * p.acceptedRecordsPerSec) / 1000 : p.utilization;
     next = {
-      utilization: holtUpdate(next.utilization, { atMs: at, value: p.utilization }, holt),
+      ...(cost === undefined ? {} : { costMsPerRecord: cost }),
+      utilization: holtUpdate(next.utilization, { atMs: at, value: utilization }, holt),
       records: holtUpdate(next.records, { atMs: at, value: p.demandRecordsPerSec }, holt),
       bytes: holtUpdate(next.bytes, { atMs: at, value: p.demandBytesPerSec }, holt),
       coveredUntilMs: at,
       lastPointAtMs: raw.atMs,
       periodMs: period,
-      lastUtilization: p.utilization,
+      lastUtilization: utilization,
     };
   }
   return next;
@@ -67,16 +76,22 @@ export interface ShardForecast {
  * Forecasts at `nowMs` and `nowMs + horizonMs`. Metrics arrive late (minutes on AWS), so even "now" is an
  * extrapolation from the newest point along the trend.
  */
-export function forecastSeries(series: ShardSeries, nowMs: number, horizonMs: number): ShardForecast {
+export function forecastSeries(series: ShardSeries, nowMs: number, horizonMs: number, dampingPerPeriod = 1): ShardForecast {
   const u = series.utilization;
+  const damping: TrendDamping = { perPeriod: dampingPerPeriod, periodMs: series.periodMs };
   return {
-    utilization: holtForecast(u, nowMs),
-    utilizationAtHorizon: holtForecast(u, nowMs + horizonMs),
+    utilization: holtForecast(u, nowMs, damping),
+    utilizationAtHorizon: holtForecast(u, nowMs + horizonMs, damping),
     trendPerSec: (u?.trendPerMs ?? 0) * 1000,
-    recordsPerSec: holtForecast(series.records, nowMs),
-    recordsPerSecAtHorizon: holtForecast(series.records, nowMs + horizonMs),
-    bytesPerSec: holtForecast(series.bytes, nowMs),
-    bytesPerSecAtHorizon: holtForecast(series.bytes, nowMs + horizonMs),
+    recordsPerSec: holtForecast(series.records, nowMs, damping),
+    recordsPerSecAtHorizon: holtForecast(series.records, nowMs + horizonMs, damping),
+    bytesPerSec: holtForecast(series.bytes, nowMs, damping),
+    bytesPerSecAtHorizon: holtForecast(series.bytes, nowMs + horizonMs, damping),
     points: u?.count ?? 0,
   };
+}
+
+/** The forecast record rate at any time, with the same damping. */
+export function recordsPerSecAt(series: ShardSeries, atMs: number, dampingPerPeriod = 1): number {
+  return holtForecast(series.records, atMs, { perPeriod: dampingPerPeriod, periodMs: series.periodMs });
 }

@@ -31,7 +31,7 @@ export function dropShadowRule(ctx: TickContext, shadow: ShadowPartition): RuleO
   }
   if (partition.ownerWorkerId === shadow.workerId) return drop(`drop shadow ${shadow.shadowId}: ${shadow.workerId} now owns shard ${shadow.shardId}`);
   const shard = ctx.shards.get(shadow.shardId);
-  if (shard && shard.state.coolTicks >= ctx.config.coolTicks) {
+  if (shard && !shard.hot && shard.state.coolTicks >= ctx.config.coolTicks) {
     return drop(
       `drop shadow ${shadow.shadowId}: shard ${shadow.shardId} cooled down (utilization ${fmt(shard.utilization)}, forecast ${fmt(shard.utilizationAtHorizon)}, below ${fmt(ctx.config.coolThreshold)} for ${shard.state.coolTicks} ticks)`,
     );

@@ -30,7 +30,7 @@ export function monitorShards(
   for (const partition of [...view.partitions].sort((a, b) => cmp(a.shardId, b.shardId))) {
     if (partition.state !== 'OPEN') continue;
     const state = advanceShardState(view, params, previous, partition, workers);
-    const forecast = forecastSeries(state.series, view.nowMs, config.horizonMs);
+    const forecast = forecastSeries(state.series, view.nowMs, config.horizonMs, config.trendDampingPerPeriod);
     const ownData = forecast.points > 0;
     const utilization = ownData ? forecast.utilization : (state.assumedUtilization ?? partition.utilization);
     const utilizationAtHorizon = ownData ? forecast.utilizationAtHorizon : utilization;
@@ -45,11 +45,13 @@ export function monitorShards(
     const coolTicks = peak < config.coolThreshold ? state.coolTicks + 1 : 0;
     // Hot after `hotTicks` ticks above the threshold, at once when the forecast crosses it (that is the
     // point of forecasting), and at once when already at the overload threshold or the ingest limit.
+    // A shard without metrics of its own yet (a new child, a shard just moved) is judged once they arrive.
     const hot =
-      hotTicks >= config.hotTicks ||
+      ownData &&
+      (hotTicks >= config.hotTicks ||
       utilizationAtHorizon >= config.hotThreshold ||
       utilization >= config.overloadThreshold ||
-      ingestFractionAtHorizon >= config.splitIngestFraction;
+      ingestFractionAtHorizon >= config.splitIngestFraction);
     if (hot && !state.hot) {
       events.push({
         type: 'hot-detected',
@@ -102,6 +104,19 @@ function advanceShardState(
   let state: SpmShardState;
   if (!prior) {
     state = { ownerWorkerId: partition.ownerWorkerId, series: emptySeries(0), hotTicks: 0, coolTicks: 0, hot: false, rateMultiplier: 1, hits: 0 };
+    if (partition.parentShardIds.length > 0) {
+      // A child's first period is partial (it opened inside it): skip it, or the ramp from half a period
+      // to a full one reads as a trend. Its per-record cost starts from the parent's, scaled by speed.
+      const first = [...points].sort((a, b) => a.atMs - b.atMs)[0];
+      const parent = partition.parentShardIds.map((id) => previous.shards[id]).find((p) => p?.series.costMsPerRecord !== undefined);
+      const parentSpeed = parent ? (workers.get(parent.ownerWorkerId)?.worker.speed ?? 1) : 1;
+      const ownSpeed = workers.get(partition.ownerWorkerId)?.worker.speed ?? 1;
+      const cost = parent?.series.costMsPerRecord !== undefined ? (parent.series.costMsPerRecord * parentSpeed) / ownSpeed : undefined;
+      state = {
+        ...state,
+        series: { ...emptySeries(first ? first.atMs + first.periodMs : 0), ...(cost === undefined ? {} : { costMsPerRecord: cost }) },
+      };
+    }
     const split = previous.splits.find((s) => partition.parentShardIds.includes(s.parentShardId));
     if (split) {
       // A child of our own split: its first metrics arrive minutes later; until then it carries the
@@ -109,7 +124,7 @@ function advanceShardState(
       const isLow = partition.hashKeyRange.start < BigInt(split.splitKey);
       const onPlannedWorker = partition.ownerWorkerId === (isLow ? split.lowWorkerId : split.highWorkerId);
       const assumed = onPlannedWorker ? (isLow ? split.lowUtilization : split.highUtilization) : undefined;
-      state = { ...state, series: emptySeries(split.atMs), ...(assumed === undefined ? {} : { assumedUtilization: assumed }) };
+      state = { ...state, ...(assumed === undefined ? {} : { assumedUtilization: assumed }) };
     }
   } else if (prior.ownerWorkerId !== partition.ownerWorkerId) {
     const pending = previous.pending.find((p) => p.shardId === partition.shardId && p.toWorkerId === partition.ownerWorkerId);
@@ -121,7 +136,13 @@ function advanceShardState(
     state = {
       ...prior,
       ownerWorkerId: partition.ownerWorkerId,
-      series: emptySeries(movedAtMs),
+      // Record and byte rates do not depend on the owner and carry over; utilization and cost restart.
+      series: {
+        ...prior.series,
+        utilization: undefined,
+        coveredUntilMs: Math.max(prior.series.coveredUntilMs, movedAtMs),
+        costMsPerRecord: pending?.prediction.meanCostMs ?? ((prior.series.costMsPerRecord ?? 0) * oldSpeed) / newSpeed,
+      },
       assumedUtilization: assumed,
       hotTicks: 0,
       lastMoveAtMs: movedAtMs,

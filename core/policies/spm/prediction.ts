@@ -1,6 +1,7 @@
 import type { SpmConfig } from '../../config/spm.config.js';
 import type { CostEstimate } from '../../estimators/cost-estimator.js';
 import { estimateCost } from '../../estimators/cost-estimator.js';
+import { recordsPerSecAt } from '../../forecast/shard-forecast.js';
 import type { ClusterView } from '../../model/cluster-view.js';
 import type { ShadowStats } from '../../model/metrics.js';
 import type { Prediction } from '../../model/prediction.js';
@@ -64,9 +65,11 @@ export function predictFromShadow(
   // records arrived over its span.
   const spanSec = (stats.toMs - stats.fromMs) / 1000;
   const sampledRate = spanSec > 0 && stats.rate > 0 ? stats.records / stats.rate / spanSec : 0;
-  const hasOwn = shard.forecast.points > 0;
-  const rateNow = processedRate(view, hasOwn ? shard.forecast.recordsPerSec : sampledRate);
-  const rateAtHorizon = processedRate(view, hasOwn ? shard.forecast.recordsPerSecAtHorizon : sampledRate);
+  // "Now" is when the prediction will be judged: the middle of the first settled periods after a move.
+  const judgedAtMs = view.nowMs + (config.settlePeriods * (shard.state.series.periodMs || 60_000)) / 2;
+  const hasRates = shard.state.series.records !== undefined;
+  const rateNow = processedRate(view, hasRates ? recordsPerSecAt(shard.state.series, judgedAtMs, config.trendDampingPerPeriod) : sampledRate);
+  const rateAtHorizon = processedRate(view, hasRates ? shard.forecast.recordsPerSecAtHorizon : sampledRate);
   const toUtil = (costMs: number, recordsPerSec: number): number => (costMs * recordsPerSec) / 1000;
   const prediction: Prediction = {
     shardId: shard.partition.shardId,

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
 import { parseConfig, toValidationError, type ForeshadowConfig } from '../../core/config/index.js';
 import { ValidationError } from '../../core/errors.js';
 import { profileByName } from '../profiles.js';
@@ -31,9 +32,23 @@ export function resolveScenarioPath(nameOrPath: string): string {
 /** Validates already-parsed scenario data; errors name the field, e.g. `scenario.workers[0].slots`. */
 export function parseScenario(input: unknown): Scenario {
   const result = scenarioSchema.safeParse(input);
-  if (!result.success) throw toValidationError(result.error, input, 'scenario');
+  if (!result.success) throw scenarioValidationError(result.error, input);
   scenarioConfig(result.data);
   return result.data;
+}
+
+/**
+ * Like core's `toValidationError`, and also turns an unknown `kind` of a curve, skew or event (a zod
+ * discriminated union) into "must be one of ..." instead of zod's own wording.
+ */
+function scenarioValidationError(error: z.ZodError, input: unknown): ValidationError {
+  const issue = error.issues[0]!;
+  const options = (issue as { options?: unknown }).options;
+  if (issue.code !== 'invalid_union' || !Array.isArray(options)) return toValidationError(error, input, 'scenario');
+  let given: unknown = input;
+  for (const p of issue.path) given = given && typeof given === 'object' ? (given as Record<PropertyKey, unknown>)[p as PropertyKey] : undefined;
+  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+  return new ValidationError(`scenario${path}`, `one of ${options.map((o) => JSON.stringify(o)).join(', ')}`, given);
 }
 
 /** Reads and validates a scenario by built-in name or path (JSON or YAML). */

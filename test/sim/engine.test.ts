@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { shadowIdFor } from '../../core/model/shadow.js';
+import { buildView } from '../../sim/engine/view.js';
+import { summarize } from '../../sim/report/report.js';
+import { checkedSimulation, scenario, shardIds } from './factories.js';
+
+const MIN = 60_000;
+const flat = (value: number) => ({ kind: 'constant' as const, value });
+
+describe('shard write limits', () => {
+  it('accepts at most 1,000 records per second per shard, counts the rest as throttled and drops them after the producer TTL', () => {
+    const { sim, check } = checkedSimulation(scenario({ durationMin: 2, shards: { count: 1, rate: flat(1500), cost: flat(0.1), overrides: [] } }));
+    sim.run();
+    check();
+    expect(sim.stats.acceptedRecords).toBeLessThanOrEqual(1000 * 120);
+    expect(sim.stats.acceptedRecords).toBeGreaterThan(990 * 120);
+    expect(sim.stats.throttledRecords).toBeGreaterThan(400 * 120);
+    expect(sim.stats.droppedRecords).toBeGreaterThan(0);
+  });
+
+  it('accepts at most 1 MiB per second: 512 records of 2 KiB', () => {
+    const { sim } = checkedSimulation(scenario({ durationMin: 1, recordSizeBytes: 2048, shards: { count: 1, rate: flat(700), cost: flat(0.1), overrides: [] } }));
+    sim.run();
+    expect(sim.stats.acceptedRecords).toBeLessThanOrEqual(512 * 60);
+    expect(sim.stats.acceptedRecords).toBeGreaterThan(500 * 60);
+  });
+});
+
+describe('determinism', () => {
+  const report = (seed: number) => {
+    const { sim } = checkedSimulation(scenario(), seed);
+    sim.run();
+    return JSON.stringify(summarize(sim, { name: 'none', label: 'none' }));
+  };
+
+  it('gives the same report for the same seed and a different one for another seed', () => {
+    expect(report(5)).toBe(report(5));
+    expect(report(5)).not.toBe(report(6));
+  });
+});
+
+describe('processing', () => {
+  it('keeps up with a shard below one slot of work and falls behind above it', () => {
+    // Shard 0 sits on the small worker (speed 0.5): 100 records/s x 1 ms / 0.5 = 0.2 slots; x 12 ms = 2.4 slots.
+    const light = checkedSimulation(scenario({ durationMin: 5 }));
+    light.sim.run();
+    light.check();
+    expect(light.sim.stats.overloadSteps).toBe(0);
+    expect(light.sim.stats.maxIteratorAgeMs).toBeLessThan(2000);
+
+    const heavy = checkedSimulation(scenario({ durationMin: 5, shards: { count: 4, rate: flat(100), cost: flat(1), overrides: [{ shard: 0, cost: flat(12) }] } }));
+    heavy.sim.run();
+    heavy.check();
+    expect(heavy.sim.stats.overloadSteps).toBeGreaterThan(200);
+    expect(heavy.sim.stats.maxIteratorAgeMs).toBeGreaterThan(100_000);
+  });
+
+  it("makes a silently slowed worker's shards three times as busy while the view still shows its advertised speed", () => {
+    const { sim } = checkedSimulation(scenario({ durationMin: 10, events: [{ kind: 'worker-slowdown', atMin: 5, workerClass: 'medium', factor: 3 }] }));
+    sim.run();
+    const busy = (atMs: number) => sim.stats.timeline.find((p) => p.atMs === atMs)!.workerUtilization['medium-1']!;
+    expect(busy(10 * MIN) / busy(4 * MIN)).toBeCloseTo(3, 0);
+    expect(buildView(sim).workers.find((w) => w.workerId === 'medium-1')!.speed).toBe(1);
+  });
+});
+
+describe('actions', () => {
+  it('moves a shard at the next batch boundary with epoch + 1 and rejects a move at a stale epoch', () => {
+    const { sim, check } = checkedSimulation(scenario());
+    const shard = shardIds(sim)[0]!;
+    sim.advance(MIN);
+    expect(sim.apply({ type: 'move', shardId: shard, fromWorkerId: 'small-1', toWorkerId: 'large-1', expectedEpoch: 0, reason: 'test' })).toEqual({ applied: true, detail: 'epoch 1' });
+    const stale = sim.apply({ type: 'move', shardId: shard, fromWorkerId: 'small-1', toWorkerId: 'medium-1', expectedEpoch: 0, reason: 'test' });
+    expect(stale.applied).toBe(false);
+    expect(stale.detail).toMatch(/^stale-epoch/);
+    const processedBefore = sim.shards.get(shard)!.processedSeq;
+    sim.run();
+    check();
+    expect(sim.shards.get(shard)!.owner).toBe('large-1');
+    expect(sim.shards.get(shard)!.processedSeq).toBeGreaterThan(processedBefore);
+  });
+
+  it('splits after the split duration, and the children wait until the parent has drained', () => {
+    // The parent is overloaded (100 records/s x 12 ms on speed 0.5), so it has a backlog to drain.
+    const { sim, check } = checkedSimulation(scenario({ durationMin: 20, shards: { count: 4, rate: flat(100), cost: flat(1), overrides: [{ shard: 0, cost: flat(12) }] } }));
+    const parent = sim.shards.get(shardIds(sim)[0]!)!;
+    sim.advance(2 * MIN);
+    const mid = (parent.range.start + parent.range.end) / 2n;
+    expect(sim.apply({ type: 'split', shardId: parent.id, expectedEpoch: 0, newStartingHashKey: mid, lowChildWorkerId: 'large-1', highChildWorkerId: 'medium-1', lowLoadShare: 0.5, reason: 'test' }).applied).toBe(true);
+    expect(sim.streamStatus).toBe('UPDATING');
+    sim.advance(29_000);
+    expect(parent.state).toBe('OPEN');
+    sim.advance(2000);
+    expect(parent.state).toBe('CLOSED');
+    const children = parent.childIds.map((id) => sim.shards.get(id)!);
+    expect(children.map((c) => [c.range.start, c.range.end])).toEqual([[parent.range.start, mid - 1n], [mid, parent.range.end]]);
+    sim.advance(MIN);
+    expect(parent.drainedAtMs).toBeUndefined();
+    expect(children.every((c) => c.nextSeq > 0 && c.processedSeq === 0)).toBe(true);
+    sim.run();
+    check();
+    expect(parent.drainedAtMs).toBeDefined();
+    expect(children.every((c) => c.processedSeq > 0)).toBe(true);
+  });
+
+  it('rejects a split key outside the parent range and a second reshard while the stream is UPDATING', () => {
+    const { sim } = checkedSimulation(scenario());
+    const [a, b] = shardIds(sim).map((id) => sim.shards.get(id)!);
+    expect(sim.apply({ type: 'split', shardId: a!.id, expectedEpoch: 0, newStartingHashKey: a!.range.start, lowChildWorkerId: 'large-1', highChildWorkerId: 'large-1', lowLoadShare: 0.5, reason: 'test' }).detail).toMatch(/^invalid-argument/);
+    expect(sim.apply({ type: 'split', shardId: a!.id, expectedEpoch: 0, newStartingHashKey: a!.range.end, lowChildWorkerId: 'large-1', highChildWorkerId: 'large-1', lowLoadShare: 0.5, reason: 'test' }).applied).toBe(true);
+    expect(sim.apply({ type: 'split', shardId: b!.id, expectedEpoch: 0, newStartingHashKey: b!.range.end, lowChildWorkerId: 'large-1', highChildWorkerId: 'large-1', lowLoadShare: 0.5, reason: 'test' }).detail).toMatch(/^resource-in-use/);
+  });
+
+  it('doubles every shard with update-shard-count', () => {
+    const { sim, check } = checkedSimulation(scenario());
+    sim.advance(MIN);
+    expect(sim.apply({ type: 'update-shard-count', targetShardCount: 8, reason: 'test' }).applied).toBe(true);
+    sim.run();
+    check();
+    expect([...sim.shards.values()].filter((s) => s.state === 'OPEN')).toHaveLength(8);
+  });
+
+  it('feeds a shadow the fraction r of the records, counts its cost on its worker and keeps it out of the primary output', () => {
+    const { sim, check } = checkedSimulation(scenario({ durationMin: 6 }));
+    const shard = shardIds(sim)[1]!;
+    const id = shadowIdFor(shard, 'large-1');
+    sim.advance(MIN);
+    const processedBefore = sim.shards.get(shard)!.processedSeq;
+    sim.apply({ type: 'create-shadow', shadowId: id, shardId: shard, workerId: 'large-1', kind: 'forward', rate: 0.1, reason: 'test' });
+    sim.run();
+    check();
+    const sh = sim.shadows.get(id)!;
+    const processed = sim.shards.get(shard)!.processedSeq - processedBefore;
+    expect(sh.records).toBeGreaterThan(0.1 * processed - 400);
+    expect(sh.records).toBeLessThanOrEqual(Math.ceil(0.1 * processed));
+    // 1 ms per record on speed 2: 0.5 ms each.
+    expect(sh.busyMs / sh.records).toBeCloseTo(0.5, 1);
+    expect(sim.stats.shadowBusyMs).toBeCloseTo(sh.busyMs, 6);
+    expect(sh.histogram).toHaveLength(sim.config.spm.histogramBuckets);
+    expect(sh.histogram.reduce((a, b) => a + b.records, 0)).toBeCloseTo(sh.records, 6);
+  });
+
+  it('shows a hot key as one heavy bucket of the shadow histogram', () => {
+    const { sim } = checkedSimulation(scenario({ events: [{ kind: 'hot-key', atMin: 0, shard: 2, recordsPerSec: 600 }] }));
+    const shard = shardIds(sim)[2]!;
+    sim.apply({ type: 'create-shadow', shadowId: 'x', shardId: shard, workerId: 'small-1', kind: 'forward', rate: 0.05, reason: 'test' });
+    sim.run();
+    const buckets = sim.shadows.get('x')!.histogram.map((b) => b.records);
+    const total = buckets.reduce((a, b) => a + b, 0);
+    expect(Math.max(...buckets) / total).toBeGreaterThan(600 / 700);
+  });
+});
+
+describe('the view a policy sees', () => {
+  it('holds metric points only once the profile delay has passed, and shadow stats at once', () => {
+    const { sim } = checkedSimulation(scenario());
+    const shard = shardIds(sim)[0]!;
+    sim.apply({ type: 'create-shadow', shadowId: 's', shardId: shard, workerId: 'large-1', kind: 'forward', rate: 0.2, reason: 'test' });
+    sim.advance(5 * MIN);
+    const view = buildView(sim);
+    const points = view.shardMetrics[shard]!;
+    // At 5 min with a 60 s period and 120 s delay: periods ending at 1, 2 and 3 min are visible.
+    expect(points.map((p) => p.atMs)).toEqual([0, MIN, 2 * MIN]);
+    expect(view.shadowStats[0]!.toMs).toBe(5 * MIN);
+    expect(view.shadowStats[0]!.records).toBeGreaterThan(0);
+    expect(view.partitions.find((p) => p.shardId === shard)!.shadowReplicationRate).toBe(0.2);
+  });
+});

@@ -50,7 +50,7 @@ export class InvariantChecker implements SimObserver {
     if (this.violations.length < 50) this.violations.push(message);
   }
 
-  onShardCreated(e: { shardId: string; parentIds: readonly string[]; owner: string; epoch: number }): void {
+  onShardCreated(e: { shardId: string; parentIds: readonly string[]; owner: string; epoch: number; atMs: number }): void {
     if (this.shards.has(e.shardId)) this.fail(`${e.shardId} created twice`);
     this.shards.set(e.shardId, { parentIds: e.parentIds, epochOwners: new Map([[e.epoch, e.owner]]), epoch: e.epoch, nextSeq: 0, lastEndMs: -Infinity, started: false });
   }

@@ -3,21 +3,22 @@ import { curveAt } from '../../sim/scenario/curves.js';
 import { builtinScenarioNames, loadScenario, parseScenario } from '../../sim/scenario/load.js';
 import { buildWorld, shardLoadAt } from '../../sim/scenario/world.js';
 import { md5HashKey } from '../../sim/scenario/keys.js';
+import type { Curve } from '../../sim/scenario/schema.js';
 import { rangeContains } from '../../core/model/hash-key.js';
 import { scenarioInput } from './factories.js';
 
 describe('scenario curves', () => {
-  it.each([
-    [{ kind: 'constant', value: 7 } as const, 30, 7],
-    [{ kind: 'step', from: 1, to: 6, atMin: 10 } as const, 9.99, 1],
-    [{ kind: 'step', from: 1, to: 6, atMin: 10 } as const, 10, 6],
-    [{ kind: 'ramp', from: 100, to: 500, startMin: 10, endMin: 30 } as const, 20, 300],
-    [{ kind: 'ramp', from: 100, to: 500, startMin: 10, endMin: 30 } as const, 45, 500],
-    [{ kind: 'diurnal', mean: 100, amplitude: 0.5, periodMin: 120, peakAtMin: 60 } as const, 60, 150],
-    [{ kind: 'diurnal', mean: 100, amplitude: 0.5, periodMin: 120, peakAtMin: 60 } as const, 0, 50],
-    [{ kind: 'points', points: [{ atMin: 0, value: 10 }, { atMin: 10, value: 30 }, { atMin: 20, value: 0 }] } as const, 5, 20],
-    [{ kind: 'points', points: [{ atMin: 0, value: 10 }, { atMin: 10, value: 30 }, { atMin: 20, value: 0 }] } as const, 15, 15],
-    [{ kind: 'points', points: [{ atMin: 5, value: 10 }] } as const, 50, 10],
+  it.each<[Curve, number, number]>([
+    [{ kind: 'constant', value: 7 }, 30, 7],
+    [{ kind: 'step', from: 1, to: 6, atMin: 10 }, 9.99, 1],
+    [{ kind: 'step', from: 1, to: 6, atMin: 10 }, 10, 6],
+    [{ kind: 'ramp', from: 100, to: 500, startMin: 10, endMin: 30 }, 20, 300],
+    [{ kind: 'ramp', from: 100, to: 500, startMin: 10, endMin: 30 }, 45, 500],
+    [{ kind: 'diurnal', mean: 100, amplitude: 0.5, periodMin: 120, peakAtMin: 60 }, 60, 150],
+    [{ kind: 'diurnal', mean: 100, amplitude: 0.5, periodMin: 120, peakAtMin: 60 }, 0, 50],
+    [{ kind: 'points', points: [{ atMin: 0, value: 10 }, { atMin: 10, value: 30 }, { atMin: 20, value: 0 }] }, 5, 20],
+    [{ kind: 'points', points: [{ atMin: 0, value: 10 }, { atMin: 10, value: 30 }, { atMin: 20, value: 0 }] }, 15, 15],
+    [{ kind: 'points', points: [{ atMin: 5, value: 10 }] }, 50, 10],
   ])('%j at minute %d is %d', (curve, minute, expected) => {
     expect(curveAt(curve, minute * 60_000)).toBeCloseTo(expected, 9);
   });

@@ -1,3 +1,5 @@
+import { METRIC_NAMESPACE } from './resources.js';
+
 /**
  * THE contract for metric names and dimensions between the emitters (dispatcher and worker handlers, EMF
  * through Powertools Metrics; the local EMF store) and the readers (the CloudWatch `MetricsSource`, the
@@ -21,7 +23,8 @@
  * default: the same per-shard cost, and it also exists in the local runtime, where kinesis-local emits no
  * metrics.
  */
-export const METRICS_NAMESPACE = 'Foreshadow';
+/** The same namespace as definitions/resources.ts (one source of truth). */
+export const METRICS_NAMESPACE = METRIC_NAMESPACE;
 export const KINESIS_NAMESPACE = 'AWS/Kinesis';
 
 export const DIMENSIONS = {

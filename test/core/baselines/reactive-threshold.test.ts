@@ -6,15 +6,18 @@ import { busyPoint, clusterView, configWith, partition, readPoint, runTicks, wor
 /** Shard → [owner, records/s, busy fraction of one slot]. */
 type Layout = Record<string, [owner: string, recordsPerSec: number, utilization: number]>;
 
-function viewAt(tick: number, layout: Layout, workerIds = ['A', 'B', 'C']) {
+function viewAt(tick: number, layout: Layout, options: { workerBusy?: Record<string, number>; epochs?: Record<string, number>; lastMoveAtMs?: Record<string, number> } = {}) {
   const atMs = tick * 1000;
   const shards = Object.entries(layout);
+  const workerIds = ['A', 'B', 'C'];
   return clusterView({
     nowMs: atMs + 1000,
     workers: workerIds.map((id) => worker(id)),
-    partitions: shards.map(([id, [owner]]) => partition(id, owner, { epoch: 7 })),
+    partitions: shards.map(([id, [owner]]) =>
+      partition(id, owner, { epoch: options.epochs?.[id] ?? 7, ...(options.lastMoveAtMs?.[id] !== undefined ? { lastMoveAtMs: options.lastMoveAtMs[id] } : {}) }),
+    ),
     shardMetrics: Object.fromEntries(shards.map(([id, [, rate, util]]) => [id, [readPoint(atMs, rate, util)]])),
-    workerMetrics: Object.fromEntries(workerIds.map((w) => [w, [busyPoint(atMs, 0.2)]])),
+    workerMetrics: Object.fromEntries(workerIds.map((w) => [w, [busyPoint(atMs, options.workerBusy?.[w] ?? 0.2)]])),
   });
 }
 
@@ -29,12 +32,36 @@ describe('reactive-threshold (re-implementation of US 10127086 claims 1-3)', () 
     expect(first!.actions).toEqual([]);
   });
 
-  it('moves from the above-average worker to the lightest below-average worker once overload is observed for overloadTicks ticks', () => {
+  it('moves the overloaded partition from the above-average worker to the lightest below-average worker once overload is observed for overloadTicks ticks', () => {
     const decisions = runTicks(reactiveThresholdPolicy, [viewAt(0, hotA), viewAt(1, hotA)], recordsConfig());
     const moves = decisions[1]!.actions as MoveAction[];
-    // a2 (300) leaves A at 600 and B at 400: more even than a1 (A 300, B 700). B and C tie at 100; B by id.
-    expect(moves).toEqual([expect.objectContaining({ type: 'move', shardId: 'a2', fromWorkerId: 'A', toWorkerId: 'B', expectedEpoch: 7 })]);
-    expect(moves[0]!.reason).toMatch(/overloaded for 2 ticks/);
+    // a1 is the shard observed at 0.9 ≥ 0.85. B and C tie at 100; B first by id.
+    expect(moves).toEqual([expect.objectContaining({ type: 'move', shardId: 'a1', fromWorkerId: 'A', toWorkerId: 'B', expectedEpoch: 7 })]);
+    expect(moves[0]!.reason).toMatch(/A observed overloaded for 2 ticks .* partition a1 is overloaded/);
+  });
+
+  it('when the worker as a whole is overloaded but no single partition is, moves the partition that evens the pair', () => {
+    // Worker A is busy 90 % of its slots; its shards are at 0.5 and 0.4. a2 (300) leaves A 600 / B 400, a1 would leave 300 / 700.
+    const spread: Layout = { ...hotA, a1: ['A', 600, 0.5] };
+    const views = [0, 1].map((t) => viewAt(t, spread, { workerBusy: { A: 0.9 } }));
+    const moves = runTicks(reactiveThresholdPolicy, views, recordsConfig())[1]!.actions;
+    expect(moves).toEqual([expect.objectContaining({ shardId: 'a2', fromWorkerId: 'A', toWorkerId: 'B', reason: expect.stringMatching(/evens the pair/) })]);
+  });
+
+  it('after a move, counts overload on either worker only from metric points taken after the move', () => {
+    const config = recordsConfig();
+    const [t0, t1] = runTicks(reactiveThresholdPolicy, [viewAt(0, hotA), viewAt(1, hotA)], config);
+    expect(t1!.actions).toHaveLength(1); // a1: A → B at nowMs 2000
+    // The next view still carries the points of tick 1 (a1 busy 0.9, measured on A), now under B's ownership.
+    const moved: Layout = { ...hotA, a1: ['B', 600, 0.9] };
+    const stale = { ...viewAt(1, moved, { epochs: { a1: 8 }, lastMoveAtMs: { a1: 2000 } }), nowMs: 3000 };
+    const fresh = [3, 4].map((t) => viewAt(t, moved, { epochs: { a1: 8 }, lastMoveAtMs: { a1: 2000 } }));
+    const after = runTicks(reactiveThresholdPolicy, [stale, ...fresh], config, t1!.nextState);
+    expect(after[0]!.nextState.overloadStreak).toEqual({ A: 0, B: 0, C: 0 });
+    expect(after[1]!.nextState.overloadStreak['B']).toBe(1);
+    // Once observed twice on B (which now carries 700 of 1100), a1 moves on to the lightest worker, C.
+    expect(after[2]!.actions).toEqual([expect.objectContaining({ shardId: 'a1', fromWorkerId: 'B', toWorkerId: 'C', expectedEpoch: 8 })]);
+    expect(t0!.actions).toEqual([]);
   });
 
   it('does not move off a worker that is above average but not overloaded', () => {
@@ -61,7 +88,7 @@ describe('reactive-threshold (re-implementation of US 10127086 claims 1-3)', () 
   it.each([
     [1, 1],
     [2, 2],
-    [3, 2], // a third move would leave B (100 + 100) as heavy as A (200): pointless, so it holds
+    [3, 2], // a1 (hot) to B, a2 to C; a third would leave B (100 + 100) as heavy as A (200): pointless, so it holds
   ])('spends at most maxMovesPerTick = %i moves per tick (made %i)', (budget, made) => {
     const many: Layout = {
       a1: ['A', 100, 0.9], a2: ['A', 100, 0.2], a3: ['A', 100, 0.2], a4: ['A', 100, 0.2], b1: ['B', 0, 0], c1: ['C', 0, 0],

@@ -217,7 +217,7 @@ function nextState(ctx: TickContext, patches: Map<string, Partial<SpmShardState>
   for (const shadow of ctx.liveShadows.values()) {
     const stats = ctx.view.shadowStats.find((s) => s.shadowId === shadow.shadowId);
     const history = (ctx.previous.snapshots[shadow.shadowId] ?? []).filter((s) => ctx.view.nowMs - s.atMs <= keepMs && (!stats || s.fromMs === stats.fromMs));
-    if (stats) history.push({ atMs: ctx.view.nowMs, fromMs: stats.fromMs, records: stats.records, busyMs: stats.busyMs, busyMsSquared: stats.busyMsSquared });
+    if (stats && [stats.records, stats.busyMs, stats.busyMsSquared, stats.fromMs].every(Number.isFinite)) history.push({ atMs: ctx.view.nowMs, fromMs: stats.fromMs, records: stats.records, busyMs: stats.busyMs, busyMsSquared: stats.busyMsSquared });
     if (history.length > 0) snapshots[shadow.shadowId] = history;
   }
   return {

@@ -77,7 +77,7 @@ export function stats(s: ShadowPartition, records: number, meanCostMs: number, o
   const cv = opts.cv ?? 0.5;
   const sd = cv * meanCostMs;
   const sum = records * meanCostMs;
-  const sumSq = (records - 1) * sd * sd + (sum * sum) / records;
+  const sumSq = records > 0 ? (records - 1) * sd * sd + (sum * sum) / records : 0;
   const toMs = opts.nowMs ?? NOW_MS;
   return {
     shadowId: s.shadowId,

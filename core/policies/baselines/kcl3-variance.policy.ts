@@ -34,7 +34,8 @@ export interface Kcl3VarianceState {
  * whose throughput fits under that amount, or the smallest one if none fits. Each goes to the worker with
  * the most room to the average; a target the lease would push above the average (projected as lease
  * throughput × average utilization / average throughput per worker, KCL's extrapolation) is refused, and that
- * source stops for the round. The projection is source-side: the target's speed is never measured.
+ * source stops for the round. The projection is source-side: the target's speed is never measured. There is
+ * no minimum-impact guard (PR #1814 proposes one), so it churns at low utilization as users report.
  *
  * Time base: one tick is one assignment round. KCL runs a round every `failoverTimeMillis` (10 s) and
  * balances every 3rd (30 s); here a round is `tickIntervalMs` (60 s on the aws profile), so balancing runs

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../core/config/index.js';
 import { FORESHADOW_METRICS, KINESIS_SHARD_METRICS, SPM_METRICS } from '../../definitions/metrics.js';
 import { ENV, TABLES } from '../../definitions/resources.js';
+import type { ForeshadowProps } from '../../infra/foreshadow.construct.js';
 import type { ForeshadowStack } from '../../infra/foreshadow.stack.js';
 import { synthStack } from './synth.js';
 import { cfnText } from './template-text.js';
@@ -22,7 +23,7 @@ const config = {
   schedule: { rateMinutes: 5 },
   alarms: { periodMinutes: 1, evaluationPeriods: 3, iteratorAgeMs: 120_000, failureQueueDepth: 3, predictionErrorFraction: 0.3, throttledRecords: 50, spmErrors: 2 },
   decision: { spm: { hotThreshold: 0.7, replication: { minRate: 0.02, maxRate: 0.1 } } },
-} as const;
+} satisfies ForeshadowProps['config'];
 
 let stack: ForeshadowStack;
 let template: Template;

@@ -134,7 +134,7 @@ export class CloudWatchMetricsSource implements MetricsSource {
           if (value === undefined) return;
           const atMs = Math.floor(timestamp.getTime() / periodMs) * periodMs;
           if (atMs < startMs || atMs >= endMs) return;
-          const point = points.get(atMs) ?? {};
+          const point: Partial<Record<F, number>> = points.get(atMs) ?? {};
           point[plan.field] = value;
           points.set(atMs, point);
         });

@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 function shardPoint(def: MetricDefinition, shardId: string, minute: number, value: number, stream = STREAM): Datapoint {
-  const dimensions = def.namespace === 'AWS/Kinesis' ? { StreamName: stream, ShardId: shardId } : { ShardId: shardId };
+  const dimensions: Record<string, string> = def.namespace === 'AWS/Kinesis' ? { StreamName: stream, ShardId: shardId } : { ShardId: shardId };
   return { namespace: def.namespace, name: def.name, dimensions, atMs: T0 + minute * MIN, value };
 }
 

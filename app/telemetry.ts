@@ -25,7 +25,7 @@ export interface DispatchFigures {
   readonly ownerWorkerId?: string;
   readonly records: number;
   readonly bytes: number;
-  /** Now minus the oldest record's arrival time. */
+  /** Now minus the newest record's arrival time (Lambda's IteratorAge: how far behind the shard's tip the batch is). */
   readonly iteratorAgeMs: number;
   /** How long the batch waited for its parent shards to drain (0 if it did not). */
   readonly heldMs: number;

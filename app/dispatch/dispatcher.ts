@@ -88,8 +88,8 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
 
   async function dispatch(batch: ShardBatch, remainingMs: () => number = () => Number.POSITIVE_INFINITY): Promise<BatchResult> {
     const startMs = deps.clock.nowMs();
-    const oldest = Math.min(...batch.records.map((r) => r.approximateArrivalMs));
-    const base = { shardId: batch.shardId, records: batch.records.length, bytes: batch.bytes, iteratorAgeMs: Math.max(0, startMs - oldest) };
+    const newest = Math.max(...batch.records.map((r) => r.approximateArrivalMs));
+    const base = { shardId: batch.shardId, records: batch.records.length, bytes: batch.bytes, iteratorAgeMs: Math.max(0, startMs - newest) };
     let partition = await cache.partition(batch.shardId);
     if (!partition) {
       // A shard the SPM has not placed yet (it creates the partitions of new shards): hand it back.

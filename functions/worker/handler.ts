@@ -1,4 +1,5 @@
-// Placeholder so the CDK app can bundle while the handler is written this session; must not land as is.
-export const handler = async (): Promise<never> => {
-  throw new Error('worker handler not implemented yet');
-};
+import { aggregatesProcessor } from '../../processor/aggregates.processor.js';
+import { createWorkerHandler } from './create-worker-handler.js';
+
+/** The worker Lambda: the example per-key aggregates processor, wired from the environment (see infra/). */
+export const handler = createWorkerHandler(aggregatesProcessor);

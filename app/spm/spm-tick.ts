@@ -1,0 +1,114 @@
+import type { ForeshadowConfig } from '../../core/config/index.js';
+import type { ClusterView, DecisionEvent, WorkerNodeMetadata } from '../../core/model/index.js';
+import type { Policy } from '../../core/policies/index.js';
+import type { AuditEntry, Clock, MetadataStore, MetricsSource, StreamControl } from '../../core/ports/index.js';
+import { applyActions, type AppliedAction } from './action-applier.js';
+import { discoverShards } from './shard-discovery.js';
+
+export interface SpmTickDeps {
+  readonly metadata: MetadataStore;
+  readonly metrics: MetricsSource;
+  readonly stream: StreamControl;
+  readonly clock: Clock;
+  readonly policy: Policy<unknown>;
+  readonly config: ForeshadowConfig;
+  /** Identifies the tick in the audit log (a Lambda request id, or a counter locally). */
+  readonly tickId: string;
+  /** Workers the deployment defines; registered in the metadata store if missing. @default [] */
+  readonly workers?: readonly WorkerNodeMetadata[];
+  /** Period of the metric points the view holds, in ms. @default 60000 (CloudWatch's shard metrics) */
+  readonly metricsPeriodMs?: number;
+  /** Metric periods loaded into the view, newest last. @default 10 */
+  readonly metricsLookbackPeriods?: number;
+  /** Kinesis' per-shard write limits. @default 1000 records/s and 1 MiB/s */
+  readonly shardLimits?: ClusterView['shardLimits'];
+  /** Wait for ACTIVE after a reshard, in ms. @default 30000 */
+  readonly reshardTimeoutMs?: number;
+}
+
+export interface TickReport {
+  readonly tickId: string;
+  /** False when another SPM run claimed this tick first: nothing was applied. */
+  readonly claimed: boolean;
+  readonly discovered: readonly string[];
+  readonly results: readonly AppliedAction[];
+  readonly events: readonly DecisionEvent[];
+}
+
+/**
+ * One SPM tick: load → decide → apply.
+ *
+ * Load builds the ClusterView through the ports (after registering workers and creating the partitions of
+ * new shards). Decide is the pure policy. Apply first claims the tick: the policy's next state is saved
+ * conditionally on the version it was loaded at, so of two runs that loaded the same state only one goes on;
+ * the other applies nothing and says so. The winner applies the actions in order with epoch-conditional
+ * writes (which also fence against a run that loaded a different state), and records every action, applied
+ * or not, and every event in the audit log.
+ */
+export async function runSpmTick(deps: SpmTickDeps): Promise<TickReport> {
+  const workers = await registerWorkers(deps);
+  const discovered = await discoverShards(deps, workers);
+  const view = await loadView(deps);
+  const stored = await deps.metadata.loadPolicyState(deps.policy.name);
+  const decision = deps.policy.decide(view, deps.config, stored?.state ?? deps.policy.initialState());
+  const claim = await deps.metadata.savePolicyState(deps.policy.name, decision.nextState, stored?.version ?? 0);
+  const audit = (entry: AuditEntry['entry']): AuditEntry => ({ atMs: view.nowMs, policy: deps.policy.name, tickId: deps.tickId, entry });
+  if (!claim.ok) {
+    const event: DecisionEvent = { type: 'hold', rule: 'tick-claim', reason: `another SPM run claimed this tick first (${claim.reason}: ${claim.detail}); nothing applied` };
+    await deps.metadata.appendAudit([audit({ kind: 'event', event })]);
+    return { tickId: deps.tickId, claimed: false, discovered, results: [], events: [event] };
+  }
+  const results = await applyActions({ metadata: deps.metadata, stream: deps.stream, clock: deps.clock, reshardTimeoutMs: deps.reshardTimeoutMs }, view, decision.actions);
+  const entries = [
+    ...results.map((r) => audit({ kind: 'action', action: r.action, applied: r.applied, detail: r.detail })),
+    ...decision.events.map((event) => audit({ kind: 'event', event })),
+  ];
+  if (entries.length > 0) await deps.metadata.appendAudit(entries);
+  return { tickId: deps.tickId, claimed: true, discovered, results, events: decision.events };
+}
+
+async function registerWorkers(deps: SpmTickDeps): Promise<WorkerNodeMetadata[]> {
+  const known = await deps.metadata.listWorkers();
+  const missing = (deps.workers ?? []).filter((w) => !known.some((k) => k.workerId === w.workerId));
+  for (const worker of missing) await deps.metadata.putWorker(worker);
+  return [...known, ...missing];
+}
+
+/** Reads everything `decide` needs, at one instant. */
+export async function loadView(deps: SpmTickDeps): Promise<ClusterView> {
+  const nowMs = deps.clock.nowMs();
+  const periodMs = deps.metricsPeriodMs ?? 60_000;
+  const fromMs = nowMs - periodMs * (deps.metricsLookbackPeriods ?? 10);
+  const [streamStatus, partitions, workers, shadows, shadowStats] = await Promise.all([
+    deps.stream.streamStatus(),
+    deps.metadata.listPartitions(),
+    deps.metadata.listWorkers(),
+    deps.metadata.listShadows(),
+    deps.metadata.listShadowStats(),
+  ]);
+  const [shardMetrics, workerMetrics] = await Promise.all([
+    deps.metrics.shardMetrics(
+      partitions.map((p) => p.shardId),
+      fromMs,
+      nowMs,
+      periodMs,
+    ),
+    deps.metrics.workerMetrics(
+      workers.map((w) => w.workerId),
+      fromMs,
+      nowMs,
+      periodMs,
+    ),
+  ]);
+  return {
+    nowMs,
+    streamStatus,
+    partitions,
+    workers,
+    shadows,
+    shadowStats,
+    shardMetrics,
+    workerMetrics,
+    shardLimits: deps.shardLimits ?? { recordsPerSec: 1000, bytesPerSec: 1_048_576 },
+  };
+}

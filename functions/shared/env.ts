@@ -1,0 +1,32 @@
+import { parseConfig, type ForeshadowConfig } from '../../core/config/index.js';
+import { ENV } from '../../definitions/resources.js';
+
+/** A worker class as the CDK app describes it to the dispatcher and the SPM (ENV.workers). */
+export interface WorkerDescriptor {
+  readonly workerId: string;
+  readonly functionName: string;
+  readonly memoryMb: number;
+  readonly slots: number;
+  readonly speed: number;
+}
+
+/** Reads a required environment variable; a missing one fails the cold start with the variable's name. */
+export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  if (value === undefined || value === '') throw new Error(`environment variable ${name} must be set (given nothing)`);
+  return value;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ForeshadowConfig {
+  const raw = env[ENV.config];
+  return parseConfig(raw ? JSON.parse(raw) : {}, ENV.config);
+}
+
+export function workersFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerDescriptor[] {
+  const parsed: unknown = JSON.parse(requireEnv(ENV.workers, env));
+  if (!Array.isArray(parsed)) throw new Error(`${ENV.workers} must be a JSON list of worker classes (given ${String(env[ENV.workers]).slice(0, 60)})`);
+  return parsed.map((w: Partial<WorkerDescriptor>, i: number) => {
+    if (typeof w.workerId !== 'string' || typeof w.functionName !== 'string') throw new Error(`${ENV.workers}[${i}] must have workerId and functionName strings (given ${JSON.stringify(w)})`);
+    return { workerId: w.workerId, functionName: w.functionName, memoryMb: Number(w.memoryMb ?? 1024), slots: Number(w.slots ?? 1), speed: Number(w.speed ?? 1) };
+  });
+}

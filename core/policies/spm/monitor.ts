@@ -114,7 +114,7 @@ function advanceShardState(
       const cost = parent?.series.costMsPerRecord !== undefined ? (parent.series.costMsPerRecord * parentSpeed) / ownSpeed : undefined;
       state = {
         ...state,
-        series: { ...emptySeries(first ? first.atMs + first.periodMs : 0), ...(cost === undefined ? {} : { costMsPerRecord: cost }) },
+        series: { ...emptySeries(first ? first.atMs + first.periodMs : view.nowMs), ...(cost === undefined ? {} : { costMsPerRecord: cost }) },
       };
     }
     const split = previous.splits.find((s) => partition.parentShardIds.includes(s.parentShardId));

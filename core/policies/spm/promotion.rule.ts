@@ -66,10 +66,14 @@ export function promotionRule(ctx: TickContext, shard: ShardTick): PromotionOutc
   const target = ctx.workers.get(shadow.workerId);
   if (!target) return { kind: 'hold', reason: `the shadow of ${id} runs on ${shadow.workerId}, which is no longer a worker` };
   const safe = ctx.config.safeThreshold;
-  if (!canAbsorb(target, p.utilizationAtHorizon, safe)) {
+  // A shard whose ingest nears the write limit will be split right after (the split halves it), so the
+  // target only has to absorb it as it is now; otherwise it must absorb the horizon's forecast.
+  const splitFollows = shard.ingestFractionAtHorizon >= ctx.config.splitIngestFraction;
+  const needed = splitFollows ? p.prediction.utilization : p.utilizationAtHorizon;
+  if (!canAbsorb(target, needed, safe)) {
     return {
       kind: 'hold',
-      reason: `${shadow.workerId} cannot absorb shard ${id}: predicted ${fmt(p.utilizationAtHorizon)} of a slot, worker at ${fmt(perSlotLoad(target))} per slot would reach ${fmt(perSlotLoad(target, p.utilizationAtHorizon))} (safe at most ${fmt(safe)})`,
+      reason: `${shadow.workerId} cannot absorb shard ${id}: predicted ${fmt(needed)} of a slot, worker at ${fmt(perSlotLoad(target))} per slot would reach ${fmt(perSlotLoad(target, needed))} (safe at most ${fmt(safe)})`,
       prediction: p,
     };
   }

@@ -1,10 +1,11 @@
 import { clamp, replicationRateFor, samplesNeeded } from '../../estimators/cost-estimator.js';
-import type { CreateShadowAction } from '../../model/actions.js';
+import type { CreateShadowAction, DropShadowAction } from '../../model/actions.js';
 import type { RuleOutcome } from '../../model/decision.js';
 import { shadowIdFor } from '../../model/shadow.js';
 import type { ShardTick, TickContext } from './spm.context.js';
 import { canAbsorb, fmt, forwardShadowOf, predictedCapacity } from './spm.context.js';
 import { processedRate } from './prediction.js';
+import { overloadTrigger } from './promotion.rule.js';
 import { utilizationOn } from './split.rule.js';
 
 /**
@@ -62,6 +63,35 @@ export function shadowCreationRule(ctx: TickContext, shard: ShardTick): RuleOutc
       kind: 'forward',
       rate,
       reason: `shadow hot shard ${id} (utilization ${fmt(shard.utilization)}, forecast ${fmt(shard.utilizationAtHorizon)}): ${where}; ${why}`,
+    },
+  };
+}
+
+/**
+ * When the shadow budget is spent and a shard at risk of overload has no shadow, the shadow of a shard
+ * that is hot but not at risk (the least loaded one) makes room: measuring where a move is due comes
+ * first.
+ */
+export function shadowEvictionRule(ctx: TickContext, shard: ShardTick): RuleOutcome<DropShadowAction> {
+  const { partition } = shard;
+  if (partition.state !== 'OPEN' || !shard.hot || ctx.touchedShards.has(partition.shardId)) return { kind: 'not-applicable' };
+  if (ctx.liveShadows.size < ctx.config.maxShadows || forwardShadowOf(ctx, partition.shardId, partition.ownerWorkerId)) return { kind: 'not-applicable' };
+  const trigger = overloadTrigger(ctx, shard);
+  if (!trigger) return { kind: 'not-applicable' };
+  const peak = (s: ShardTick): number => Math.max(s.utilization, s.utilizationAtHorizon);
+  const victim = [...ctx.liveShadows.values()]
+    .filter((sh) => sh.kind === 'forward')
+    .map((sh) => ({ sh, owner: ctx.shards.get(sh.shardId) }))
+    .filter((c) => !c.owner || !overloadTrigger(ctx, c.owner))
+    .sort((a, b) => (a.owner ? peak(a.owner) : 0) - (b.owner ? peak(b.owner) : 0) || (a.sh.shadowId < b.sh.shadowId ? -1 : 1))[0];
+  if (!victim) return { kind: 'hold', reason: `shard ${partition.shardId} needs a shadow because ${trigger}, but every live shadow measures a shard at risk` };
+  return {
+    kind: 'act',
+    action: {
+      type: 'drop-shadow',
+      shadowId: victim.sh.shadowId,
+      shardId: victim.sh.shardId,
+      reason: `drop shadow ${victim.sh.shadowId} to make room in the shadow budget (${ctx.config.maxShadows}): shard ${partition.shardId} must move because ${trigger}, while ${victim.sh.shardId} is not at risk (forecast ${fmt(victim.owner?.utilizationAtHorizon ?? 0)})`,
     },
   };
 }

@@ -17,6 +17,9 @@ export function shadowRateRule(ctx: TickContext, shadow: ShadowPartition): RuleO
   const stats = statsOf(ctx.view, shadow);
   const { replication } = ctx.config;
   if (!stats || stats.toMs - stats.fromMs < replication.measurementWindowMs) return { kind: 'not-applicable' };
+  // Nothing sampled means the owner processed nothing (a child waiting for its parent, a paused shard):
+  // a higher rate would not help.
+  if (stats.records <= 0) return { kind: 'not-applicable' };
   const cost = estimateCost(stats.records, stats.busyMs, stats.busyMsSquared);
   const enough = stats.records >= ctx.config.minShadowSamples && cost !== undefined && cost.relativeHalfWidth <= ctx.config.maxPredictionRelativeError;
   if (enough) return { kind: 'not-applicable' };

@@ -10,7 +10,7 @@ import { monitorShards } from './monitor.js';
 import type { ShadowPrediction } from './prediction.js';
 import { overloadTrigger, promotionRule } from './promotion.rule.js';
 import { reverseShadowAfterMove, rollbackRule } from './reverse-shadow.rule.js';
-import { shadowCreationRule } from './shadow-creation.rule.js';
+import { shadowCreationRule, shadowEvictionRule } from './shadow-creation.rule.js';
 import { shadowRateRule } from './shadow-rate.rule.js';
 import type { ShardTick, TickContext } from './spm.context.js';
 import { canAbsorb, shiftLoad } from './spm.context.js';
@@ -110,13 +110,9 @@ export function decideSpm(view: ClusterView, full: ForeshadowConfig, stateIn: Sp
     .sort((a, b) => Math.max(b.utilization, b.utilizationAtHorizon) - Math.max(a.utilization, a.utilizationAtHorizon) || cmp(a.partition.shardId, b.partition.shardId));
   for (const shard of hot) {
     const id = shard.partition.shardId;
-    // A shard whose ingest will exceed the write limit is split first: a move cannot lift the limit.
-    const ingestBound = shard.ingestFractionAtHorizon >= config.splitIngestFraction;
-    const early = ingestBound ? splitRule(ctx, shard, overloadTrigger(ctx, shard), undefined) : undefined;
-    if (early?.kind === 'act') {
-      applySplit(ctx, shard, early.action, splits);
-      continue;
-    }
+    // Promotion first even when the ingest nears the write limit: it relieves the processing at once (and
+    // a closed parent drains on its owner, so a split on a slow owner would leave the backlog there); the
+    // split follows at the next tick, which the cooldown allows for ingest-bound splits.
     const promo = promotionRule(ctx, shard);
     if (promo.kind === 'act') {
       applyMove(ctx, shard, promo.action, promo.prediction, pending, patch);
@@ -128,7 +124,7 @@ export function decideSpm(view: ClusterView, full: ForeshadowConfig, stateIn: Sp
       } else if (rev.kind === 'hold') ctx.events.push({ type: 'hold', shardId: id, rule: 'reverse-shadow', reason: rev.reason });
       continue;
     }
-    const split = early ?? splitRule(ctx, shard, overloadTrigger(ctx, shard), promo.prediction);
+    const split = splitRule(ctx, shard, overloadTrigger(ctx, shard), promo.prediction);
     if (split.kind === 'act') {
       applySplit(ctx, shard, split.action, splits);
       continue;
@@ -145,6 +141,11 @@ export function decideSpm(view: ClusterView, full: ForeshadowConfig, stateIn: Sp
 
   // Step 2: shadows for hot shards that have none, hottest first.
   for (const shard of hot) {
+    const eviction = shadowEvictionRule(ctx, shard);
+    if (eviction.kind === 'act') {
+      ctx.actions.push(eviction.action);
+      ctx.liveShadows.delete(eviction.action.shadowId);
+    }
     const outcome = shadowCreationRule(ctx, shard);
     if (outcome.kind === 'act') {
       ctx.actions.push(outcome.action);

@@ -195,7 +195,8 @@ export class Simulation {
       mean += rate;
       costSum += rate * this.regionCost[h.hot.region]! * h.hot.costFactor;
     }
-    const meanCost = mean > 0 ? costSum / mean : 0;
+    // Without traffic from the curves (e.g. records offered by hand), records cost what their regions' keys cost.
+    const meanCost = mean > 0 ? costSum / mean : shareWeightedCost(shard, this.regionCost);
     mean *= dt / 1000;
     const noisy = Math.max(0, mean * (1 + scenario.rateNoise * this.gauss()) + Math.sqrt(mean) * this.gauss() + shard.arrivalCarry);
     const fresh = Math.floor(noisy) + shard.manualOffered;
@@ -240,4 +241,14 @@ export class Simulation {
     const v = this.random.next();
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
+}
+
+function shareWeightedCost(shard: SimShard, regionCost: Float64Array): number {
+  let weight = 0;
+  let sum = 0;
+  for (const rs of shard.regionShares) {
+    weight += rs.share;
+    sum += rs.share * regionCost[rs.region]!;
+  }
+  return weight > 0 ? sum / weight : 0;
 }

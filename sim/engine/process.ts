@@ -88,11 +88,12 @@ function processShard(sim: Simulation, shard: SimShard, worker: SimWorker, effSp
   const firstSeq = shard.processedSeq;
   let used = 0;
   const stretch = 1 / scale;
-  while (work > EPS && shard.queueHead < shard.queue.length) {
+  while (shard.queueHead < shard.queue.length) {
     const chunk = shard.queue[shard.queueHead]!;
     const per = chunk.costMs;
     const headLeft = per - shard.headProgressMs;
-    if (work + EPS < headLeft) {
+    if (per > 0 && work <= EPS) break;
+    if (per > 0 && work + EPS < headLeft) {
       shard.headProgressMs += work;
       used += work;
       work = 0;

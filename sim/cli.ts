@@ -60,7 +60,7 @@ export function main(argv: readonly string[]): number {
     runs = args.policies.map((p) => runPolicy(scenario, p, args.seed));
   } catch (error) {
     if (error instanceof ValidationError) {
-      process.stderr.write(`error: ${error.message}\n${USAGE}\n`);
+      process.stderr.write(`error: ${error.message}\n${error.field === '--scenario' && argv.length === 0 ? `${USAGE}\n` : ''}`);
       return 2;
     }
     throw error;

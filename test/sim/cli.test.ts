@@ -1,0 +1,89 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main, parseArgs } from '../../sim/cli.js';
+import { scenarioInput } from './factories.js';
+
+/** Runs `main` in-process and captures what it writes. */
+function runCli(argv: string[]): { code: number; stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  try {
+    return { code: main(argv), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+function scenarioFile(overrides: Record<string, unknown>, ext = 'json'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sim-cli-'));
+  const path = join(dir, `scenario.${ext}`);
+  writeFileSync(path, JSON.stringify({ ...scenarioInput({ durationMin: 3 }), ...overrides }));
+  return path;
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('sim CLI arguments', () => {
+  it.each([
+    [['--policy', 'spm'], '--scenario must be given (a built-in name or a .yaml/.json path) (given nothing)'],
+    [['--scenario', 'hot-shift', '--seed', '-3'], '--seed must be a non-negative integer (given "-3")'],
+    [['--scenario', 'hot-shift', '--policy', 'spm,best'], '--policy must be all or a comma-separated list of'],
+    [['--scenario', 'hot-shift', '--fast'], 'argument must be one of --scenario, --policy, --seed, --json, --out (given "--fast")'],
+    [['--scenario'], '--scenario must be followed by a value (given nothing)'],
+  ])('%j is rejected naming the flag', (argv, message) => {
+    expect(() => parseArgs(argv)).toThrow(message);
+  });
+});
+
+describe('sim CLI', () => {
+  it('prints one table row per policy', () => {
+    const { code, stdout } = runCli(['--scenario', scenarioFile({}), '--policy', 'static,spm', '--seed', '3']);
+    expect(code).toBe(0);
+    const rows = stdout.split('\n').filter((l) => /^\| (static|spm) /.test(l));
+    expect(rows).toHaveLength(2);
+    expect(stdout).toContain('overload s');
+  });
+
+  it('prints only JSON with --json', () => {
+    const { code, stdout } = runCli(['--scenario', scenarioFile({}), '--policy', 'static', '--json']);
+    expect(code).toBe(0);
+    const parsed = JSON.parse(stdout) as { reports: { policy: string; overloadSeconds: number }[]; seed: number };
+    expect(parsed.seed).toBe(1);
+    expect(parsed.reports.map((r) => r.policy)).toEqual(['static']);
+  });
+
+  it('writes the JSON and one SVG chart per policy with --out', () => {
+    const out = mkdtempSync(join(tmpdir(), 'sim-out-'));
+    expect(runCli(['--scenario', scenarioFile({}), '--policy', 'static,spm', '--out', out]).code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['test.json', 'test.spm.svg', 'test.static.svg']);
+    expect(readFileSync(join(out, 'test.spm.svg'), 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*<\/svg>$/);
+  });
+
+  it('answers a malformed scenario with a one-line error and exit code 2', () => {
+    const { code, stdout, stderr } = runCli(['--scenario', scenarioFile({ workers: [{ class: 'x', count: 1, speed: 1, slots: 1, memoryMb: 64 }] })]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.split('\n')[0]).toBe('error: scenario.workers[0].memoryMb must be a number at least 128 (given 64)');
+  });
+
+  it('answers a YAML syntax error with the file and a one-line reason', () => {
+    const path = scenarioFile({}, 'yaml');
+    writeFileSync(path, 'name: [unclosed\n');
+    const { code, stderr } = runCli(['--scenario', path]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^error: scenario must be valid YAML \(.+\) \(given ".*scenario\.yaml"\)\n/);
+  });
+
+  it('exits with code 2 and no stack trace when run as a program', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'sim/cli.ts', '--scenario', 'nope'], { encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^error: --scenario must be a built-in scenario/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});

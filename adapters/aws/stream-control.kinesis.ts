@@ -21,6 +21,8 @@ export interface KinesisStreamControlOptions {
   readonly pollIntervalMs?: number;
   /** GetRecords calls `isDrained` makes before answering `false` (Kinesis may return empty pages mid-shard). @default 50 */
   readonly maxDrainReads?: number;
+  /** Shards per ListShards page (MaxResults, 1..10000). @default Kinesis' own (1000) */
+  readonly listShardsPageSize?: number;
 }
 
 /** SDK error names → the port's failure values. Anything else is unexpected and thrown as `AwsCallError`. */
@@ -72,6 +74,7 @@ export function describeShard(shard: Shard): ShardDescription {
 export class KinesisStreamControl implements StreamControl {
   private readonly pollIntervalMs: number;
   private readonly maxDrainReads: number;
+  private readonly pageSize: { MaxResults?: number };
 
   constructor(
     private readonly client: KinesisClient,
@@ -80,6 +83,7 @@ export class KinesisStreamControl implements StreamControl {
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.maxDrainReads = options.maxDrainReads ?? 50;
+    this.pageSize = options.listShardsPageSize === undefined ? {} : { MaxResults: options.listShardsPageSize };
   }
 
   /** Every shard within retention, OPEN and CLOSED, following `NextToken`. */
@@ -88,7 +92,7 @@ export class KinesisStreamControl implements StreamControl {
     let nextToken: string | undefined;
     do {
       const page = await this.call('ListShards', this.streamName, () =>
-        this.client.send(new ListShardsCommand(nextToken === undefined ? { StreamName: this.streamName } : { NextToken: nextToken })),
+        this.client.send(new ListShardsCommand(nextToken === undefined ? { StreamName: this.streamName, ...this.pageSize } : { NextToken: nextToken, ...this.pageSize })),
       );
       for (const shard of page.Shards ?? []) shards.push(describeShard(shard));
       nextToken = page.NextToken;

@@ -37,6 +37,12 @@ describe('KinesisStreamControl on kinesis-local', () => {
     expect(await control.streamStatus()).toBe('ACTIVE');
   });
 
+  it('follows NextToken through every ListShards page', async () => {
+    const control = await streamWith(5);
+    const paged = new KinesisStreamControl(client, control.streamName, { listShardsPageSize: 2 });
+    expect((await paged.listShards()).map((s) => s.hashKeyRange)).toEqual(evenRanges(5));
+  });
+
   it('splits a shard at the given key: the parent closes and two children cover its range, split at that key', async () => {
     const control = await streamWith(1);
     const key = 123_456_789_012_345_678_901_234_567_890n;

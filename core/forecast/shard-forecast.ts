@@ -25,6 +25,9 @@ export interface ShardSeries {
    * reading as zero load.
    */
   readonly costMsPerRecord?: number;
+  /** Accepted records per second and busy fraction of the newest point (0 before any point). */
+  readonly lastRecordsPerSec?: number;
+  readonly lastBusyFraction?: number;
 }
 
 export function emptySeries(sinceMs: number): ShardSeries {
@@ -54,6 +57,8 @@ export function updateSeries(series: ShardSeries, points: readonly ShardMetricPo
       lastPointAtMs: raw.atMs,
       periodMs: period,
       lastUtilization: utilization,
+      lastRecordsPerSec: p.acceptedRecordsPerSec,
+      lastBusyFraction: p.busyFraction,
     };
   }
   return next;

@@ -46,12 +46,10 @@ export function monitorShards(
     // Hot after `hotTicks` ticks above the threshold, at once when the forecast crosses it (that is the
     // point of forecasting), and at once when already at the overload threshold or the ingest limit.
     // A shard without metrics of its own yet (a new child, a shard just moved) is judged once they arrive.
+    // The ingest does not depend on the owner, so it counts at once.
     const hot =
-      ownData &&
-      (hotTicks >= config.hotTicks ||
-      utilizationAtHorizon >= config.hotThreshold ||
-      utilization >= config.overloadThreshold ||
-      ingestFractionAtHorizon >= config.splitIngestFraction);
+      (ownData && (hotTicks >= config.hotTicks || utilizationAtHorizon >= config.hotThreshold || utilization >= config.overloadThreshold)) ||
+      ingestFractionAtHorizon >= config.splitIngestFraction;
     if (hot && !state.hot) {
       events.push({
         type: 'hot-detected',

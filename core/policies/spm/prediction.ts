@@ -1,6 +1,9 @@
 import type { SpmConfig } from '../../config/spm.config.js';
 import type { CostEstimate } from '../../estimators/cost-estimator.js';
 import { estimateCost } from '../../estimators/cost-estimator.js';
+import type { TrendDamping } from '../../estimators/holt.js';
+import { dampedSpanMs } from '../../estimators/holt.js';
+import type { ShardSeries } from '../../forecast/shard-forecast.js';
 import { recordsPerSecAt } from '../../forecast/shard-forecast.js';
 import type { ClusterView } from '../../model/cluster-view.js';
 import type { ShadowStats } from '../../model/metrics.js';
@@ -30,14 +33,43 @@ export function statsOf(view: ClusterView, shadow: ShadowPartition): ShadowStats
  * The sample to use: the records measured within the last measurement window when there are enough of
  * them (so that a shift in per-record cost shows up), otherwise everything since the stats began.
  */
-export function recentSample(stats: ShadowStats, history: readonly ShadowSnapshot[], config: SpmConfig, nowMs: number): { records: number; busyMs: number; busyMsSquared: number } {
-  const whole = { records: stats.records, busyMs: stats.busyMs, busyMsSquared: stats.busyMsSquared };
+export function recentSample(
+  stats: ShadowStats,
+  history: readonly ShadowSnapshot[],
+  config: SpmConfig,
+  nowMs: number,
+): { records: number; busyMs: number; busyMsSquared: number; fromMs: number; toMs: number } {
+  const whole = { records: stats.records, busyMs: stats.busyMs, busyMsSquared: stats.busyMsSquared, fromMs: stats.fromMs, toMs: stats.toMs };
   const base = [...history]
     .filter((s) => s.fromMs === stats.fromMs && s.atMs <= nowMs - config.replication.measurementWindowMs && s.records <= stats.records)
     .sort((a, b) => b.atMs - a.atMs)[0];
   if (!base) return whole;
-  const recent = { records: stats.records - base.records, busyMs: stats.busyMs - base.busyMs, busyMsSquared: stats.busyMsSquared - base.busyMsSquared };
+  const recent = {
+    records: stats.records - base.records,
+    busyMs: stats.busyMs - base.busyMs,
+    busyMsSquared: stats.busyMsSquared - base.busyMsSquared,
+    fromMs: base.atMs,
+    toMs: stats.toMs,
+  };
   return recent.records >= config.minShadowSamples ? recent : whole;
+}
+
+/**
+ * The shard's record rate at `atMs`. Metrics arrive minutes late, so the freshest figure is the shadow's
+ * own sample: r·rate records per second of its window, without delay. The sample follows what the owner
+ * processes, though, so when the owner is saturated (it processes less than arrives) the newest metric
+ * point's accepted rate is the floor. The trend of the metric series carries the figure forward.
+ */
+export function recordRateAt(series: ShardSeries, sample: { records: number; fromMs: number; toMs: number }, rate: number, atMs: number, config: SpmConfig): number {
+  const spanMs = sample.toMs - sample.fromMs;
+  const sampled = spanMs > 0 && rate > 0 ? sample.records / rate / (spanMs / 1000) : 0;
+  const damping: TrendDamping = { perPeriod: config.trendDampingPerPeriod, periodMs: series.periodMs || 60_000 };
+  const trendPerMs = series.records?.trendPerMs ?? 0;
+  if (sampled <= 0) return recordsPerSecAt(series, atMs, config.trendDampingPerPeriod);
+  const centreMs = sample.toMs - spanMs / 2;
+  const fromShadow = sampled + trendPerMs * dampedSpanMs(Math.max(0, atMs - centreMs), damping);
+  const saturated = (series.lastBusyFraction ?? 0) >= 0.95;
+  return Math.max(0, saturated ? Math.max(fromShadow, series.lastRecordsPerSec ?? 0) : fromShadow);
 }
 
 /** Records per second the target would process: the forecast demand, capped at the shard's write limit. */
@@ -61,15 +93,11 @@ export function predictFromShadow(
   }
   const cost = estimateCost(sample.records, sample.busyMs, sample.busyMsSquared);
   if (!cost) return { kind: 'wait', reason: `shadow ${shadow.shadowId} has no usable measurements` };
-  // Without the owner's metrics yet (a new child shard), the shadow's own sample gives the rate: r·rate
-  // records arrived over its span.
-  const spanSec = (stats.toMs - stats.fromMs) / 1000;
-  const sampledRate = spanSec > 0 && stats.rate > 0 ? stats.records / stats.rate / spanSec : 0;
   // "Now" is when the prediction will be judged: the middle of the first settled periods after a move.
   const judgedAtMs = view.nowMs + (config.settlePeriods * (shard.state.series.periodMs || 60_000)) / 2;
-  const hasRates = shard.state.series.records !== undefined;
-  const rateNow = processedRate(view, hasRates ? recordsPerSecAt(shard.state.series, judgedAtMs, config.trendDampingPerPeriod) : sampledRate);
-  const rateAtHorizon = processedRate(view, hasRates ? shard.forecast.recordsPerSecAtHorizon : sampledRate);
+  const series = shard.state.series;
+  const rateNow = processedRate(view, recordRateAt(series, sample, stats.rate, judgedAtMs, config));
+  const rateAtHorizon = processedRate(view, recordRateAt(series, sample, stats.rate, view.nowMs + config.horizonMs, config));
   const toUtil = (costMs: number, recordsPerSec: number): number => (costMs * recordsPerSec) / 1000;
   const prediction: Prediction = {
     shardId: shard.partition.shardId,

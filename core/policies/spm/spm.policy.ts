@@ -124,16 +124,15 @@ export function decideSpm(view: ClusterView, full: ForeshadowConfig, stateIn: Sp
       } else if (rev.kind === 'hold') ctx.events.push({ type: 'hold', shardId: id, rule: 'reverse-shadow', reason: rev.reason });
       continue;
     }
+    // The audit log says why there was no move, whether or not a split follows.
+    if (promo.kind === 'hold') ctx.events.push({ type: 'hold', shardId: id, rule: 'promotion', reason: promo.reason });
     const split = splitRule(ctx, shard, overloadTrigger(ctx, shard), promo.prediction);
     if (split.kind === 'act') {
       applySplit(ctx, shard, split.action, splits);
       continue;
     }
     if (split.kind === 'hold') ctx.events.push({ type: 'hold', shardId: id, rule: 'split', reason: split.reason });
-    if (promo.kind === 'hold') {
-      ctx.events.push({ type: 'hold', shardId: id, rule: 'promotion', reason: promo.reason });
-      reShadowIfStuck(ctx, shard, promo.prediction);
-    }
+    if (promo.kind === 'hold') reShadowIfStuck(ctx, shard, promo.prediction);
   }
   if (ctx.movesLeft <= 0 && hot.some((s) => !ctx.touchedShards.has(s.partition.shardId) && overloadTrigger(ctx, s))) {
     ctx.events.push({ type: 'follow-up-needed', reason: `the move budget (${config.maxMovesPerTick} per tick) is spent with hot shards still at risk` });

@@ -155,10 +155,30 @@ describe('spm: load-balanced split', () => {
     expect(holds(d.events).some((r) => r.includes('single hot key'))).toBe(true);
   });
 
-  it('splits a shard whose ingest forecast nears the write limit even when a worker could take it', () => {
-    const d = decide(hotCluster(0.95, { shadows: [s0OnW2], shadowStats: [stats(s0OnW2, 600, 0.4)] }, 950));
+  it('splits a shard whose ingest forecast nears the write limit even when no utilization is at risk', () => {
+    const d = decide(hotCluster(0.3, { shadows: [s0OnW2], shadowStats: [stats(s0OnW2, 600, 0.2)] }, 950));
     expect(ofType(d.actions, 'split').map((s) => s.shardId)).toEqual(['s0']);
     expect(ofType(d.actions, 'split')[0]?.reason).toMatch(/ingest forecast is 95 %/);
+  });
+
+  it('moves an overloaded shard near the write limit first, then splits it in the cooldown', () => {
+    const first = decide(hotCluster(0.95, { shadows: [s0OnW2], shadowStats: [stats(s0OnW2, 600, 0.4)] }, 950));
+    expect(ofType(first.actions, 'move').map((m) => m.toWorkerId)).toEqual(['w2']);
+    expect(ofType(first.actions, 'split')).toEqual([]);
+    const later = NOW_MS + PERIOD_MS;
+    const onW2 = shadow('s0', 'w3', { createdAtMs: later - 60_000 });
+    const second = decide(
+      view({
+        nowMs: later,
+        workers: [worker('w1', { slots: 2 }), worker('w2'), worker('w3')],
+        partitions: [partition('s0', 'w2', { epoch: 4, lastMoveAtMs: NOW_MS }), partition('s1', 'w3')],
+        shardMetrics: { s0: metrics(flat(0.95), 950, { nowMs: later }), s1: metrics(flat(0.5), 500, { nowMs: later }) },
+        shadows: [onW2],
+        shadowStats: [stats(onW2, 600, 0.4, { nowMs: later })],
+      }),
+      first.nextState,
+    );
+    expect(ofType(second.actions, 'split').map((s) => [s.shardId, s.expectedEpoch])).toEqual([['s0', 4]]);
   });
 });
 

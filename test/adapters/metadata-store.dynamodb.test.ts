@@ -1,4 +1,5 @@
 import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoDbClient } from '../../adapters/aws/clients.js';
 import { AwsCallError } from '../../adapters/aws/errors.js';
@@ -81,6 +82,30 @@ describe('DynamoDbMetadataStore on dynalite: partitions', () => {
     expect(winners).toHaveLength(1);
     expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.reason === 'stale-epoch')).toBe(true);
     expect(await store.getPartition('shardId-000000000000')).toMatchObject({ ownerWorkerId: winners[0], epoch: 1 });
+  });
+
+  it('keeps ownership a chain under any interleaving of concurrent changes of owner (fast-check scheduler)', async () => {
+    const { store } = await newStore();
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), fc.array(fc.record({ to: fc.constantFrom('a', 'b', 'c'), expected: fc.integer({ min: 0, max: 3 }) }), { minLength: 1, maxLength: 8 }), async (s, calls) => {
+        run += 1;
+        const shardId = `shard-${run}`;
+        await store.createPartition(aPartition({ shardId, epoch: 0 }));
+        const change = s.scheduleFunction((to: string, expected: number) => store.changeOwner(shardId, expected, to, run));
+        const pending = calls.map((c) => change(c.to, c.expected));
+        await s.waitFor(Promise.all(pending));
+        const results = await Promise.all(pending);
+        const won = calls.filter((_, i) => results[i]!.ok);
+        // Every success moved the epoch by one from the value it expected: the winners' expected epochs are 0..n-1.
+        expect(won.map((c) => c.expected).sort()).toEqual(won.map((_, i) => i));
+        expect(results.filter((r) => r.ok).map((r) => (r.ok ? r.value : -1)).sort()).toEqual(won.map((_, i) => i + 1));
+        const final = await store.getPartition(shardId);
+        expect(final?.epoch).toBe(won.length);
+        expect(final?.ownerWorkerId).toBe(won.length === 0 ? 'small-1' : won.find((c) => c.expected === won.length - 1)?.to);
+      }),
+      { numRuns: 15 },
+    );
   });
 
   it('updates stats fields at the expected epoch and removes a field patched to undefined', async () => {

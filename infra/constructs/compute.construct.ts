@@ -8,6 +8,7 @@ import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ValidationError } from '../../core/errors.js';
 import { ENV } from '../../definitions/resources.js';
 import type { InfraConfig } from '../config/load-config.js';
 import { NodeFunction, type CodeLocation } from './node-function.js';
@@ -36,6 +37,25 @@ export interface WorkerDescriptor {
   readonly memoryMb: number;
   readonly slots: number;
   readonly speed: number;
+}
+
+/** Lambda's limit on all environment variables of a function together, in bytes. */
+const LAMBDA_ENV_LIMIT_BYTES = 4096;
+/** Longest generated function name, and a generous allowance for the other variables (names, URLs). */
+const FUNCTION_NAME_MAX = 64;
+const OTHER_VARIABLES_BYTES = 600;
+
+/** The SPM's environment carries every worker and the decision config: refuse at synth what Lambda would refuse at deploy. */
+function assertEnvironmentFits(descriptors: readonly WorkerDescriptor[], decisionJson: string): void {
+  const workersJson = JSON.stringify(descriptors.map((d) => ({ ...d, functionName: 'x'.repeat(FUNCTION_NAME_MAX) })));
+  const estimate = Buffer.byteLength(workersJson) + Buffer.byteLength(decisionJson) + OTHER_VARIABLES_BYTES;
+  if (estimate > LAMBDA_ENV_LIMIT_BYTES) {
+    throw new ValidationError(
+      'foreshadow.workers',
+      `a list short enough for Lambda's 4 KB of environment variables (about ${estimate} bytes with ${descriptors.length} classes and this decision config)`,
+      descriptors.length,
+    );
+  }
 }
 
 /** Lambda gives one full vCPU at 1769 MB; a shard is processed on one thread, so more memory adds no speed. */
@@ -95,6 +115,7 @@ export class Compute extends Construct {
     }
     this.workers = workers;
     this.workerDescriptors = descriptors;
+    assertEnvironmentFits(descriptors, decisionJson);
     const workersJson = Stack.of(this).toJsonString(descriptors);
 
     const dispatcher = new NodeFunction(this, 'Dispatcher', {

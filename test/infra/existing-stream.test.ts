@@ -68,6 +68,13 @@ describe('the construct around an existing stream', () => {
     expect(bundles.some((d) => readFileSync(join(assemblyDir, d, 'index.mjs'), 'utf8').includes('"counter"'))).toBe(true);
   });
 
+  it("refuses more worker classes than fit in Lambda's 4 KB of environment variables", () => {
+    const workers = Array.from({ length: 20 }, (_, i) => ({ name: `class-${i}`, memoryMb: 1024, slots: 1 }));
+    expect(() => new Foreshadow(new Stack(new App(), 'Other'), 'Balancer', { config: { workers } })).toThrow(
+      /^foreshadow\.workers must be a list short enough for Lambda's 4 KB of environment variables \(about \d+ bytes with 20 classes and this decision config\) \(given 20\)$/,
+    );
+  });
+
   it('refuses a worker entry that does not exist, naming the path', () => {
     expect(() => new Foreshadow(new Stack(new App(), 'Other'), 'Balancer', { workerEntry: 'processors/missing.ts' })).toThrow(
       /^workerEntry must be the path of an existing handler file \(given ".*processors\/missing\.ts"\)$/,

@@ -21,6 +21,7 @@ interface KeyResult {
  * key's state carries the sequence number of the last record applied to it and a version; records at or
  * below it are skipped (a retry), and the state is written only if the version is unchanged. Outputs are
  * written before the state, under ids derived from the record, so a crash in between repeats them harmlessly.
+ * Keys are independent, so their groups run concurrently (`keyConcurrency`); inside a key, strictly in order.
  * Poison: a failing record is counted per attempt; below `maxAttempts` its key stops there (per-key order)
  * and the record is reported failed, at `maxAttempts` it goes to the failure sink and counts as applied.
  */
@@ -44,8 +45,9 @@ export async function runPrimaryBatch<S>(processor: Processor<S>, request: Worke
   let applied = 0;
   let deadLettered = 0;
   let skipped = 0;
-  for (const [key, records] of groupByKey(request.records)) {
-    const result = await runKey(processor, request, deps, key, records);
+  const groups = [...groupByKey(request.records)];
+  const results = await mapConcurrently(groups, deps.keyConcurrency ?? 8, ([key, records]) => runKey(processor, request, deps, key, records));
+  for (const result of results) {
     applied += result.applied;
     deadLettered += result.deadLettered;
     skipped += result.skipped;
@@ -102,6 +104,20 @@ async function runKey<S>(processor: Processor<S>, request: WorkerRequest, deps: 
     return { failedAt: firstApplied, applied: 0, deadLettered: 0, skipped };
   }
   return { failedAt, applied, deadLettered, skipped };
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; results in input order. */
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
 }
 
 async function handleFailure(request: WorkerRequest, deps: WorkerDeps, record: WireRecord, error: unknown): Promise<'retry' | 'dead-lettered'> {

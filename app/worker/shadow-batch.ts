@@ -10,7 +10,7 @@ import type { WorkerDeps } from './worker-deps.js';
  * Runs a sampled batch as a shadow: a dry run. The processor runs exactly as in primary mode (it reads the
  * key's real state, so its cost is realistic) but its outputs and state writes are counted and dropped; a
  * failing record is counted, never retried or dead-lettered. What it keeps is the measurement: busy ms per
- * record (wall) summed with its square, and spread over the shard's hash-key range, added to the shadow's
+ * record (wall time of `process`, plus its share of the key's state read) summed with its square, and spread over the shard's hash-key range, added to the shadow's
  * stats in the metadata store. A shadow that no longer exists (dropped or promoted) measures nothing.
  */
 export async function runShadowBatch<S>(
@@ -32,7 +32,10 @@ export async function runShadowBatch<S>(
 
   if (shadow) {
     for (const [key, group] of groupByKey(request.records)) {
+      // The state read is part of the cost the owner would pay: spread it over the key's records.
+      const readSpan = startSpan();
       let value = (await deps.state.get(key))?.value as S | undefined;
+      const readShareMs = readSpan().wallMs / group.length;
       for (const record of group) {
         const recordSpan = startSpan();
         const collecting = collectingContext<S>({ mode: 'shadow', shardId: request.shardId, workerId: deps.workerId, record, stateBefore: value, speed: deps.speed });
@@ -45,7 +48,7 @@ export async function runShadowBatch<S>(
         } catch {
           failed += 1;
         }
-        const cost = recordSpan().wallMs;
+        const cost = recordSpan().wallMs + readShareMs;
         records += 1;
         busyMs += cost;
         busyMsSquared += cost * cost;

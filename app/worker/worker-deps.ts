@@ -13,4 +13,6 @@ export interface WorkerDeps {
   readonly histogramBuckets: number;
   /** Divides `ctx.spend` costs (1 = reference class). @default 1 */
   readonly speed: number;
+  /** Partition keys of a batch processed at once (their state reads and writes overlap). @default 8 */
+  readonly keyConcurrency?: number;
 }

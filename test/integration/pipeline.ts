@@ -1,0 +1,214 @@
+import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll } from 'vitest';
+import { dynamoDbClient, kinesisClient } from '../../adapters/aws/clients.js';
+import { DynamoDbKeyedStateStore } from '../../adapters/aws/keyed-state.dynamodb.js';
+import { DynamoDbMetadataStore } from '../../adapters/aws/metadata-store.dynamodb.js';
+import { createStream } from '../../adapters/aws/stream-admin.kinesis.js';
+import { KinesisStreamControl } from '../../adapters/aws/stream-control.kinesis.js';
+import { ensureTable } from '../../adapters/aws/tables.dynamodb.js';
+import { startDynalite, type Dynalite } from '../../adapters/local/dynalite.server.js';
+import { EmfCapture, type EmfDocument } from '../../adapters/local/emf-capture.js';
+import { KinesisEventSourceMapping, type EsmOptions } from '../../adapters/local/esm-poller.kinesis.js';
+import { MemoryFailureSink } from '../../adapters/local/failure-sink.memory.js';
+import { startKinesisLocal, type KinesisLocal } from '../../adapters/local/kinesis-local.process.js';
+import { localContext } from '../../adapters/local/lambda-context.local.js';
+import { EmfMetricsStore } from '../../adapters/local/metrics-store.emf.js';
+import { systemClock } from '../../adapters/local/system-clock.js';
+import { LocalWorkerInvoker, type LocalWorkerSpec } from '../../adapters/local/worker-invoker.local.js';
+import type { DispatcherOptions } from '../../app/dispatch/dispatcher.js';
+import { runSpmTick, type TickReport } from '../../app/spm/spm-tick.js';
+import { EmfTelemetry } from '../../app/telemetry.emf.js';
+import type { DispatchFigures, Telemetry, WorkerBatchFigures } from '../../app/telemetry.js';
+import { parseConfig } from '../../core/config/index.js';
+import type { Action, ClusterView, DecisionEvent } from '../../core/model/index.js';
+import type { Policy } from '../../core/policies/index.js';
+import { policyByName } from '../../core/policies/index.js';
+import type { MetadataStore, WorkerInvoker } from '../../core/ports/index.js';
+import { TABLES } from '../../definitions/resources.js';
+import { createDispatcherHandler } from '../../functions/dispatcher/create-dispatcher-handler.js';
+import { createWorkerHandler } from '../../functions/worker/create-worker-handler.js';
+import { workerNode } from '../../functions/shared/workers.js';
+import { aggregatesProcessor } from '../../processor/aggregates.processor.js';
+import { Ledger } from './ledger.js';
+
+process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+
+/**
+ * Emulators for one integration test file: kinesis-local (child process) and dynalite (in-process), or an
+ * external LocalStack when LOCALSTACK_ENDPOINT is set (`npm run test:localstack`).
+ */
+export function useEmulators(options: { splitShardMs?: number } = {}): { kinesis: () => KinesisClient; dynamo: () => DynamoDBClient } {
+  let kinesisLocal: KinesisLocal | undefined;
+  let dynalite: Dynalite | undefined;
+  let kinesis: KinesisClient | undefined;
+  let dynamo: DynamoDBClient | undefined;
+  beforeAll(async () => {
+    const external = process.env.LOCALSTACK_ENDPOINT;
+    if (external) {
+      kinesis = kinesisClient({ endpoint: external });
+      dynamo = dynamoDbClient({ endpoint: external });
+      return;
+    }
+    [kinesisLocal, dynalite] = await Promise.all([startKinesisLocal({ splitShardMs: options.splitShardMs ?? 0 }), startDynalite()]);
+    kinesis = kinesisClient({ endpoint: kinesisLocal.endpoint });
+    dynamo = dynamoDbClient({ endpoint: dynalite.endpoint });
+  });
+  afterAll(async () => {
+    kinesis?.destroy();
+    dynamo?.destroy();
+    await Promise.all([kinesisLocal?.stop(), dynalite?.stop()]);
+  });
+  return { kinesis: () => kinesis!, dynamo: () => dynamo! };
+}
+
+export interface WorkerSetup {
+  readonly workerId: string;
+  /** @default 2 */
+  readonly slots?: number;
+  /** @default 1 */
+  readonly speed?: number;
+}
+
+export interface PipelineOptions {
+  readonly shards: number;
+  readonly workers: readonly WorkerSetup[];
+  readonly esm?: Partial<Omit<EsmOptions, 'streamName'>>;
+  readonly dispatcher?: DispatcherOptions;
+  /** @default 3 */
+  readonly maxAttempts?: number;
+  /** Wraps the local invoker, e.g. to make a shadow's invocations hang. */
+  readonly wrapInvoker?: (invoker: WorkerInvoker) => WorkerInvoker;
+}
+
+let counter = 0;
+
+/** Records figures (for assertions) and prints EMF (for the metrics store), as the handlers would on AWS. */
+class RecordingTelemetry implements Telemetry {
+  readonly batches: WorkerBatchFigures[] = [];
+  readonly dispatches: DispatchFigures[] = [];
+  private readonly emf = new EmfTelemetry();
+  workerBatch(f: WorkerBatchFigures): void {
+    this.batches.push(f);
+    this.emf.workerBatch(f);
+  }
+  dispatch(f: DispatchFigures): void {
+    this.dispatches.push(f);
+    this.emf.dispatch(f);
+  }
+}
+
+/** The whole data plane on the emulators, through the real dispatcher and worker handlers. */
+export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: DynamoDBClient }, options: PipelineOptions) {
+  counter += 1;
+  const name = `it-${process.pid}-${counter}`;
+  const tables = { metadata: `${name}-metadata`, audit: `${name}-audit`, output: `${name}-output` };
+  await Promise.all([
+    createStream(clients.kinesis, name, options.shards),
+    ensureTable(clients.dynamo, tables.metadata, TABLES.metadata),
+    ensureTable(clients.dynamo, tables.audit, TABLES.audit),
+    ensureTable(clients.dynamo, tables.output, TABLES.output),
+  ]);
+  const metadata = new DynamoDbMetadataStore(clients.dynamo, { metadataTable: tables.metadata, auditTable: tables.audit });
+  const stream = new KinesisStreamControl(clients.kinesis, name, { pollIntervalMs: 50 });
+  const state = new DynamoDbKeyedStateStore(clients.dynamo, tables.output);
+  const failures = new MemoryFailureSink();
+  const telemetry = new RecordingTelemetry();
+  const metrics = new EmfMetricsStore({ streamName: name, clock: systemClock });
+  const emfLines: { document: EmfDocument; line: string }[] = [];
+  const capture = new EmfCapture((document, line) => {
+    emfLines.push({ document, line });
+    metrics.ingest(document);
+  }).start();
+
+  const specs: LocalWorkerSpec[] = options.workers.map((w) => {
+    const handler = createWorkerHandler(aggregatesProcessor, { workerId: w.workerId, metadata, state, failures, speed: w.speed ?? 1, maxAttempts: options.maxAttempts ?? 3, histogramBuckets: 8, telemetry });
+    return { workerId: w.workerId, slots: w.slots ?? 2, handle: (request) => handler(request, localContext(w.workerId, 60_000)) };
+  });
+  const localInvoker = new LocalWorkerInvoker(specs);
+  const invoker = options.wrapInvoker ? options.wrapInvoker(localInvoker) : localInvoker;
+  const dispatcher = createDispatcherHandler({ metadata, stream, invoker, telemetry, options: { placementCacheMs: 500, holdPollMs: 100, ...options.dispatcher } });
+  const esm = new KinesisEventSourceMapping(clients.kinesis, dispatcher, {
+    streamName: name,
+    batchSize: 50,
+    idlePollMs: 50,
+    shardDiscoveryMs: 300,
+    maxRetryAttempts: -1,
+    ...options.esm,
+  });
+  const ledger = new Ledger();
+  const config = parseConfig({});
+  const workers = options.workers.map((w) => workerNode({ workerId: w.workerId, functionName: w.workerId, memoryMb: 1024, slots: w.slots ?? 2, speed: w.speed ?? 1 }));
+  let ticks = 0;
+
+  const pipeline = {
+    name,
+    metadata,
+    stream,
+    state,
+    failures,
+    telemetry,
+    metrics,
+    emfLines,
+    esm,
+    localInvoker,
+    ledger,
+    dispatcher,
+    /** Puts records in one PutRecords call (per-key order = array order) and writes them in the ledger. */
+    async produce(records: readonly { key: string; v: number; poison?: boolean; costMs?: number }[]): Promise<void> {
+      for (let i = 0; i < records.length; i += 100) {
+        const chunk = records.slice(i, i + 100);
+        const out = await clients.kinesis.send(
+          new PutRecordsCommand({
+            StreamName: name,
+            Records: chunk.map((r) => ({ PartitionKey: r.key, Data: Buffer.from(JSON.stringify({ v: r.v, poison: r.poison, costMs: r.costMs })) })),
+          }),
+        );
+        if ((out.FailedRecordCount ?? 0) > 0) throw new Error(`PutRecords rejected ${out.FailedRecordCount} records`);
+        out.Records!.forEach((answer, j) => {
+          const r = chunk[j]!;
+          ledger.add({ key: r.key, v: r.v, poison: r.poison ?? false, sequenceNumber: answer.SequenceNumber!, shardId: answer.ShardId! });
+        });
+      }
+    },
+    /** One SPM tick through the real load → decide → apply path, with the given policy. */
+    async tick(policy: Policy<unknown> = policyByName('static'), store: MetadataStore = metadata): Promise<TickReport> {
+      ticks += 1;
+      return runSpmTick({ metadata: store, metrics, stream, clock: systemClock, policy, config, tickId: `${name}-tick-${ticks}`, workers, metricsPeriodMs: 1000, reshardTimeoutMs: 10_000 });
+    },
+    /** Polls the output table until every ledger record is applied (or `timeoutMs` passes), then checks it. */
+    async settle(timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      let states = await state.listStates();
+      while (!ledger.caughtUp(states) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        states = await state.listStates();
+      }
+      return { states, verdicts: ledger.check(states) };
+    },
+    /** Stops polling and waits for in-flight work; safe to call twice. */
+    async stop(): Promise<void> {
+      await esm.stop();
+      await localInvoker.idle();
+      capture.stop();
+    },
+  };
+  return pipeline;
+}
+
+export type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
+
+/** A policy that returns the actions a test scripts from the view it is given (e.g. "move shard 0 to w2"). */
+export function scriptedPolicy(script: (view: ClusterView) => readonly Action[], events: readonly DecisionEvent[] = []): Policy<unknown> {
+  return {
+    name: 'static',
+    label: 'scripted (test)',
+    initialState: () => ({}),
+    decide: (view, _config, state) => ({ actions: script(view), events, nextState: state }),
+  };
+}
+
+/** `n` records over `keys` keys, key-major interleaved (k0, k1, …, k0, k1, …), values 1..n. */
+export function records(n: number, keys: number, extra: { costMs?: number; prefix?: string } = {}): { key: string; v: number; costMs?: number }[] {
+  return Array.from({ length: n }, (_, i) => ({ key: `${extra.prefix ?? 'k'}${i % keys}`, v: i + 1, costMs: extra.costMs }));
+}

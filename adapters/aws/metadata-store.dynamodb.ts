@@ -149,8 +149,14 @@ export class DynamoDbMetadataStore implements MetadataStore {
     );
   }
 
+  /**
+   * Stats of live shadows only: an asynchronous shadow invocation that lands after `deleteShadow` re-creates
+   * a stats item for a shadow that is gone; such orphans are left out (and overwritten if the shadow comes back).
+   */
   async listShadowStats(): Promise<ShadowStats[]> {
-    return (await this.queryAll(this.options.metadataTable, KEYS.shadowStats)).map(items.itemToShadowStats);
+    const [stats, shadows] = await Promise.all([this.queryAll(this.options.metadataTable, KEYS.shadowStats), this.queryAll(this.options.metadataTable, KEYS.shadow)]);
+    const live = new Set(shadows.map((s) => s.sk));
+    return stats.filter((s) => live.has(s.sk)).map(items.itemToShadowStats);
   }
 
   /** BatchWriteItem in chunks of 25, retrying unprocessed items with backoff. */

@@ -175,12 +175,16 @@ describe('DynamoDbMetadataStore on dynalite: workers, shadows and their stats', 
     expect(await store.listShadows()).toEqual([aShadow({ rate: 0.1 })]);
   });
 
-  it('deletes a shadow together with its stats', async () => {
+  it('deletes a shadow together with its stats, and ignores a late sample that arrives after the delete', async () => {
     const { store } = await newStore();
     await store.putShadow(aShadow());
     await store.recordShadowSample(aShadow(), aSample());
     await store.deleteShadow(aShadow().shadowId);
     expect(await store.listShadows()).toEqual([]);
+    expect(await store.listShadowStats()).toEqual([]);
+    await store.recordShadowSample(aShadow(), aSample({ atMs: 500 }));
+    expect(await store.listShadowStats()).toEqual([]);
+    await store.putShadow(aShadow({ createdAtMs: 1_000 }));
     expect(await store.listShadowStats()).toEqual([]);
   });
 });

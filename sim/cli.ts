@@ -4,6 +4,7 @@ import { ValidationError } from '../core/errors.js';
 import { availablePolicies } from '../core/policies/index.js';
 import { utilizationChart } from './report/chart.js';
 import { formatTable } from './report/table.js';
+import { checkTargets, formatTargets } from './report/targets.js';
 import { runPolicy, type PolicyRun } from './run.js';
 import { loadScenario } from './scenario/load.js';
 
@@ -53,10 +54,12 @@ export function main(argv: readonly string[]): number {
   let args: CliArgs;
   let runs: PolicyRun[];
   let scenarioName: string;
+  let category: 'gradual' | 'sudden' | undefined;
   try {
     args = parseArgs(argv);
     const scenario = loadScenario(args.scenario);
     scenarioName = scenario.name;
+    category = scenario.category;
     runs = args.policies.map((p) => runPolicy(scenario, p, args.seed));
   } catch (error) {
     if (error instanceof ValidationError) {
@@ -65,9 +68,11 @@ export function main(argv: readonly string[]): number {
     }
     throw error;
   }
-  const result = { scenario: scenarioName, seed: args.seed, reports: runs.map((r) => r.report), violations: Object.fromEntries(runs.map((r) => [r.report.policy, r.violations])) };
+  const reports = runs.map((r) => r.report);
+  const targets = checkTargets(category, reports);
+  const result = { scenario: scenarioName, category: category ?? null, seed: args.seed, reports, targets, violations: Object.fromEntries(runs.map((r) => [r.report.policy, r.violations])) };
   if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  else process.stdout.write(`scenario ${scenarioName}, seed ${args.seed}\n${formatTable(result.reports)}\n`);
+  else process.stdout.write(`scenario ${scenarioName}${category ? ` (${category})` : ''}, seed ${args.seed}\n${formatTable(reports)}\n${targets.length > 0 ? `issue #2 targets for spm:\n${formatTargets(targets)}\n` : ''}`);
   if (args.out) {
     mkdirSync(args.out, { recursive: true });
     writeFileSync(join(args.out, `${scenarioName}.json`), `${JSON.stringify({ ...result, runs: runs.map((r) => ({ policy: r.report.policy, timeline: r.timeline, log: r.log })) }, bigintReplacer, 2)}\n`);

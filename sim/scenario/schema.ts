@@ -86,6 +86,8 @@ export const scenarioSchema = z
   .strictObject({
     name: z.string().min(1),
     description: z.string().default(''),
+    /** `gradual` (a forecast has something to see) or `sudden`; selects the targets the report checks. */
+    category: z.enum(['gradual', 'sudden']).optional(),
     /** `aws`: 60 s metric period, ~2 min delay, 60 s ticks; `local`: seconds. */
     profile: z.enum(PROFILE_NAMES).default('aws'),
     durationMin: z.number().gt(0).max(7 * 24 * 60),

@@ -19,7 +19,10 @@ beforeAll(() => {
   const app = new App();
   stack = new Stack(app, 'OrdersPipeline');
   foreshadow = new Foreshadow(stack, 'Balancer', {
-    config: { stream: { existingStreamArn: STREAM_ARN, existingEncryptionKeyArn: KEY_ARN }, policy: 'alarm-autoscaler', workers: [{ name: 'std', memoryMb: 1024, slots: 8 }] },
+    config: { stream: { existingStreamArn: STREAM_ARN, existingEncryptionKeyArn: KEY_ARN }, policy: 'alarm-autoscaler',
+      workers: [{ name: 'std', memoryMb: 1024, slots: 8 }],
+      eventSource: { maxRetryAttempts: -1, maxRecordAgeSeconds: -1 },
+    },
     workerEntry: WORKER_ENTRY,
   });
   template = Template.fromStack(stack);
@@ -35,6 +38,15 @@ describe('the construct around an existing stream', () => {
   it('creates no stream and maps the dispatcher onto the given ARN', () => {
     template.resourceCountIs('AWS::Kinesis::Stream', 0);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { EventSourceArn: STREAM_ARN, FunctionName: { Ref: id(foreshadow.compute.dispatcher) } });
+  });
+
+  it('leaves retries and record age unlimited when configured as -1 (the mapping defaults)', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: STREAM_ARN,
+      MaximumRetryAttempts: Match.absent(),
+      MaximumRecordAgeInSeconds: Match.absent(),
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
   });
 
   it('turns on the shard-level metrics with EnableEnhancedMonitoring, allowed on that stream only', () => {

@@ -81,22 +81,31 @@ export interface ShardForecast {
  * Forecasts at `nowMs` and `nowMs + horizonMs`. Metrics arrive late (minutes on AWS), so even "now" is an
  * extrapolation from the newest point along the trend.
  */
+/** Points a series needs before its trend is extrapolated: a slope from two noisy points is mostly noise. */
+export const MIN_TREND_POINTS = 3;
+
+function trusted(state: HoltState | undefined): HoltState | undefined {
+  return state && state.count < MIN_TREND_POINTS ? { ...state, trendPerMs: 0 } : state;
+}
+
 export function forecastSeries(series: ShardSeries, nowMs: number, horizonMs: number, dampingPerPeriod = 1): ShardForecast {
-  const u = series.utilization;
+  const u = trusted(series.utilization);
+  const records = trusted(series.records);
+  const bytes = trusted(series.bytes);
   const damping: TrendDamping = { perPeriod: dampingPerPeriod, periodMs: series.periodMs };
   return {
     utilization: holtForecast(u, nowMs, damping),
     utilizationAtHorizon: holtForecast(u, nowMs + horizonMs, damping),
     trendPerSec: (u?.trendPerMs ?? 0) * 1000,
-    recordsPerSec: holtForecast(series.records, nowMs, damping),
-    recordsPerSecAtHorizon: holtForecast(series.records, nowMs + horizonMs, damping),
-    bytesPerSec: holtForecast(series.bytes, nowMs, damping),
-    bytesPerSecAtHorizon: holtForecast(series.bytes, nowMs + horizonMs, damping),
+    recordsPerSec: holtForecast(records, nowMs, damping),
+    recordsPerSecAtHorizon: holtForecast(records, nowMs + horizonMs, damping),
+    bytesPerSec: holtForecast(bytes, nowMs, damping),
+    bytesPerSecAtHorizon: holtForecast(bytes, nowMs + horizonMs, damping),
     points: u?.count ?? 0,
   };
 }
 
 /** The forecast record rate at any time, with the same damping. */
 export function recordsPerSecAt(series: ShardSeries, atMs: number, dampingPerPeriod = 1): number {
-  return holtForecast(series.records, atMs, { perPeriod: dampingPerPeriod, periodMs: series.periodMs });
+  return holtForecast(trusted(series.records), atMs, { perPeriod: dampingPerPeriod, periodMs: series.periodMs });
 }

@@ -30,17 +30,22 @@ export type ScoreOutcome =
  */
 export function scorePrediction(ctx: TickContext, pending: PendingPrediction, shardState: SpmShardState | undefined): ScoreOutcome {
   const partition = ctx.view.partitions.find((p) => p.shardId === pending.shardId);
-  if (!partition || partition.state !== 'OPEN') {
-    return { kind: 'discard', reason: `prediction for ${pending.shardId} cannot be scored: the shard is ${partition ? partition.state : 'gone'}` };
-  }
+  if (!partition) return { kind: 'discard', reason: `prediction for ${pending.shardId} cannot be scored: the shard is gone` };
   if (partition.ownerWorkerId !== pending.toWorkerId) {
     return { kind: 'discard', reason: `prediction for ${pending.shardId} cannot be scored: it is owned by ${partition.ownerWorkerId}, not ${pending.toWorkerId}` };
   }
+  // Periods with records arriving and processed; a shard split after the move still has the periods
+  // before it closed (after that nothing arrives and the load says nothing about the prediction).
   const settled = (ctx.view.shardMetrics[pending.shardId] ?? [])
-    .filter((p) => p.atMs >= pending.movedAtMs && p.processedRecords > 0)
+    .filter((p) => p.atMs >= pending.movedAtMs && p.processedRecords > 0 && p.incomingRecords > 0)
     .sort((a, b) => a.atMs - b.atMs)
     .slice(0, ctx.config.settlePeriods);
-  if (settled.length < ctx.config.settlePeriods) return { kind: 'wait' };
+  if (settled.length < ctx.config.settlePeriods) {
+    if (partition.state !== 'OPEN' && ctx.view.nowMs - pending.movedAtMs > ctx.config.horizonMs) {
+      return { kind: 'discard', reason: `prediction for ${pending.shardId} cannot be scored: the shard closed before ${ctx.config.settlePeriods} settled periods` };
+    }
+    return { kind: 'wait' };
+  }
   const loads = settled.map(shardLoadPoint);
   const observedUtilization = loads.reduce((s, l) => s + l.utilization, 0) / loads.length;
   const busy = settled.reduce((s, p) => s + p.busyMs, 0);

@@ -4,7 +4,7 @@ import { estimateCost } from '../../estimators/cost-estimator.js';
 import type { TrendDamping } from '../../estimators/holt.js';
 import { dampedSpanMs } from '../../estimators/holt.js';
 import type { ShardSeries } from '../../forecast/shard-forecast.js';
-import { recordsPerSecAt } from '../../forecast/shard-forecast.js';
+import { MIN_TREND_POINTS, recordsPerSecAt } from '../../forecast/shard-forecast.js';
 import type { ClusterView } from '../../model/cluster-view.js';
 import type { ShadowStats } from '../../model/metrics.js';
 import type { Prediction } from '../../model/prediction.js';
@@ -64,7 +64,7 @@ export function recordRateAt(series: ShardSeries, sample: { records: number; fro
   const spanMs = sample.toMs - sample.fromMs;
   const sampled = spanMs > 0 && rate > 0 ? sample.records / rate / (spanMs / 1000) : 0;
   const damping: TrendDamping = { perPeriod: config.trendDampingPerPeriod, periodMs: series.periodMs || 60_000 };
-  const trendPerMs = series.records?.trendPerMs ?? 0;
+  const trendPerMs = (series.records?.count ?? 0) >= MIN_TREND_POINTS ? (series.records?.trendPerMs ?? 0) : 0;
   if (sampled <= 0) return recordsPerSecAt(series, atMs, config.trendDampingPerPeriod);
   const centreMs = sample.toMs - spanMs / 2;
   const fromShadow = sampled + trendPerMs * dampedSpanMs(Math.max(0, atMs - centreMs), damping);

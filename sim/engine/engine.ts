@@ -159,7 +159,7 @@ export class Simulation {
     const decision = policy.decide(view, this.config, this.policyState);
     this.policyState = JSON.parse(JSON.stringify(decision.nextState ?? null)) as unknown;
     this.stats.ticks++;
-    if (policy.name !== 'static') this.stats.metricQueries += view.partitions.filter((p) => p.state === 'OPEN').length * 6 + view.workers.length * 4;
+    this.stats.metricQueries += metricsRequested(policy.name, view.partitions.filter((p) => p.state === 'OPEN').length, view.workers.length);
     const applied: Action[] = [];
     for (const action of decision.actions) {
       const result = this.apply(action);
@@ -251,4 +251,15 @@ function shareWeightedCost(shard: SimShard, regionCost: Float64Array): number {
     sum += rs.share * regionCost[rs.region]!;
   }
   return weight > 0 ? sum / weight : 0;
+}
+
+/**
+ * CloudWatch metrics a policy requests per tick: none for `static`; the two stream-level sums for
+ * `alarm-autoscaler`; for the others six per open shard (incoming records/bytes, throttles, processed
+ * records, busy time, iterator age) and four per worker (primary and shadow busy time, invocations, errors).
+ */
+export function metricsRequested(policy: string, openShards: number, workers: number): number {
+  if (policy === 'static') return 0;
+  if (policy === 'alarm-autoscaler') return 2;
+  return openShards * 6 + workers * 4;
 }

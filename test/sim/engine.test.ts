@@ -166,3 +166,15 @@ describe('the view a policy sees', () => {
     expect(view.partitions.find((p) => p.shardId === shard)!.shadowReplicationRate).toBe(0.2);
   });
 });
+
+describe('the local profile', () => {
+  it('runs in 100 ms steps with metrics visible after 2 s and keeps every invariant', () => {
+    const { sim, check } = checkedSimulation(scenario({ profile: 'local', durationMin: 1 }));
+    sim.advance(10_000);
+    const points = buildView(sim).shardMetrics[shardIds(sim)[0]!]!;
+    expect(points.map((p) => p.atMs)).toEqual([0, 1000, 2000, 3000, 4000, 5000, 6000, 7000]);
+    sim.run();
+    check();
+    expect(sim.stats.latency.quantile(0.5)).toBeLessThan(200);
+  });
+});

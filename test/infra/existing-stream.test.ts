@@ -19,7 +19,9 @@ beforeAll(() => {
   const app = new App();
   stack = new Stack(app, 'OrdersPipeline');
   foreshadow = new Foreshadow(stack, 'Balancer', {
-    config: { stream: { existingStreamArn: STREAM_ARN, existingEncryptionKeyArn: KEY_ARN }, policy: 'alarm-autoscaler',
+    config: {
+      stream: { existingStreamArn: STREAM_ARN, existingEncryptionKeyArn: KEY_ARN },
+      policy: 'alarm-autoscaler',
       workers: [{ name: 'std', memoryMb: 1024, slots: 8 }],
       eventSource: { maxRetryAttempts: -1, maxRecordAgeSeconds: -1 },
     },

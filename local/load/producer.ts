@@ -16,6 +16,8 @@ export interface ProducerOptions {
   /** PutRecords calls in flight at most. @default 4 */
   readonly maxInFlight?: number;
   readonly now: () => number;
+  /** Told of every write per shard (what Kinesis' shard-level metrics count): accepted records and bytes, or throttled records. */
+  readonly onShardWrite?: (shardId: string, accepted: number, bytes: number, throttled: number, atMs: number) => void;
 }
 
 export interface ProducerStats {
@@ -83,6 +85,7 @@ export class Producer {
       const shard = shards.find((s) => rangeContains(s.hashKeyRange, p.record.hashKey));
       if (shard && !this.o.limiter.tryAccept(shard.shardId, p.record.bytes, now)) {
         this.s.throttled++;
+        this.o.onShardWrite?.(shard.shardId, 0, 0, 1, now);
         p.notBeforeMs = now + backoffMs(p.attempts);
         keep.push(p);
         continue;
@@ -145,6 +148,7 @@ export class Producer {
       if (r?.ShardId && r.SequenceNumber && !r.ErrorCode) {
         this.o.ledger.add({ partitionKey: p.record.partitionKey, v: p.record.v, shardId: r.ShardId, sequenceNumber: r.SequenceNumber });
         this.perShard.set(r.ShardId, (this.perShard.get(r.ShardId) ?? 0) + 1);
+        this.o.onShardWrite?.(r.ShardId, 1, p.record.bytes, 0, this.o.now());
       } else {
         if (r?.ErrorCode === 'ProvisionedThroughputExceededException') this.s.throttled++;
         p.notBeforeMs = now + backoffMs(p.attempts);

@@ -1,0 +1,180 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { PolicyReport } from '../sim/report/report.js';
+import { PRICES, SPM_FUNCTION } from '../sim/report/prices.js';
+import { formatTable } from '../sim/report/table.js';
+import type { LedgerCheck } from './ledger.js';
+import type { ProducerStats } from './load/producer.js';
+import type { RunPlan } from './run-plan.js';
+import type { RunState } from './run-state.js';
+import type { TelemetryTap } from './telemetry-tap.js';
+
+/** One action or event of the run, with its run time and scenario time. */
+export interface TimelineEntry {
+  readonly atSec: number;
+  readonly scenarioSec: number;
+  readonly kind: string;
+  readonly shardId?: string;
+  readonly applied?: boolean;
+  readonly text: string;
+}
+
+/**
+ * What `npm start` prints and writes at the end. `report` has the simulator's figures (same fields as
+ * `npm run sim`): overload seconds and the cost estimate in scenario time (wall × time scale), latencies and
+ * iterator ages in wall-clock ms as measured. `ledger` is the exactly-once check.
+ */
+export interface LocalReport {
+  readonly scenario: string;
+  readonly policy: string;
+  readonly seed: number;
+  readonly timeScale: number;
+  readonly rateScale: number;
+  readonly wallSec: number;
+  readonly scenarioSec: number;
+  readonly interrupted: boolean;
+  readonly report: PolicyReport;
+  readonly ledger: Omit<LedgerCheck, 'mismatches'> & { readonly drained: boolean; readonly mismatchedKeys: number; readonly examples: LedgerCheck['mismatches'] };
+  readonly local: {
+    readonly generated: number;
+    readonly producerRetries: number;
+    readonly putCalls: number;
+    readonly putErrors: number;
+    readonly dispatches: number;
+    readonly heldBatches: number;
+    readonly staleEpochRetries: number;
+    readonly deadLettered: number;
+    readonly ticks: number;
+    readonly sustainedRecordsPerSec: number;
+    readonly kinesisLocalPid: number;
+  };
+  /** Per shard, the scenario second it first overloaded (absent: never). */
+  readonly firstOverloadScenarioSec: Readonly<Record<string, number>>;
+  readonly timeline: readonly TimelineEntry[];
+}
+
+export interface ReportInput {
+  readonly plan: RunPlan;
+  readonly label: string;
+  readonly state: RunState;
+  readonly tap: TelemetryTap;
+  readonly producer: ProducerStats;
+  readonly ledger: LedgerCheck;
+  readonly drained: boolean;
+  readonly interrupted: boolean;
+  readonly wallSec: number;
+  readonly loadSec: number;
+  readonly ticks: number;
+  readonly deadLettered: number;
+  readonly timeline: readonly TimelineEntry[];
+  readonly kinesisLocalPid: number;
+}
+
+export function buildReport(i: ReportInput): LocalReport {
+  const { plan, state, tap } = i;
+  const k = plan.timeScale;
+  const workers = [...tap.workers.values()];
+  const primaryBusy = workers.reduce((a, w) => a + w.primaryBusyMs, 0);
+  const shadowBusy = workers.reduce((a, w) => a + w.shadowBusyMs, 0);
+  const memory = new Map(plan.scenario.workers.map((c) => [c.class, c.memoryMb]));
+  const workerGbMs = [...tap.workers].reduce((a, [id, w]) => a + ((w.primaryBusyMs + w.shadowBusyMs) * (memory.get(id.replace(/-\d+$/, '')) ?? 1024)) / 1024, 0);
+  const shardHours = (state.openShardSec * k) / 3600;
+  // Scenario-time equivalents: durations × time scale; record counts ÷ rate scale.
+  const lambdaGbSeconds = ((workerGbMs * 2 + i.ticks * SPM_FUNCTION.msPerTick * (SPM_FUNCTION.memoryMb / 1024)) * k) / 1000;
+  const workerInvocations = workers.reduce((a, w) => a + w.invocations, 0);
+  const invocations = Math.round((tap.dispatches + workerInvocations + i.ticks) * k);
+  const shadowInvocations = Math.round(tap.shadowInvocations * k);
+  const metricsRequested = i.ticks * ((state.dashboard(Date.now()).shards.filter((s) => s.state === 'OPEN').length || 1) * 6 + plan.scenario.workers.length * 4);
+  const accepted = i.producer.accepted / plan.rateScale;
+  const kinesis = shardHours * PRICES.shardHour + (accepted / 1e6) * PRICES.putPayloadUnitsPerMillion;
+  const lambda = lambdaGbSeconds * PRICES.lambdaGbSecond + (invocations / 1e6) * PRICES.lambdaRequestsPerMillion;
+  const cloudwatch = (metricsRequested / 1000) * PRICES.getMetricDataPerThousandMetrics;
+  const errors = state.predictionErrors;
+  const { mismatches, ...ledger } = i.ledger;
+  return {
+    scenario: plan.scenarioName,
+    policy: plan.policy,
+    seed: plan.seed,
+    timeScale: round(k, 3),
+    rateScale: round(plan.rateScale, 4),
+    wallSec: round(i.wallSec, 1),
+    scenarioSec: round(i.loadSec * k),
+    interrupted: i.interrupted,
+    report: {
+      policy: plan.policy,
+      label: i.label,
+      overloadSeconds: round(state.overloadWallSec * k),
+      throttledRecords: i.producer.throttled,
+      droppedRecords: i.producer.expired,
+      acceptedRecords: i.producer.accepted,
+      latencyMs: { p50: round(tap.latency.quantile(0.5)), p99: round(tap.latency.quantile(0.99)), max: round(tap.latency.max) },
+      maxIteratorAgeMs: round(tap.maxIteratorAgeMs),
+      moves: state.moves,
+      splits: state.splits,
+      merges: 0,
+      shardCountUpdates: 0,
+      shadows: state.shadowsCreated,
+      rejectedActions: state.rejectedActions,
+      shadowOverheadPercent: primaryBusy + shadowBusy > 0 ? round((100 * shadowBusy) / (primaryBusy + shadowBusy), 3) : 0,
+      predictionMapePercent: errors.length > 0 ? round((100 * errors.reduce((a, b) => a + b, 0)) / errors.length, 2) : null,
+      predictionsScored: errors.length,
+      meanReplicationRate: state.shadowSec > 0 ? round(state.shadowRateSec / state.shadowSec, 4) : null,
+      cost: {
+        shardHours: round(shardHours, 3),
+        lambdaGbSeconds: round(lambdaGbSeconds, 1),
+        invocations,
+        shadowInvocations,
+        metricsRequested,
+        usd: { kinesis: round(kinesis, 4), lambda: round(lambda, 4), cloudwatch: round(cloudwatch, 4), total: round(kinesis + lambda + cloudwatch, 4) },
+      },
+    },
+    ledger: { ...ledger, drained: i.drained, mismatchedKeys: mismatches.length, examples: mismatches.slice(0, 5) },
+    local: {
+      generated: i.producer.generated,
+      producerRetries: i.producer.retries,
+      putCalls: i.producer.putCalls,
+      putErrors: i.producer.putErrors,
+      dispatches: tap.dispatches,
+      heldBatches: tap.heldBatches,
+      staleEpochRetries: tap.staleEpochRetries,
+      deadLettered: i.deadLettered,
+      ticks: i.ticks,
+      sustainedRecordsPerSec: i.loadSec > 0 ? round(i.producer.accepted / i.loadSec, 1) : 0,
+      kinesisLocalPid: i.kinesisLocalPid,
+    },
+    firstOverloadScenarioSec: Object.fromEntries([...state.firstOverloadAtSec].map(([id, s]) => [id, round(s * k)])),
+    timeline: i.timeline,
+  };
+}
+
+/** The terminal summary: the simulator's table, the ledger verdict, and the moves with their reasons. */
+export function formatReport(r: LocalReport, outPath?: string): string {
+  const l = r.ledger;
+  const verdict = l.ok
+    ? `ledger check: OK — ${l.produced} records produced, ${l.applied} applied exactly once, in order, none lost`
+    : `ledger check: FAILED — produced ${l.produced}, applied ${l.applied}, lost ${l.lost}, duplicated ${l.duplicated}, ${l.mismatchedKeys} of ${l.keys} keys differ${l.drained ? '' : ' (the drain timed out)'}`;
+  const moves = r.timeline.filter((t) => ['move', 'split', 'create-shadow'].includes(t.kind) && t.applied !== false);
+  return [
+    '',
+    `Foreshadow local run — scenario ${r.scenario}, policy ${r.policy}${r.interrupted ? ' (interrupted)' : ''}`,
+    `${r.wallSec} s wall, ${r.scenarioSec} scenario s (time scale ×${r.timeScale}, rate scale ×${r.rateScale}); overload seconds and cost in scenario time, latencies in wall ms`,
+    '',
+    formatTable([r.report]),
+    '',
+    `producer: ${r.local.generated} generated, ${r.report.acceptedRecords} accepted (${r.local.sustainedRecordsPerSec} rec/s), ${r.report.throttledRecords} throttled, ${r.local.producerRetries} retries, ${r.report.droppedRecords} dropped after the TTL`,
+    verdict,
+    ...(moves.length > 0 ? ['', 'decisions:', ...moves.slice(0, 12).map((t) => `  t=${t.scenarioSec}s ${t.kind} ${t.shardId ?? ''} — ${t.text}`)] : []),
+    ...(outPath ? ['', `report written to ${outPath}`] : []),
+    '',
+  ].join('\n');
+}
+
+export function writeReport(path: string, report: LocalReport): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+}
+
+function round(x: number, digits = 0): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

@@ -1,0 +1,140 @@
+import type { KinesisStreamBatchResponse, KinesisStreamEvent, Context } from 'aws-lambda';
+import { DynamoDbKeyedStateStore } from '../../adapters/aws/keyed-state.dynamodb.js';
+import { DynamoDbMetadataStore } from '../../adapters/aws/metadata-store.dynamodb.js';
+import { KinesisStreamControl } from '../../adapters/aws/stream-control.kinesis.js';
+import { EmfCapture } from '../../adapters/local/emf-capture.js';
+import { KinesisEventSourceMapping } from '../../adapters/local/esm-poller.kinesis.js';
+import { MemoryFailureSink } from '../../adapters/local/failure-sink.memory.js';
+import { EmfMetricsStore } from '../../adapters/local/metrics-store.emf.js';
+import { sleep, systemClock } from '../../adapters/local/system-clock.js';
+import { LocalWorkerInvoker } from '../../adapters/local/worker-invoker.local.js';
+import { createDispatcher } from '../../app/dispatch/dispatcher.js';
+import { shardBatches } from '../../app/dispatch/kinesis-event.js';
+import { newPartition } from '../../app/spm/shard-discovery.js';
+import { EmfTelemetry } from '../../app/telemetry.emf.js';
+import type { WorkerNodeMetadata } from '../../core/model/worker.js';
+import type { WorkerRequest, WorkerResponse } from '../../core/ports/index.js';
+import { aggregatesProcessor, type Aggregate } from '../../processor/aggregates.processor.js';
+import type { Processor } from '../../processor/api.js';
+import { createWorkerService } from '../../app/worker/worker-service.js';
+import type { RunPlan } from '../run-plan.js';
+import { fanOut, type TelemetryTap } from '../telemetry-tap.js';
+import type { Emulators } from './emulators.js';
+import { LOCAL_NAMES } from './emulators.js';
+
+/** The running data plane: every piece the orchestrator starts, ticks, samples and stops. */
+export interface LocalSystem {
+  readonly metadata: DynamoDbMetadataStore;
+  readonly stream: KinesisStreamControl;
+  readonly metrics: EmfMetricsStore;
+  readonly workers: readonly WorkerNodeMetadata[];
+  readonly invoker: LocalWorkerInvoker;
+  readonly esm: KinesisEventSourceMapping;
+  readonly failures: MemoryFailureSink;
+  /** Reads a key's applied aggregate from the output table (for the ledger check). */
+  readAggregate(partitionKey: string): Promise<Aggregate | undefined>;
+  /** Makes a worker `factor` times slower from now on (scenario `worker-slowdown` events). */
+  slowWorker(workerId: string, factor: number): void;
+  /** Stops the event source mapping, waits for shadow calls, stops the EMF capture. */
+  stop(): Promise<void>;
+}
+
+/** MaximumBatchingWindowInSeconds of the local event source mapping, in wall ms. @default 500 */
+export const LOCAL_BATCHING_WINDOW_MS = 500;
+
+/** Workers of the scenario, named `<class>-<n>` as in the simulator. */
+export function scenarioWorkers(plan: RunPlan): WorkerNodeMetadata[] {
+  return plan.scenario.workers.flatMap((c) =>
+    Array.from({ length: c.count }, (_, i) => ({
+      workerId: `${c.class}-${i + 1}`,
+      workerClass: c.class,
+      speed: c.speed,
+      memoryMb: c.memoryMb,
+      slots: c.slots,
+      utilization: 0,
+      predictedCapacity: c.slots * plan.config.spm.safeThreshold,
+    })),
+  );
+}
+
+/**
+ * Wires the real handlers onto the emulators: the worker Lambda handler (one per worker, with its speed,
+ * behind the local invoker's slots), the dispatcher behind the local event source mapping, EMF captured
+ * into the local metrics store. Registers the workers and places the stream's first shards round-robin, as
+ * the simulator does, so both start from the same placement.
+ */
+export async function startSystem(plan: RunPlan, emulators: Emulators, tap: TelemetryTap): Promise<LocalSystem> {
+  const metadata = new DynamoDbMetadataStore(emulators.dynamo, { metadataTable: LOCAL_NAMES.tables.metadata, auditTable: LOCAL_NAMES.tables.audit });
+  const state = new DynamoDbKeyedStateStore(emulators.dynamo, LOCAL_NAMES.tables.output);
+  const stream = new KinesisStreamControl(emulators.kinesis, LOCAL_NAMES.stream, { pollIntervalMs: 100 });
+  const metrics = new EmfMetricsStore({
+    streamName: LOCAL_NAMES.stream,
+    clock: systemClock,
+    availabilityDelayMs: Math.round(plan.profile.metricDelayMs / plan.timeScale),
+    retentionMs: Math.max(600_000, (plan.profile.metricPeriodMs / plan.timeScale) * plan.profile.metricWindowPoints * 4),
+  });
+  const capture = new EmfCapture((doc) => metrics.ingest(doc)).start();
+  const telemetry = fanOut(new EmfTelemetry(), tap);
+  const failures = new MemoryFailureSink();
+
+  const workers = scenarioWorkers(plan);
+  for (const w of workers) await metadata.putWorker(w);
+  const shards = await stream.listShards();
+  for (const [i, shard] of shards.entries()) await metadata.createPartition(newPartition(shard, workers[i % workers.length]!.workerId));
+
+  const handlers = new Map<string, (request: WorkerRequest) => Promise<WorkerResponse>>();
+  const build = (w: WorkerNodeMetadata, speed: number): void => {
+    // The worker Lambda's service (functions/worker wraps the same one in middy), with keys run one at a
+    // time: the scenarios' per-record costs are sequential per shard, as the simulator models them.
+    const service = createWorkerService(
+      aggregatesProcessor as Processor<unknown>,
+      { workerId: w.workerId, metadata, state, failures, clock: systemClock, maxAttempts: 3, histogramBuckets: plan.config.spm.histogramBuckets, speed, keyConcurrency: 1 },
+      telemetry,
+    );
+    handlers.set(w.workerId, (request) => service.handle(request));
+  };
+  for (const w of workers) build(w, w.speed);
+  const invoker = new LocalWorkerInvoker(
+    workers.map((w) => ({ workerId: w.workerId, slots: w.slots, handle: tap.wrapWorker(w.workerId, (request) => handlers.get(w.workerId)!(request)) })),
+  );
+
+  const dispatcher = createDispatcher({ metadata, stream, invoker, clock: systemClock, sleep, telemetry });
+  const dispatch = async (event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> => {
+    const failed: { itemIdentifier: string }[] = [];
+    for (const batch of shardBatches(event)) failed.push(...(await dispatcher.dispatch(batch, () => context.getRemainingTimeInMillis())).batchItemFailures);
+    return { batchItemFailures: failed };
+  };
+  const esm = new KinesisEventSourceMapping(emulators.kinesis, dispatch, {
+    streamName: LOCAL_NAMES.stream,
+    batchSize: plan.profile.batchSize,
+    // A batching window keeps batches large enough that per-batch I/O (state reads and writes per key in
+    // dynalite) stays small next to the records' own cost, as it is on AWS with real DynamoDB latencies.
+    batchingWindowMs: LOCAL_BATCHING_WINDOW_MS,
+    idlePollMs: 100,
+    shardDiscoveryMs: 500,
+    functionName: 'foreshadow-dispatcher',
+  });
+  esm.start();
+
+  return {
+    metadata,
+    stream,
+    metrics,
+    workers,
+    invoker,
+    esm,
+    failures,
+    async readAggregate(partitionKey) {
+      return (await state.get(partitionKey))?.value as Aggregate | undefined;
+    },
+    slowWorker(workerId, factor) {
+      const w = workers.find((x) => x.workerId === workerId);
+      if (w) build(w, w.speed / factor);
+    },
+    async stop() {
+      await esm.stop();
+      await invoker.idle();
+      capture.stop();
+    },
+  };
+}

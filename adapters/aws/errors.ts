@@ -17,6 +17,8 @@ export class EmulatorError extends AdapterError {
   constructor(
     readonly emulator: string,
     detail: string,
+    /** True when the emulator could not listen because its port was taken (a retry on fresh ports may work). */
+    readonly portInUse = false,
   ) {
     super(`${emulator}: ${detail}`);
   }

@@ -41,7 +41,18 @@ function loadDynalite(): DynaliteFactory {
  */
 export async function startDynalite(options: DynaliteOptions = {}): Promise<Dynalite> {
   const dynalite = loadDynalite();
-  const port = options.port ?? (await freePort());
+  // A free port can be taken before we bind it: with a port of our own choosing, try again on a fresh one.
+  const attempts = options.port === undefined ? 3 : 1;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await listen(dynalite, options.port ?? (await freePort()), options);
+    } catch (error) {
+      if (!(error instanceof EmulatorError && error.portInUse) || attempt >= attempts) throw error;
+    }
+  }
+}
+
+async function listen(dynalite: DynaliteFactory, port: number, options: DynaliteOptions): Promise<Dynalite> {
   const server = dynalite({
     createTableMs: options.createTableMs ?? 0,
     deleteTableMs: options.deleteTableMs ?? 0,
@@ -54,6 +65,7 @@ export async function startDynalite(options: DynaliteOptions = {}): Promise<Dyna
         new EmulatorError(
           'dynalite',
           error.code === 'EADDRINUSE' ? `port ${port} is already in use` : `could not listen on 127.0.0.1:${port}: ${error.message}`,
+          error.code === 'EADDRINUSE',
         ),
       );
     };

@@ -110,9 +110,20 @@ export async function startKinesisLocal(options: KinesisLocalOptions = {}): Prom
   if (!existsSync(mainJs) || !existsSync(certPath)) {
     throw new EmulatorError('kinesis-local', `main.js or server.json missing in ${dir}; reinstall the kinesis-local package`);
   }
-  const [freePlain, freeTls] = options.plainPort !== undefined && options.tlsPort !== undefined ? [options.plainPort, options.tlsPort] : await freePorts(2);
-  const plainPort = options.plainPort ?? freePlain!;
-  const tlsPort = options.tlsPort ?? freeTls!;
+  // Free ports can be taken by another process between the check and kinesis-local's bind (the team's tests
+  // run in parallel): with ports of our own choosing, try again on fresh ones.
+  const attempts = options.plainPort !== undefined || options.tlsPort !== undefined ? 1 : 3;
+  for (let attempt = 1; ; attempt += 1) {
+    const [freePlain, freeTls] = await freePorts(2);
+    try {
+      return await launch(mainJs, dir, certPath, options.plainPort ?? freePlain!, options.tlsPort ?? freeTls!, options);
+    } catch (error) {
+      if (!(error instanceof EmulatorError && error.portInUse) || attempt >= attempts) throw error;
+    }
+  }
+}
+
+async function launch(mainJs: string, dir: string, certPath: string, plainPort: number, tlsPort: number, options: KinesisLocalOptions): Promise<KinesisLocal> {
 
   const child = spawn(process.execPath, ['--import', WATCHDOG, mainJs], {
     cwd: dir,
@@ -171,6 +182,7 @@ export async function startKinesisLocal(options: KinesisLocalOptions = {}): Prom
           inUse
             ? `port ${plainPort} or ${tlsPort} is already in use (${/EADDRINUSE[^\n]*/.exec(output)?.[0] ?? 'EADDRINUSE'})`
             : `kinesis-local exited with ${child.exitCode ?? child.signalCode} before answering: ${output.trim().slice(0, 500)}`,
+          inUse,
         );
       }
       try {

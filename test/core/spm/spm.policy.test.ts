@@ -253,3 +253,34 @@ describe('spm: accountability, rollback and shadow drops', () => {
     for (const a of [...first().actions, ...decide(afterMove(0.6), first().nextState).actions]) expect(a.reason.length).toBeGreaterThan(20);
   });
 });
+
+describe('spm: shadow budget and the freshest record rate', () => {
+  it('evicts the shadow of a shard that is not at risk to measure one that is', () => {
+    const calm = shadow('s1', 'w2');
+    const d = decide(
+      view({
+        workers: [worker('w1', { slots: 2 }), worker('w2'), worker('w3')],
+        partitions: [partition('s0', 'w1'), partition('s1', 'w3')],
+        shardMetrics: { s0: metrics(flat(0.95)), s1: metrics(flat(0.65)) },
+        shadows: [calm],
+      }),
+      undefined,
+      config({ spm: { maxShadows: 1 } }),
+    );
+    expect(ofType(d.actions, 'drop-shadow').map((a) => a.shadowId)).toEqual(['s1@w2']);
+    expect(ofType(d.actions, 'create-shadow').map((a) => a.shardId)).toEqual(['s0']);
+  });
+
+  it('predicts from the record rate the shadow sampled, fresher than the delayed metrics', () => {
+    // Metrics (minutes old) say 500 records/s; the shadow sampled 5 % of 600 records/s over the last minute.
+    const s = stats(s0OnW2, 0.05 * 600 * 60, 0.5, { spanMs: 60_000 });
+    const [move] = ofType(decide(hotCluster(0.95, { shadows: [s0OnW2], shadowStats: [s] })).actions, 'move');
+    expect(move?.prediction?.utilization).toBeCloseTo(0.3, 6);
+  });
+
+  it('takes the metrics’ accepted rate as the floor when the owner is saturated and samples less than arrives', () => {
+    const s = stats(s0OnW2, 0.05 * 300 * 60, 0.5, { spanMs: 60_000 });
+    const [move] = ofType(decide(hotCluster(1, { shadows: [s0OnW2], shadowStats: [s] })).actions, 'move');
+    expect(move?.prediction?.utilization).toBeCloseTo(0.25, 6);
+  });
+});

@@ -13,7 +13,7 @@ export interface LocalWorkerSpec {
 export interface LocalInvokerOptions {
   /** Synchronous payload limit, in bytes. @default 6291456 (6 MiB, as Lambda) */
   readonly syncPayloadBytes?: number;
-  /** Asynchronous payload limit, in bytes. @default 262144 (256 KiB, Lambda's historical Event limit) */
+  /** Asynchronous payload limit, in bytes. @default 1000000 (Lambda's Event limit, as adapters/aws/worker-invoker.lambda.ts) */
   readonly asyncPayloadBytes?: number;
   /**
    * What a synchronous call does when all the worker's slots are busy: `throttle` answers at once, as Lambda
@@ -70,7 +70,7 @@ export class LocalWorkerInvoker implements WorkerInvoker {
   async invokeAsync(workerId: string, request: WorkerRequest): Promise<Outcome<{ calls: number }, InvokeFailure>> {
     const worker = this.workers.get(workerId);
     if (!worker) return failed('not-found', `no local worker ${workerId}`);
-    const chunks = splitToFit(request, this.options.asyncPayloadBytes ?? 262_144);
+    const chunks = splitToFit(request, this.options.asyncPayloadBytes ?? 1_000_000);
     if (!chunks.ok) return chunks;
     for (const chunk of chunks.value) {
       this.stats.asyncCalls += 1;

@@ -1,4 +1,20 @@
-// Placeholder so the CDK app can bundle while the handler is written this session; must not land as is.
-export const handler = async (): Promise<never> => {
-  throw new Error('dispatcher handler not implemented yet');
-};
+import { dynamoDbClient, kinesisClient, lambdaClient } from '../../adapters/aws/clients.js';
+import { DynamoDbMetadataStore } from '../../adapters/aws/metadata-store.dynamodb.js';
+import { KinesisStreamControl } from '../../adapters/aws/stream-control.kinesis.js';
+import { LambdaWorkerInvoker } from '../../adapters/aws/worker-invoker.lambda.js';
+import { ENV } from '../../definitions/resources.js';
+import { requireEnv, workersFromEnv } from '../shared/env.js';
+import { createDispatcherHandler } from './create-dispatcher-handler.js';
+
+/**
+ * The dispatcher Lambda, wired from the environment the CDK app sets (see infra/). Its metadata reads need
+ * only the metadata table (ENV.auditTable is not set for it).
+ */
+export const handler = createDispatcherHandler(() => {
+  const functions = new Map(workersFromEnv().map((w) => [w.workerId, w.functionName]));
+  return {
+    metadata: new DynamoDbMetadataStore(dynamoDbClient(), { metadataTable: requireEnv(ENV.metadataTable), auditTable: process.env[ENV.auditTable] ?? '' }),
+    stream: new KinesisStreamControl(kinesisClient(), requireEnv(ENV.streamName)),
+    invoker: new LambdaWorkerInvoker(lambdaClient(), { functionNameOf: (workerId) => functions.get(workerId) }),
+  };
+});

@@ -38,14 +38,18 @@ interface TickContext {
   next: number;
 }
 
-/** Views of a 1,000-shard, 50-worker cluster at successive ticks, recorded once from a static run. */
+/**
+ * Views of a 1,000-shard, 50-worker cluster at successive ticks, recorded once from a run driven by `spm`
+ * (so they hold live shadows, their stats and moved shards), from the fourth tick on (metrics visible).
+ */
 let recorded: { views: ClusterView[]; config: ForeshadowConfig } | undefined;
 function recordViews(): { views: ClusterView[]; config: ForeshadowConfig } {
   if (recorded) return recorded;
-  const scenario = parseScenario(clusterScenario(1000, 50, 8));
+  const scenario = parseScenario(clusterScenario(1000, 50, 10));
   const config = scenarioConfig(scenario);
   const views: ClusterView[] = [];
-  const recorder: Policy<unknown> = { name: 'static', label: 'recorder', initialState: () => ({}), decide: (view, _c, state) => (views.push(view), { actions: [], events: [], nextState: state }) };
+  const spm = policyByName('spm');
+  const recorder: Policy<unknown> = { ...spm, decide: (view, c, state) => (views.push(view), spm.decide(view, c, state)) };
   new Simulation({ scenario, seed: 1, policy: recorder, config }).run();
   recorded = { views: views.slice(3), config };
   return recorded;

@@ -25,7 +25,7 @@ import type {
 } from '../../core/ports/metadata-store.port.js';
 import { failed, ok } from '../../core/ports/outcome.js';
 import { DEFAULTS } from '../../definitions/resources.js';
-import { AwsCallError, errorName } from './errors.js';
+import { AdapterArgumentError, AwsCallError, errorName } from './errors.js';
 import { and, conditionRequest, epochIs, itemAbsent, itemExists, rateIsOrUnset, update, updateRequest, versionIs, type Expression } from './expressions.dynamodb.js';
 import * as items from './items.dynamodb.js';
 
@@ -37,6 +37,18 @@ export interface DynamoDbMetadataStoreOptions {
   /** Audit entries expire (DynamoDB TTL on `expiresAtSec`) this long after they were written, in days. @default 14 */
   readonly auditRetentionDays?: number;
 }
+
+/** The fields `updatePartition` may write: ownership (owner, epoch) changes only through `changeOwner`. */
+const PATCHABLE: ReadonlySet<string> = new Set<keyof PartitionStatsPatch>([
+  'ingestRecordsPerSec',
+  'ingestBytesPerSec',
+  'utilization',
+  'utilizationTrendPerSec',
+  'shadowPartitionId',
+  'shadowReplicationRate',
+  'predictedUtilization',
+  'state',
+]);
 
 class ConditionFailed {
   constructor(readonly cause: unknown) {}
@@ -77,6 +89,8 @@ export class DynamoDbMetadataStore implements MetadataStore {
   /** A patch key given as `undefined` removes the attribute (e.g. clears `shadowPartitionId`). */
   async updatePartition(shardId: string, expectedEpoch: number, patch: PartitionStatsPatch): Promise<WriteOutcome> {
     const set: Record<string, unknown> = { ...patch };
+    const foreign = Object.keys(set).filter((k) => !PATCHABLE.has(k));
+    if (foreign.length > 0) throw new AdapterArgumentError(`updatePartition(${shardId}).patch`, `limited to ${[...PATCHABLE].join(', ')}`, foreign);
     if (Object.keys(set).length === 0) set.epoch = expectedEpoch;
     const result = await this.updateItem(KEYS.partition, shardId, update({ set }), and(itemExists, epochIs(expectedEpoch)), `partition ${shardId}`);
     return result instanceof ConditionFailed ? this.epochFailure(shardId, expectedEpoch) : ok(undefined);

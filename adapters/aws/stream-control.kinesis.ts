@@ -161,7 +161,8 @@ export class KinesisStreamControl implements StreamControl {
    * Reads the shard from `afterSequenceNumber` (or from the trim horizon) until Kinesis ends it: any record
    * means not drained; a missing `NextShardIterator` means the shard is closed and read to its end. An empty
    * page at the tip (`MillisBehindLatest` 0) with a next iterator means the shard is still OPEN. A shard no
-   * longer listed (past retention) has nothing left to read and counts as drained.
+   * longer listed (past retention) has nothing left to read and counts as drained. One record answers the
+   * question, so each read asks for at most one.
    */
   async isDrained(shardId: string, afterSequenceNumber?: string): Promise<boolean> {
     const subject = `shard ${shardId} of ${this.streamName}`;
@@ -183,7 +184,7 @@ export class KinesisStreamControl implements StreamControl {
     }
     for (let reads = 0; iterator !== undefined && iterator !== null && reads < this.maxDrainReads; reads += 1) {
       const current: string = iterator;
-      const page = await this.call('GetRecords', subject, () => this.client.send(new GetRecordsCommand({ ShardIterator: current, Limit: 1000 })));
+      const page = await this.call('GetRecords', subject, () => this.client.send(new GetRecordsCommand({ ShardIterator: current, Limit: 1 })));
       if ((page.Records?.length ?? 0) > 0) return false;
       iterator = page.NextShardIterator ?? undefined;
       if (iterator !== undefined && page.MillisBehindLatest === 0) return false;

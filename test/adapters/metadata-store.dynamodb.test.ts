@@ -119,6 +119,14 @@ describe('DynamoDbMetadataStore on dynalite: partitions', () => {
     expect(after).not.toHaveProperty('shadowReplicationRate');
   });
 
+  it('refuses a patch that would change ownership fields, which only changeOwner may write', async () => {
+    const { store } = await newStore();
+    await store.createPartition(aPartition({ epoch: 1 }));
+    const sneaky = { utilization: 0.5, ownerWorkerId: 'thief', epoch: 9 } as unknown as Parameters<DynamoDbMetadataStore['updatePartition']>[2];
+    await expect(store.updatePartition('shardId-000000000000', 1, sneaky)).rejects.toThrow(/patch must be limited to .* \(given \["ownerWorkerId","epoch"\]\)/);
+    expect(await store.getPartition('shardId-000000000000')).toMatchObject({ ownerWorkerId: 'small-1', epoch: 1, utilization: 0 });
+  });
+
   it('rejects a stats update at a stale epoch and leaves the item unchanged', async () => {
     const { store } = await newStore();
     await store.createPartition(aPartition({ epoch: 3, utilization: 0.1 }));

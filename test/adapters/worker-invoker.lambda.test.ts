@@ -32,9 +32,12 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function invokerWith(large: FunctionBehaviour, options: FakeLambdaOptions & { asyncPayloadLimitBytes?: number } = {}): Promise<LambdaWorkerInvoker> {
+async function invokerWith(
+  large: FunctionBehaviour,
+  options: FakeLambdaOptions & { asyncPayloadLimitBytes?: number; requestTimeoutMs?: number } = {},
+): Promise<LambdaWorkerInvoker> {
   fake = await startFakeLambda({ 'foreshadow-worker-small': worker, 'foreshadow-worker-large': large }, options);
-  client = lambdaClient({ endpoint: fake.endpoint, maxAttempts: 1 });
+  client = lambdaClient({ endpoint: fake.endpoint, maxAttempts: 1, ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }) });
   return new LambdaWorkerInvoker(client, {
     functionNameOf: (id) => FUNCTIONS[id],
     ...(options.asyncPayloadLimitBytes === undefined ? {} : { asyncPayloadLimitBytes: options.asyncPayloadLimitBytes }),
@@ -58,6 +61,13 @@ describe('LambdaWorkerInvoker against an Invoke endpoint on loopback', () => {
     const result = await invoker.invoke('large-1', aWorkerRequest(2));
     expect(result).toMatchObject({ ok: false, reason });
     expect(result.ok ? '' : result.detail).toMatch(detail);
+  });
+
+  it('answers timeout when the owner does not answer within the client request timeout', async () => {
+    const invoker = await invokerWith({ kind: 'hang' }, { requestTimeoutMs: 300 });
+    const result = await invoker.invoke('large-1', aWorkerRequest(1));
+    expect(result).toMatchObject({ ok: false, reason: 'timeout' });
+    expect(result.ok ? '' : result.detail).toMatch(/TimeoutError/);
   });
 
   it('answers not-found for a worker without a function and for a function Lambda does not know', async () => {

@@ -11,7 +11,9 @@ export type FunctionBehaviour =
   | { readonly kind: 'respond'; readonly respond: (payload: unknown) => unknown }
   | { readonly kind: 'function-error'; readonly errorType: string; readonly errorMessage: string }
   | { readonly kind: 'throttle' }
-  | { readonly kind: 'throttle-after'; readonly calls: number };
+  | { readonly kind: 'throttle-after'; readonly calls: number }
+  /** Never answers (until the server stops): a worker running past the caller's patience. */
+  | { readonly kind: 'hang' };
 
 export interface RecordedInvoke {
   readonly functionName: string;
@@ -65,6 +67,7 @@ export async function startFakeLambda(functions: Readonly<Record<string, Functio
       error(res, 429, 'TooManyRequestsException', 'Rate Exceeded.');
       return;
     }
+    if (behaviour.kind === 'hang') return;
     if (invocationType === 'Event') {
       res.writeHead(202, { 'x-amzn-requestid': 'req' });
       res.end();

@@ -110,5 +110,10 @@ export function predictFromShadow(
     meanCostMs: cost.meanMs,
     madeAtMs: view.nowMs,
   };
-  return { kind: 'ok', value: { prediction, utilizationAtHorizon: toUtil(cost.meanMs, rateAtHorizon), cost } };
+  // The owner's own forecast sees the per-record cost drift too (a cost that triples at a flat record
+  // rate); its growth to the horizon bounds the target's forecast from below.
+  const owner = shard.forecast;
+  const growth = owner.points >= MIN_TREND_POINTS && owner.utilization > 0 ? owner.utilizationAtHorizon / owner.utilization : 1;
+  const utilizationAtHorizon = Math.max(toUtil(cost.meanMs, rateAtHorizon), prediction.utilization * growth);
+  return { kind: 'ok', value: { prediction, utilizationAtHorizon, cost } };
 }

@@ -75,6 +75,8 @@ export class LocalWorkerInvoker implements WorkerInvoker {
     for (const chunk of chunks.value) {
       this.stats.asyncCalls += 1;
       const run = (async () => {
+        // Lambda answers an Event invocation (202) before the function runs: so does this.
+        await new Promise((resolve) => setImmediate(resolve));
         await worker.slots.acquire();
         try {
           await worker.spec.handle(JSON.parse(chunk) as WorkerRequest);

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { LocalWorkerInvoker, splitToFit } from '../../adapters/local/worker-invoker.local.js';
+import type { WorkerRequest, WorkerResponse } from '../../core/ports/index.js';
+import { request, wireRecord } from './factories.js';
+
+const answer: WorkerResponse = { batchItemFailures: [], processed: 1, busyMs: 1 };
+
+/** A handler that stays busy until released, recording the order of events. */
+function gatedWorker(trace: string[]) {
+  const gates: (() => void)[] = [];
+  return {
+    release: () => gates.shift()?.(),
+    handle: async (r: WorkerRequest): Promise<WorkerResponse> => {
+      trace.push(`start ${r.records[0]?.sequenceNumber}`);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      trace.push(`end ${r.records[0]?.sequenceNumber}`);
+      return answer;
+    },
+  };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('the local worker invoker', () => {
+  it('runs no more invocations of a worker at once than it has slots, queueing the rest', async () => {
+    const trace: string[] = [];
+    const worker = gatedWorker(trace);
+    const invoker = new LocalWorkerInvoker([{ workerId: 'w', slots: 1, handle: worker.handle }]);
+    const first = invoker.invoke('w', request([wireRecord(1, 'a', {})]));
+    const second = invoker.invoke('w', request([wireRecord(2, 'a', {})]));
+    await tick();
+    expect(trace).toEqual(['start 1000001']);
+    worker.release();
+    await first;
+    await tick();
+    worker.release();
+    await second;
+    expect(trace).toEqual(['start 1000001', 'end 1000001', 'start 1000002', 'end 1000002']);
+  });
+
+  it('answers throttled at once when all slots are busy and whenBusy is throttle', async () => {
+    const worker = gatedWorker([]);
+    const invoker = new LocalWorkerInvoker([{ workerId: 'w', slots: 1, handle: worker.handle }], { whenBusy: 'throttle' });
+    const first = invoker.invoke('w', request([wireRecord(1, 'a', {})]));
+    const second = await invoker.invoke('w', request([wireRecord(2, 'a', {})]));
+    expect(second).toMatchObject({ ok: false, reason: 'throttled' });
+    worker.release();
+    expect((await first).ok).toBe(true);
+  });
+
+  it.each([
+    ['an unknown worker', 'nobody', async () => answer, 'not-found'],
+    ['a handler that throws', 'w', async () => Promise.reject(new Error('boom')), 'function-error'],
+  ] as const)('answers %s as a value', async (_what, workerId, handle, reason) => {
+    const invoker = new LocalWorkerInvoker([{ workerId: 'w', slots: 1, handle }]);
+    expect(await invoker.invoke(workerId, request([wireRecord(1, 'a', {})]))).toMatchObject({ ok: false, reason });
+  });
+
+  it('refuses a synchronous payload above the limit', async () => {
+    const invoker = new LocalWorkerInvoker([{ workerId: 'w', slots: 1, handle: async () => answer }], { syncPayloadBytes: 100 });
+    expect(await invoker.invoke('w', request([wireRecord(1, 'a', { pad: 'x'.repeat(200) })]))).toMatchObject({ ok: false, reason: 'payload-too-large' });
+  });
+
+  it('splits an asynchronous request to fit the limit, returns before running it, and swallows its errors', async () => {
+    const seen: number[] = [];
+    const invoker = new LocalWorkerInvoker(
+      [
+        {
+          workerId: 'w',
+          slots: 1,
+          handle: async (r) => {
+            seen.push(r.records.length);
+            throw new Error('shadow failed');
+          },
+        },
+      ],
+      { asyncPayloadBytes: 700 },
+    );
+    const records = Array.from({ length: 8 }, (_, i) => wireRecord(i, 'a', { v: i }));
+    const outcome = await invoker.invokeAsync('w', request(records, { mode: 'shadow' }));
+    expect(seen).toEqual([]);
+    await invoker.idle();
+    expect(outcome).toEqual({ ok: true, value: { calls: seen.length } });
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.reduce((a, b) => a + b, 0)).toBe(8);
+    expect(invoker.stats.asyncErrors).toBe(seen.length);
+  });
+
+  it('cannot split a single record that is larger than the limit', () => {
+    expect(splitToFit(request([wireRecord(1, 'a', { pad: 'x'.repeat(500) })]), 300)).toMatchObject({ ok: false, reason: 'payload-too-large' });
+  });
+});

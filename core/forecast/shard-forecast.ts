@@ -40,28 +40,26 @@ export function emptySeries(sinceMs: number): ShardSeries {
  */
 export function updateSeries(series: ShardSeries, points: readonly ShardMetricPoint[], params: HoltParams): ShardSeries {
   const fresh = points.filter((p) => p.atMs >= series.coveredUntilMs).sort((a, b) => a.atMs - b.atMs);
-  let next = series;
+  if (fresh.length === 0) return series;
+  let { utilization, records, bytes, coveredUntilMs, lastPointAtMs, periodMs, lastUtilization, costMsPerRecord, lastRecordsPerSec, lastBusyFraction } = series;
   for (const raw of fresh) {
     const p = shardLoadPoint(raw);
     const at = raw.atMs + raw.periodMs;
-    const period = raw.periodMs > 0 ? raw.periodMs : params.referencePeriodMs;
-    const holt: HoltParams = { ...params, referencePeriodMs: period };
-    const cost = p.costMsPerRecord ?? next.costMsPerRecord;
-    const utilization = p.costMsPerRecord === undefined && cost !== undefined ? (cost * p.acceptedRecordsPerSec) / 1000 : p.utilization;
-    next = {
-      ...(cost === undefined ? {} : { costMsPerRecord: cost }),
-      utilization: holtUpdate(next.utilization, { atMs: at, value: utilization }, holt),
-      records: holtUpdate(next.records, { atMs: at, value: p.demandRecordsPerSec }, holt),
-      bytes: holtUpdate(next.bytes, { atMs: at, value: p.demandBytesPerSec }, holt),
-      coveredUntilMs: at,
-      lastPointAtMs: raw.atMs,
-      periodMs: period,
-      lastUtilization: utilization,
-      lastRecordsPerSec: p.acceptedRecordsPerSec,
-      lastBusyFraction: p.busyFraction,
-    };
+    periodMs = raw.periodMs > 0 ? raw.periodMs : params.referencePeriodMs;
+    const holt: HoltParams = { levelSmoothing: params.levelSmoothing, trendSmoothing: params.trendSmoothing, referencePeriodMs: periodMs };
+    costMsPerRecord = p.costMsPerRecord ?? costMsPerRecord;
+    const u = p.costMsPerRecord === undefined && costMsPerRecord !== undefined ? (costMsPerRecord * p.acceptedRecordsPerSec) / 1000 : p.utilization;
+    utilization = holtUpdate(utilization, { atMs: at, value: u }, holt);
+    records = holtUpdate(records, { atMs: at, value: p.demandRecordsPerSec }, holt);
+    bytes = holtUpdate(bytes, { atMs: at, value: p.demandBytesPerSec }, holt);
+    coveredUntilMs = at;
+    lastPointAtMs = raw.atMs;
+    lastUtilization = u;
+    lastRecordsPerSec = p.acceptedRecordsPerSec;
+    lastBusyFraction = p.busyFraction;
   }
-  return next;
+  const next: ShardSeries = { utilization, records, bytes, coveredUntilMs, lastPointAtMs, periodMs, lastUtilization, lastRecordsPerSec, lastBusyFraction };
+  return costMsPerRecord === undefined ? next : { ...next, costMsPerRecord };
 }
 
 export interface ShardForecast {

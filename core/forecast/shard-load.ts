@@ -26,19 +26,20 @@ export interface ShardLoadPoint {
 export function shardLoadPoint(p: ShardMetricPoint): ShardLoadPoint {
   const periodMs = p.periodMs > 0 ? p.periodMs : 1;
   const seconds = periodMs / 1000;
-  const busyFraction = Math.max(0, p.busyMs) / periodMs;
-  const costMsPerRecord = p.processedRecords > 0 ? Math.max(0, p.busyMs) / p.processedRecords : undefined;
-  const utilization = costMsPerRecord !== undefined ? (costMsPerRecord * Math.max(0, p.incomingRecords)) / periodMs : busyFraction;
-  const accepted = Math.max(0, p.incomingRecords);
-  const throttled = Math.max(0, p.throttledRecords);
-  const bytesPerRecord = accepted > 0 ? Math.max(0, p.incomingBytes) / accepted : 0;
-  const point: ShardLoadPoint = {
+  const busy = p.busyMs > 0 ? p.busyMs : 0;
+  const accepted = p.incomingRecords > 0 ? p.incomingRecords : 0;
+  const throttled = p.throttledRecords > 0 ? p.throttledRecords : 0;
+  const bytes = p.incomingBytes > 0 ? p.incomingBytes : 0;
+  const costMsPerRecord = p.processedRecords > 0 ? busy / p.processedRecords : undefined;
+  const bytesPerRecord = accepted > 0 ? bytes / accepted : 0;
+  // One object literal, no spreads: this runs for every shard and metric point of every tick.
+  return {
     atMs: p.atMs,
-    utilization,
-    busyFraction,
+    utilization: costMsPerRecord !== undefined ? (costMsPerRecord * accepted) / periodMs : busy / periodMs,
+    busyFraction: busy / periodMs,
     demandRecordsPerSec: (accepted + throttled) / seconds,
-    demandBytesPerSec: (Math.max(0, p.incomingBytes) + throttled * bytesPerRecord) / seconds,
+    demandBytesPerSec: (bytes + throttled * bytesPerRecord) / seconds,
     acceptedRecordsPerSec: accepted / seconds,
+    costMsPerRecord,
   };
-  return costMsPerRecord === undefined ? point : { ...point, costMsPerRecord };
 }

@@ -18,6 +18,10 @@ export function initialRate(ctx: TickContext, shard: ShardTick): { rate: number;
   const cv = shard.state.lastCostCv ?? replication.assumedCostCv;
   const n = Math.max(samplesNeeded(cv, replication.targetRelativeError), ctx.config.minShadowSamples);
   const recordsPerSec = processedRate(ctx.view, shard.forecast.recordsPerSec);
+  if (!(recordsPerSec > 0)) {
+    const rate = clamp(replication.initialRate * shard.state.rateMultiplier, replication.minRate, replication.maxRate);
+    return { rate, why: `r=${fmt(rate * 100, 1)} %: the shard's record rate is not known yet, so the initial rate` };
+  }
   const base = replicationRateFor(n, recordsPerSec, replication.measurementWindowMs, replication.minRate, replication.maxRate);
   const floor = replicationRateFor(ctx.config.minShadowSamples, recordsPerSec, ctx.tickIntervalMs, replication.minRate, replication.maxRate);
   const rate = clamp(Math.max(base, floor) * shard.state.rateMultiplier, replication.minRate, replication.maxRate);

@@ -63,6 +63,7 @@ export function decideSpm(view: ClusterView, full: ForeshadowConfig, stateIn: Sp
   }
 
   // Step 5: score the predictions behind earlier moves, adapt r.
+  const rateSetThisTick = new Set<string>();
   for (const p of previous.pending) {
     const outcome = scorePrediction(ctx, p, { ...ctx.shards.get(p.shardId)?.state, ...patches.get(p.shardId) } as SpmShardState);
     if (outcome.kind === 'wait') {
@@ -73,6 +74,11 @@ export function decideSpm(view: ClusterView, full: ForeshadowConfig, stateIn: Sp
     } else {
       ctx.events.push(...outcome.events);
       ctx.actions.push(...outcome.actions);
+      for (const a of outcome.actions) {
+        const live = ctx.liveShadows.get(a.shadowId);
+        if (live) ctx.liveShadows.set(a.shadowId, { ...live, rate: a.rate });
+        rateSetThisTick.add(a.shadowId);
+      }
       patch(p.shardId, outcome.shardState);
     }
   }
@@ -96,6 +102,7 @@ export function decideSpm(view: ClusterView, full: ForeshadowConfig, stateIn: Sp
 
   // Shadows that measured too little for a usable interval get a higher rate.
   for (const shadow of [...ctx.liveShadows.values()]) {
+    if (rateSetThisTick.has(shadow.shadowId)) continue;
     const outcome = shadowRateRule(ctx, shadow);
     if (outcome.kind === 'act') {
       ctx.actions.push(outcome.action);

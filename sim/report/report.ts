@@ -53,9 +53,11 @@ export function summarize(sim: Simulation, policy: { name: string; label: string
   const s = sim.stats;
   const busy = s.primaryBusyMs + s.shadowBusyMs;
   const shardHours = s.openShardMs / 3_600_000;
-  const spmGbMs = s.ticks * SPM_FUNCTION.msPerTick * (SPM_FUNCTION.memoryMb / 1024);
+  // `static` is plain placement: no SPM function runs at all.
+  const spmTicks = policy.name === 'static' ? 0 : s.ticks;
+  const spmGbMs = spmTicks * SPM_FUNCTION.msPerTick * (SPM_FUNCTION.memoryMb / 1024);
   const lambdaGbSeconds = (s.workerGbMs + s.dispatcherGbMs + spmGbMs) / 1000;
-  const invocations = s.dispatcherInvocations + s.workerInvocations + s.shadowInvocations + s.ticks;
+  const invocations = s.dispatcherInvocations + s.workerInvocations + s.shadowInvocations + spmTicks;
   const kinesis = shardHours * PRICES.shardHour + (s.acceptedRecords / 1e6) * PRICES.putPayloadUnitsPerMillion;
   const lambda = lambdaGbSeconds * PRICES.lambdaGbSecond + (invocations / 1e6) * PRICES.lambdaRequestsPerMillion;
   const cloudwatch = (s.metricQueries / 1000) * PRICES.getMetricDataPerThousandMetrics;

@@ -29,6 +29,11 @@ export interface RunInfo {
 
 const MAX_POINTS = 900;
 const MAX_DECISIONS = 300;
+/**
+ * Window over which a shard's busy fraction is judged for overload, in wall ms: busy time is credited when a
+ * batch ends, so one second alone is lumpy (a 1.5 s batch lands in one second). @default 5000
+ */
+export const OVERLOAD_WINDOW_MS = 5000;
 /** A shard whose owner was busy at least this fraction of a second is saturated (it is processed sequentially). */
 export const SATURATED_UTILIZATION = 0.98;
 
@@ -45,6 +50,8 @@ export class RunState {
   private prev: { atMs: number; accepted: Map<string, number>; busy: Map<string, number>; workerBusy: Map<string, { primary: number; shadow: number }>; produced: number; applied: number; throttled: number } | undefined;
   private readonly points: DashboardPoint[] = [];
   private readonly decisionLog: DashboardDecision[] = [];
+  /** Recent (atMs, primary busy ms) per shard, for overload over a window rather than one lumpy second. */
+  private readonly busyHistory = new Map<string, { atMs: number; busyMs: number }[]>();
   private shardRates = new Map<string, { ingest: number; utilization: number; iteratorAgeMs: number }>();
   private workerUtil = new Map<string, { primary: number; shadow: number }>();
   /** Figures over time for the report. */
@@ -105,7 +112,13 @@ export class RunState {
           const predicted = predictedUtilization(p, s.shadowStats);
           shardPoints[p.shardId] = { actual: round(utilization, 3), ...(predicted === undefined ? {} : { predicted: round(predicted, 3) }) };
         }
-        if (utilization >= SATURATED_UTILIZATION || iteratorAgeMs > this.info.overloadIteratorAgeMs) {
+        const history = this.busyHistory.get(p.shardId) ?? [];
+        history.push({ atMs: s.atMs, busyMs: busy.get(p.shardId) ?? 0 });
+        while (history.length > 1 && s.atMs - history[0]!.atMs > OVERLOAD_WINDOW_MS) history.shift();
+        this.busyHistory.set(p.shardId, history);
+        const span = s.atMs - history[0]!.atMs;
+        const windowUtilization = span >= OVERLOAD_WINDOW_MS / 2 ? (history.at(-1)!.busyMs - history[0]!.busyMs) / span : 0;
+        if (windowUtilization >= SATURATED_UTILIZATION || iteratorAgeMs > this.info.overloadIteratorAgeMs) {
           overloaded = true;
           if (!this.firstOverloadAtSec.has(p.shardId)) this.firstOverloadAtSec.set(p.shardId, round(this.elapsedSec(s.atMs), 1));
         }

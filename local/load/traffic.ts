@@ -61,6 +61,11 @@ export class TrafficPlan {
     return out;
   }
 
+  /** A few cheap records per region (the first key of each pool), to warm the emulators and pollers up. */
+  warmUp(perRegion: number): PlannedRecord[] {
+    return this.options.world.pools.flatMap((pool) => Array.from({ length: perRegion }, () => this.record(pool[0]!.partitionKey, pool[0]!.hashKey, 0)));
+  }
+
   private record(partitionKey: string, hashKey: bigint, meanCostMs: number): PlannedRecord {
     const { world, random } = this.options;
     const cv = world.scenario.costCv;

@@ -5,6 +5,7 @@ import { KinesisStreamControl } from '../../adapters/aws/stream-control.kinesis.
 import { EmfCapture } from '../../adapters/local/emf-capture.js';
 import { KinesisEventSourceMapping } from '../../adapters/local/esm-poller.kinesis.js';
 import { MemoryFailureSink } from '../../adapters/local/failure-sink.memory.js';
+import { MemoryKeyedStateStore } from '../../adapters/local/keyed-state.memory.js';
 import { EmfMetricsStore } from '../../adapters/local/metrics-store.emf.js';
 import { sleep, systemClock } from '../../adapters/local/system-clock.js';
 import { LocalWorkerInvoker } from '../../adapters/local/worker-invoker.local.js';
@@ -39,8 +40,17 @@ export interface LocalSystem {
   stop(): Promise<void>;
 }
 
-/** MaximumBatchingWindowInSeconds of the local event source mapping, in wall ms. @default 500 */
-export const LOCAL_BATCHING_WINDOW_MS = 500;
+/** MaximumBatchingWindowInSeconds of the local event source mapping, in wall ms. @default 1000 */
+export const LOCAL_BATCHING_WINDOW_MS = 1000;
+
+export const OUTPUT_STORES = ['memory', 'dynalite'] as const;
+/**
+ * Where the example processor's per-key state (the output table) lives. `memory` by default: a dynalite
+ * get+put pair costs ~20-25 ms on a shared laptop, and a batch does one pair per key, sequentially, which
+ * would dwarf the scenarios' per-record costs and make every shard look hot. Metadata, audit, shadow stats,
+ * shard progress and policy state (everything the SPM decides and fences on) stay in dynalite.
+ */
+export type OutputStore = (typeof OUTPUT_STORES)[number];
 
 /** Workers of the scenario, named `<class>-<n>` as in the simulator. */
 export function scenarioWorkers(plan: RunPlan): WorkerNodeMetadata[] {
@@ -63,9 +73,9 @@ export function scenarioWorkers(plan: RunPlan): WorkerNodeMetadata[] {
  * into the local metrics store. Registers the workers and places the stream's first shards round-robin, as
  * the simulator does, so both start from the same placement.
  */
-export async function startSystem(plan: RunPlan, emulators: Emulators, tap: TelemetryTap): Promise<LocalSystem> {
+export async function startSystem(plan: RunPlan, emulators: Emulators, tap: TelemetryTap, outputStore: OutputStore = 'memory'): Promise<LocalSystem> {
   const metadata = new DynamoDbMetadataStore(emulators.dynamo, { metadataTable: LOCAL_NAMES.tables.metadata, auditTable: LOCAL_NAMES.tables.audit });
-  const state = new DynamoDbKeyedStateStore(emulators.dynamo, LOCAL_NAMES.tables.output);
+  const state = outputStore === 'dynalite' ? new DynamoDbKeyedStateStore(emulators.dynamo, LOCAL_NAMES.tables.output) : new MemoryKeyedStateStore();
   const stream = new KinesisStreamControl(emulators.kinesis, LOCAL_NAMES.stream, { pollIntervalMs: 100 });
   const metrics = new EmfMetricsStore({
     streamName: LOCAL_NAMES.stream,

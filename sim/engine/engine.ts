@@ -58,6 +58,7 @@ export class Simulation {
   readonly regionRate: Float64Array;
   readonly regionCost: Float64Array;
   private policyState: unknown;
+  private nextTickMs: number;
   private readonly appliedEvents = new Set<number>();
 
   constructor(readonly options: SimulationOptions) {
@@ -83,6 +84,7 @@ export class Simulation {
     for (const w of this.workers) this.workerById.set(w.id, w);
     evenRanges(scenario.shards.count).forEach((range, i) => this.addShard(range, [], this.workers[i % this.workers.length]!.id));
     this.policyState = options.policy?.initialState();
+    this.nextTickMs = this.config.tickIntervalMs;
   }
 
   get durationMs(): number {
@@ -140,7 +142,11 @@ export class Simulation {
     const dt = this.profile.stepMs;
     this.applyScenarioEvents(t);
     completeReshards(this, t);
-    if (this.options.policy && t > 0 && t % this.config.tickIntervalMs === 0) this.tick();
+    // Ticks fall on the first step at or after each multiple of the interval (it need not divide into steps).
+    if (this.options.policy && t >= this.nextTickMs) {
+      this.nextTickMs += this.config.tickIntervalMs * Math.max(1, Math.floor((t - this.nextTickMs) / this.config.tickIntervalMs) + 1);
+      this.tick();
+    }
     for (let r = 0; r < this.regionRate.length; r++) {
       this.regionRate[r] = regionRateAt(this.world, r, t);
       this.regionCost[r] = regionCostAt(this.world, r, t);

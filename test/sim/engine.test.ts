@@ -178,3 +178,18 @@ describe('the local profile', () => {
     expect(sim.stats.latency.quantile(0.5)).toBeLessThan(200);
   });
 });
+
+describe('ticks', () => {
+  it.each([
+    { tickIntervalMs: 60_000, ticks: 9 },
+    { tickIntervalMs: 90_000, ticks: 6 },
+    { tickIntervalMs: 150_500, ticks: 3 },
+  ])('tick every $tickIntervalMs ms: $ticks ticks in 10 minutes', ({ tickIntervalMs, ticks }) => {
+    const s = scenario({ config: { tickIntervalMs } });
+    const times: number[] = [];
+    const { sim } = checkedSimulation(s, 1, { name: 'static', label: 'probe', initialState: () => ({}), decide: (view, _c, state) => (times.push(view.nowMs), { actions: [], events: [], nextState: state }) });
+    sim.run();
+    expect(times).toHaveLength(ticks);
+    times.forEach((t, i) => expect(t).toBe(Math.ceil(((i + 1) * tickIntervalMs) / 1000) * 1000));
+  });
+});

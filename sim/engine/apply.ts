@@ -1,5 +1,6 @@
 import type { Action, MergeAction, SplitAction, UpdateShardCountAction } from '../../core/model/actions.js';
 import { evenRanges, type HashKeyRange } from '../../core/model/hash-key.js';
+import { hotKeyRateAt } from '../scenario/world.js';
 import type { Simulation } from './engine.js';
 import type { SimShard } from './state.js';
 
@@ -185,7 +186,7 @@ function reshard(sim: Simulation, parents: SimShard[], children: { range: HashKe
     p.state = 'CLOSED';
     p.closedAtMs = sim.nowMs;
     const kids = created.filter((c) => c.parentIds.includes(p.id));
-    const weights = kids.map((k) => k.regionShares.reduce((a, rs) => a + rs.share, 0) + k.hotKeys.length);
+    const weights = kids.map((k) => k.regionShares.reduce((a, rs) => a + rs.share * sim.regionRate[rs.region]!, 0) + k.hotKeys.reduce((a, h) => a + hotKeyRateAt(h.hot, sim.nowMs), 0));
     const total = weights.reduce((a, b) => a + b, 0);
     for (const r of p.retries) {
       let left = r.count;

@@ -10,7 +10,18 @@ import { formatReport } from './report.js';
  * SIGTERM) stops the load and drains before reporting; a second one stops at once. Expected failures
  * print one line and exit non-zero; only a bug prints a stack.
  */
+/** The AWS SDK warns about Node 20 at the first client; it says nothing about this run, so keep the terminal clean. */
+function quietSdkNodeWarning(): void {
+  const listeners = process.listeners('warning');
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name === 'NodeVersionSupportWarning') return;
+    for (const l of listeners) l(warning);
+  });
+}
+
 async function main(argv: readonly string[]): Promise<number> {
+  quietSdkNodeWarning();
   const options = parseCliOptions(argv);
   if (options.help) {
     process.stdout.write(`${USAGE}\n`);

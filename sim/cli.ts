@@ -51,6 +51,10 @@ export function parseArgs(argv: readonly string[]): CliArgs {
 
 /** Runs the CLI; returns the exit code (0 ok, 1 invariant violations, 2 bad input). */
 export function main(argv: readonly string[]): number {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   let args: CliArgs;
   let runs: PolicyRun[];
   let scenarioName: string;

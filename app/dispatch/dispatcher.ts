@@ -51,12 +51,11 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
 
   const allFailed = (records: readonly WireRecord[]): BatchResult => ({ batchItemFailures: records.map((r) => ({ itemIdentifier: r.sequenceNumber })) });
 
-  /** Waits for the parents; false if the budget (or the invocation's remaining time) ran out first. */
-  async function awaitParents(partition: PartitionMetadata, remainingMs: () => number): Promise<boolean> {
-    const start = deps.clock.nowMs();
+  /** Polls `ready` until it holds; false if the hold budget (or the invocation's remaining time) ran out first. */
+  async function holdUntil(ready: () => Promise<boolean>, startMs: number, remainingMs: () => number): Promise<boolean> {
     for (;;) {
-      if ((await gate.pendingParents(partition)).length === 0) return true;
-      const spent = deps.clock.nowMs() - start;
+      if (await ready()) return true;
+      const spent = deps.clock.nowMs() - startMs;
       if (spent + holdPollMs > holdBudgetMs || remainingMs() - holdPollMs < marginMs) return false;
       await deps.sleep(holdPollMs);
     }
@@ -90,13 +89,15 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
     const startMs = deps.clock.nowMs();
     const newest = Math.max(...batch.records.map((r) => r.approximateArrivalMs));
     const base = { shardId: batch.shardId, records: batch.records.length, bytes: batch.bytes, iteratorAgeMs: Math.max(0, startMs - newest) };
+    // A shard the SPM has not placed yet (it creates the partitions of new shards) waits like a held child.
     let partition = await cache.partition(batch.shardId);
-    if (!partition) {
-      // A shard the SPM has not placed yet (it creates the partitions of new shards): hand it back.
-      deps.telemetry.dispatch({ ...base, heldMs: 0, held: true, invokeMs: 0, staleEpochRetries: 0, failedRecords: batch.records.length, shadowRecords: 0, shadowErrors: 0 });
+    if (!partition && !(await holdUntil(async () => (partition = await cache.partition(batch.shardId)) !== undefined, startMs, remainingMs))) {
+      deps.telemetry.dispatch({ ...base, heldMs: deps.clock.nowMs() - startMs, held: true, invokeMs: 0, staleEpochRetries: 0, failedRecords: batch.records.length, shadowRecords: 0, shadowErrors: 0 });
       return allFailed(batch.records);
     }
-    if (partition.parentShardIds.length > 0 && !(await awaitParents(partition, remainingMs))) {
+    if (!partition) return allFailed(batch.records);
+    const placed: PartitionMetadata = partition;
+    if (placed.parentShardIds.length > 0 && !(await holdUntil(async () => (await gate.pendingParents(placed)).length === 0, startMs, remainingMs))) {
       deps.telemetry.dispatch({ ...base, ownerWorkerId: partition.ownerWorkerId, heldMs: deps.clock.nowMs() - startMs, held: true, invokeMs: 0, staleEpochRetries: 0, failedRecords: batch.records.length, shadowRecords: 0, shadowErrors: 0 });
       return allFailed(batch.records);
     }

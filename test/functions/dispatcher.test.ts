@@ -129,10 +129,21 @@ describe('the dispatcher', () => {
     expect(figures[0]?.shadowRecords).toBe(2);
   });
 
-  it('hands back the batch of a shard that has no partition yet', async () => {
-    const { dispatcher, trace, batch } = setup();
+  it('hands back the batch of a shard that is still not placed when the hold budget runs out', async () => {
+    const { dispatcher, trace, batch, figures } = setup({ dispatcher: { holdBudgetMs: 1000 } });
     const result = await dispatcher.dispatch(batch('unknown', [1]));
     expect(result.batchItemFailures).toHaveLength(1);
     expect(trace).toEqual([]);
+    expect(figures[0]).toMatchObject({ held: true, heldMs: 1000 });
+  });
+
+  it('waits in the invocation for the SPM to place a new shard, then invokes its owner', async () => {
+    const { dispatcher, trace, batch, metadata } = setup();
+    let reads = 0;
+    const getPartition = metadata.getPartition.bind(metadata);
+    metadata.getPartition = async (shardId) => (++reads === 3 ? partition({ shardId, ownerWorkerId: 'w2' }) : shardId === 'new' ? undefined : getPartition(shardId));
+    const result = await dispatcher.dispatch(batch('new', [1]));
+    expect(result.batchItemFailures).toEqual([]);
+    expect(trace).toEqual(['invoke w2 epoch=1 n=1']);
   });
 });

@@ -198,10 +198,22 @@ function addToHistogram(sim: Simulation, sh: SimShadow, records: number, busy: n
     cost[h.bucket]! += rate * sim.regionCost[h.hot.region]! * h.hot.costFactor;
   }
   const recTotal = rec.reduce((a, b) => a + b, 0);
-  const costTotal = cost.reduce((a, b) => a + b, 0);
-  if (recTotal <= 0 || costTotal <= 0) return;
+  if (recTotal <= 0) return;
+  // A sample, not the truth: each bucket's count gets Poisson-like noise, then the batch's records and busy
+  // time are shared out by the noisy counts (busy time weighted by each bucket's cost per record).
+  const noisy = new Float64Array(rec.length);
+  const noisyCost = new Float64Array(rec.length);
+  for (let i = 0; i < rec.length; i++) {
+    if (rec[i]! <= 0) continue;
+    const expected = (records * rec[i]!) / recTotal;
+    noisy[i] = Math.max(0, expected + Math.sqrt(expected) * sim.gauss());
+    noisyCost[i] = noisy[i]! * (cost[i]! / rec[i]!);
+  }
+  const n = noisy.reduce((a, b) => a + b, 0);
+  const c = noisyCost.reduce((a, b) => a + b, 0);
+  if (n <= 0 || c <= 0) return;
   for (let i = 0; i < sh.histogram.length; i++) {
-    sh.histogram[i]!.records += (records * rec[i]!) / recTotal;
-    sh.histogram[i]!.costMs += (busy * cost[i]!) / costTotal;
+    sh.histogram[i]!.records += (records * noisy[i]!) / n;
+    sh.histogram[i]!.costMs += (busy * noisyCost[i]!) / c;
   }
 }

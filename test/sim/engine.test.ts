@@ -147,7 +147,8 @@ describe('actions', () => {
     sim.run();
     const buckets = sim.shadows.get('x')!.histogram.map((b) => b.records);
     const total = buckets.reduce((a, b) => a + b, 0);
-    expect(Math.max(...buckets) / total).toBeGreaterThan(600 / 700);
+    // 600 of 700 records/s are one key (sampling noise aside); an even spread would put 1/32 in each bucket.
+    expect(Math.max(...buckets) / total).toBeGreaterThan(0.8);
   });
 });
 

@@ -111,6 +111,20 @@ describe('actions', () => {
     expect(sim.apply({ type: 'split', shardId: b!.id, expectedEpoch: 0, newStartingHashKey: b!.range.end, lowChildWorkerId: 'large-1', highChildWorkerId: 'large-1', lowLoadShare: 0.5, reason: 'test' }).detail).toMatch(/^resource-in-use/);
   });
 
+  it('merges two adjacent shards into one child that waits for both parents, and refuses non-adjacent ones', () => {
+    const { sim, check } = checkedSimulation(scenario());
+    const [a, b, c] = shardIds(sim).map((id) => sim.shards.get(id)!);
+    expect(sim.apply({ type: 'merge', shardId: a!.id, adjacentShardId: c!.id, workerId: 'large-1', reason: 'test' }).detail).toMatch(/^invalid-argument/);
+    expect(sim.apply({ type: 'merge', shardId: b!.id, adjacentShardId: a!.id, workerId: 'large-1', reason: 'test' }).applied).toBe(true);
+    sim.run();
+    check();
+    const child = sim.shards.get(a!.childIds[0]!)!;
+    expect(child.parentIds).toEqual([a!.id, b!.id]);
+    expect([child.range.start, child.range.end]).toEqual([a!.range.start, b!.range.end]);
+    expect(child.owner).toBe('large-1');
+    expect(child.processedSeq).toBeGreaterThan(0);
+  });
+
   it('doubles every shard with update-shard-count', () => {
     const { sim, check } = checkedSimulation(scenario());
     sim.advance(MIN);

@@ -125,6 +125,16 @@ describe('actions', () => {
     expect(child.processedSeq).toBeGreaterThan(0);
   });
 
+  it('allows 10 update-shard-count calls per rolling 24 hours', () => {
+    const { sim } = checkedSimulation(scenario({ durationMin: 60 }));
+    for (let i = 0; i < 10; i++) {
+      expect(sim.apply({ type: 'update-shard-count', targetShardCount: i % 2 === 0 ? 8 : 4, reason: 'test' }).applied).toBe(true);
+      sim.advance(121_000);
+    }
+    expect(sim.apply({ type: 'update-shard-count', targetShardCount: 8, reason: 'test' }).detail).toMatch(/^limit-exceeded/);
+    expect(sim.apply({ type: 'update-shard-count', targetShardCount: 9, reason: 'test' }).detail).toMatch(/^invalid-argument/);
+  });
+
   it('doubles every shard with update-shard-count', () => {
     const { sim, check } = checkedSimulation(scenario());
     sim.advance(MIN);

@@ -51,10 +51,16 @@ async function setup(shards = 2) {
   await Promise.all([ensureTable(client, tables.metadataTable, TABLES.metadata), ensureTable(client, tables.auditTable, TABLES.audit)]);
   const metadata = new DynamoDbMetadataStore(client, tables);
   const { stream, calls } = fakeStream(shards);
-  const clock = { nowMs: () => 100_000 };
+  let now = 100_000;
+  const clock = { nowMs: () => now };
+  let ticks = 0;
   const workers = ['w1', 'w2', 'w3'].map((workerId) => workerNode({ workerId, functionName: workerId, memoryMb: 1024, slots: 2, speed: 1 }));
-  const tick = (policy: Policy<unknown>, tickId = `t${Math.random()}`) =>
-    runSpmTick({ metadata, metrics: new EmfMetricsStore({ streamName: 's', clock }), stream, clock, policy, config: parseConfig({}), tickId, workers, metricsPeriodMs: 1000 });
+  const tick = (policy: Policy<unknown>) => {
+    ticks += 1;
+    now += 1000;
+    const tickId = `t${String(ticks).padStart(3, '0')}`;
+    return runSpmTick({ metadata, metrics: new EmfMetricsStore({ streamName: 's', clock }), stream, clock, policy, config: parseConfig({}), tickId, workers, metricsPeriodMs: 1000 });
+  };
   return { metadata, calls, tick };
 }
 

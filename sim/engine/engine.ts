@@ -214,7 +214,7 @@ export class Simulation {
       this.stats.droppedRecords += r.count;
       return false;
     });
-    const offers = [...shard.retries, ...(fresh > 0 ? [{ count: fresh, arrivalMs: t + dt / 2, costMs: meanCost }] : [])];
+    const offers = [...shard.retries.map((r) => ({ ...r, retry: true })), ...(fresh > 0 ? [{ count: fresh, arrivalMs: t + dt / 2, costMs: meanCost, retry: false }] : [])];
     const limit = Math.min(Math.floor((1000 * dt) / 1000), Math.floor((1_048_576 * dt) / 1000 / scenario.recordSizeBytes));
     let room = limit;
     const retries: typeof shard.retries = [];
@@ -224,8 +224,10 @@ export class Simulation {
       if (take > 0) this.accept(shard, take, offer.arrivalMs, offer.costMs);
       if (offer.count > take) {
         retries.push({ count: offer.count - take, arrivalMs: offer.arrivalMs, costMs: offer.costMs });
+        // The shard metric counts rejected put attempts (as WriteProvisionedThroughputExceeded does); the
+        // report counts records, each once, however often the producer retries it.
         shard.metrics.throttledRecords += offer.count - take;
-        this.stats.throttledRecords += offer.count - take;
+        if (!offer.retry) this.stats.throttledRecords += offer.count - take;
       }
     }
     shard.retries = retries;

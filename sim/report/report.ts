@@ -20,8 +20,8 @@ export interface CostEstimate {
  * the second (owner-side utilization ≥ 1: processing falls behind); (b) a worker's demand exceeded its
  * slots, so its shards were rationed; (c) a shard's iterator age exceeded the profile's
  * `overloadIteratorAgeMs` (30 s on `aws`) — this also catches children waiting on a slow parent and
- * backlogs still draining. Throttling at the shard's write limit is counted separately (`throttledRecords`,
- * rejected put attempts, each retry counted again).
+ * backlogs still draining. Throttling at the shard's write limit is counted separately: `throttledRecords` are
+ * records rejected at least once (each counted once, however often the producer retried it).
  */
 export interface PolicyReport {
   readonly policy: string;

@@ -9,7 +9,11 @@ import { PlacementCache } from './placement-cache.js';
 export interface DispatcherOptions {
   /** How long a placement is reused before it is read again, in ms. @default 1000 */
   readonly placementCacheMs?: number;
-  /** Longest a child's batch waits in the invocation for its parent to drain, in ms. @default 20000 */
+  /**
+   * Longest a child's batch (or a not yet placed shard's) waits in the invocation before it is handed back to
+   * the ESM, in ms. Half the dispatcher's default 120 s timeout: the other half is left for the owner's call.
+   * @default 60000
+   */
   readonly holdBudgetMs?: number;
   /** Time between two drain checks while holding, in ms. @default 250 */
   readonly holdPollMs?: number;
@@ -43,7 +47,7 @@ export type BatchResult = { readonly batchItemFailures: { readonly itemIdentifie
 export function createDispatcher(deps: DispatcherDeps, options: DispatcherOptions = {}) {
   const cache = new PlacementCache(deps.metadata, deps.clock, options.placementCacheMs ?? 1000);
   const gate = new ParentGate(deps.metadata, deps.stream, deps.clock);
-  const holdBudgetMs = options.holdBudgetMs ?? 20_000;
+  const holdBudgetMs = options.holdBudgetMs ?? 60_000;
   const holdPollMs = options.holdPollMs ?? 250;
   const marginMs = options.deadlineMarginMs ?? 5000;
   const retries = options.staleEpochRetries ?? 3;

@@ -8,7 +8,7 @@ export interface WorkerBatchFigures {
   readonly records: number;
   /** Wall-clock ms spent processing (the busy time utilization is made of). */
   readonly busyMs: number;
-  /** CPU ms (user + system) over the same span. */
+  /** CPU ms (user + system) over the same span; shadow: summed over the records' processing only. */
   readonly cpuMs: number;
   readonly failed: number;
   readonly deadLettered: number;

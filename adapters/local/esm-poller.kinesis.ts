@@ -49,6 +49,8 @@ export interface DiscardedBatch {
 interface ShardRun {
   readonly shard: Shard;
   finished: boolean;
+  /** Last sequence number delivered successfully (or discarded): where a restarted poller resumes. */
+  checkpoint?: string;
 }
 
 /**
@@ -100,7 +102,11 @@ export class KinesisEventSourceMapping {
           if (waiting) continue;
           const run: ShardRun = { shard, finished: false };
           this.runs.set(shard.ShardId!, run);
-          const loop = this.pollShard(run, parents.length > 0).catch(() => undefined);
+          // A poller that fails (e.g. GetShardIterator while the emulator is busy) is started again by the
+          // next discovery round, from its checkpoint.
+          const loop = this.pollShard(run, parents.length > 0).catch(() => {
+            if (!run.finished) this.runs.delete(shard.ShardId!);
+          });
           this.loops.add(loop);
           void loop.finally(() => this.loops.delete(loop));
         }
@@ -135,8 +141,8 @@ export class KinesisEventSourceMapping {
     const batchSize = this.options.batchSize ?? 100;
     const windowMs = this.options.batchingWindowMs ?? 0;
     const buffer: _Record[] = [];
-    let lastFetched: string | undefined;
-    let iterator: string | undefined = await this.iterator(shardId, undefined, isChild);
+    let lastFetched = run.checkpoint;
+    let iterator: string | undefined = await this.iterator(shardId, run.checkpoint, isChild);
     let firstBufferedAt = 0;
     while (this.running) {
       if (iterator && buffer.length < batchSize) {
@@ -163,20 +169,25 @@ export class KinesisEventSourceMapping {
         await sleep(Math.min(this.options.idlePollMs ?? 200, windowMs));
         continue;
       }
-      await this.deliver(shardId, buffer, batchSize);
+      await this.deliver(run, buffer, batchSize);
       if (buffer.length > 0) firstBufferedAt = Date.now();
     }
     if (!iterator && buffer.length === 0) run.finished = true;
   }
 
   /** Delivers the head of `buffer` until it succeeds or is discarded; removes what is done from `buffer`. */
-  private async deliver(shardId: string, buffer: _Record[], batchSize: number): Promise<void> {
+  private async deliver(run: ShardRun, buffer: _Record[], batchSize: number): Promise<void> {
+    const shardId = run.shard.ShardId!;
+    const done = (count: number): void => {
+      run.checkpoint = buffer[count - 1]?.SequenceNumber ?? run.checkpoint;
+      buffer.splice(0, count);
+    };
     let size = Math.min(batchSize, buffer.length);
     let attempts = 0;
     while (this.running) {
       const batch = buffer.slice(0, size);
       const expired = this.expired(batch);
-      if (expired) return this.discard(shardId, buffer, size, 'record-expired');
+      if (expired) return this.discard(shardId, buffer, size, 'record-expired', done);
       this.stats.invocations += 1;
       let failedAt: number | undefined;
       try {
@@ -191,19 +202,19 @@ export class KinesisEventSourceMapping {
         failedAt = 0;
       }
       if (failedAt === undefined) {
-        buffer.splice(0, size);
+        done(size);
         this.stats.deliveredRecords += size;
         return;
       }
       if (failedAt > 0) {
         this.stats.partialFailures += 1;
-        buffer.splice(0, failedAt);
+        done(failedAt);
         this.stats.deliveredRecords += failedAt;
         size = Math.min(batchSize, buffer.length);
       }
       attempts += 1;
       const max = this.options.maxRetryAttempts ?? -1;
-      if (max >= 0 && attempts > max) return this.discard(shardId, buffer, size, 'retries-exhausted');
+      if (max >= 0 && attempts > max) return this.discard(shardId, buffer, size, 'retries-exhausted', done);
       await sleep(Math.min(1000, 50 * 2 ** Math.min(attempts, 5)));
     }
   }
@@ -222,8 +233,9 @@ export class KinesisEventSourceMapping {
     return maxAge >= 0 && batch.some((r) => Date.now() - (r.ApproximateArrivalTimestamp?.getTime() ?? Date.now()) > maxAge);
   }
 
-  private discard(shardId: string, buffer: _Record[], size: number, reason: DiscardedBatch['reason']): void {
-    const batch = buffer.splice(0, size);
+  private discard(shardId: string, buffer: _Record[], size: number, reason: DiscardedBatch['reason'], done: (count: number) => void): void {
+    const batch = buffer.slice(0, size);
+    done(size);
     this.stats.discardedBatches += 1;
     this.options.onFailure?.({ shardId, startSequenceNumber: batch[0]!.SequenceNumber!, endSequenceNumber: batch.at(-1)!.SequenceNumber!, batchSize: batch.length, reason });
   }

@@ -7,6 +7,12 @@ export interface KeyedStateItem {
   readonly lastSequenceNumber: string;
   /** Bumped by every write; 0 means the key has never been written. */
   readonly version: number;
+  /**
+   * The last sequence number applied to this key in each shard it was read from (a key moves to a child
+   * shard after a split). Sequence numbers are only ordered within a shard, so a redelivery is recognised
+   * per shard. Absent on items written before it existed: then `lastSequenceNumber` is compared.
+   */
+  readonly appliedByShard?: Readonly<Record<string, string>>;
 }
 
 /** An output a processor emitted, with an id derived from the record, so writing it twice is harmless. */
@@ -23,7 +29,7 @@ export interface EmittedOutput {
  */
 export interface KeyedStateStore {
   get(key: string): Promise<KeyedStateItem | undefined>;
-  put(key: string, value: unknown, lastSequenceNumber: string, expectedVersion: number): Promise<WriteOutcome>;
+  put(key: string, value: unknown, lastSequenceNumber: string, expectedVersion: number, appliedByShard?: Readonly<Record<string, string>>): Promise<WriteOutcome>;
   putOutputs(outputs: readonly EmittedOutput[]): Promise<void>;
   /** Atomically counts one more failed attempt of `recordId` and returns the total. */
   countAttempt(recordId: string): Promise<number>;

@@ -25,15 +25,15 @@ export class DynamoDbKeyedStateStore implements KeyedStateStore {
   async get(key: string): Promise<KeyedStateItem | undefined> {
     const out = await this.call('GetItem', key, () => this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: PREFIX.state + key }, ConsistentRead: true })));
     const item = out.Item;
-    return item === undefined ? undefined : { value: item.value, lastSequenceNumber: String(item.lastSequenceNumber), version: Number(item.version) };
+    return item === undefined ? undefined : toItem(item);
   }
 
-  async put(key: string, value: unknown, lastSequenceNumber: string, expectedVersion: number): Promise<WriteOutcome> {
+  async put(key: string, value: unknown, lastSequenceNumber: string, expectedVersion: number, appliedByShard?: Readonly<Record<string, string>>): Promise<WriteOutcome> {
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: PREFIX.state + key, key, value, lastSequenceNumber, version: expectedVersion + 1 },
+          Item: { pk: PREFIX.state + key, key, value, lastSequenceNumber, version: expectedVersion + 1, appliedByShard },
           ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :expected',
           ExpressionAttributeValues: expectedVersion === 0 ? undefined : { ':expected': expectedVersion },
         }),
@@ -88,7 +88,7 @@ export class DynamoDbKeyedStateStore implements KeyedStateStore {
           }),
         ),
       );
-      for (const item of page.Items ?? []) states.set(String(item.key), { value: item.value, lastSequenceNumber: String(item.lastSequenceNumber), version: Number(item.version) });
+      for (const item of page.Items ?? []) states.set(String(item.key), toItem(item));
       start = page.LastEvaluatedKey;
     } while (start !== undefined);
     return states;
@@ -101,4 +101,9 @@ export class DynamoDbKeyedStateStore implements KeyedStateStore {
       throw new AwsCallError('DynamoDB', operation, subject, error);
     }
   }
+}
+
+function toItem(item: Record<string, unknown>): KeyedStateItem {
+  const applied = item.appliedByShard as Record<string, string> | undefined;
+  return { value: item.value, lastSequenceNumber: String(item.lastSequenceNumber), version: Number(item.version), ...(applied ? { appliedByShard: applied } : {}) };
 }

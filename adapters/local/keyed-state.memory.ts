@@ -16,10 +16,10 @@ export class MemoryKeyedStateStore implements KeyedStateStore {
     return item && { ...item, value: clone(item.value) };
   }
 
-  async put(key: string, value: unknown, lastSequenceNumber: string, expectedVersion: number): Promise<WriteOutcome> {
+  async put(key: string, value: unknown, lastSequenceNumber: string, expectedVersion: number, appliedByShard?: Readonly<Record<string, string>>): Promise<WriteOutcome> {
     const current = this.items.get(key)?.version ?? 0;
     if (current !== expectedVersion) return failed('version-conflict', `key ${key} is at version ${current}, not ${expectedVersion}`);
-    this.items.set(key, { value: clone(value), lastSequenceNumber, version: current + 1 });
+    this.items.set(key, { value: clone(value), lastSequenceNumber, version: current + 1, ...(appliedByShard ? { appliedByShard: { ...appliedByShard } } : {}) });
     return ok(undefined);
   }
 

@@ -18,8 +18,8 @@ interface KeyResult {
  *
  * Fencing: the worker applies nothing unless the partition item names it as owner at the request's epoch;
  * otherwise it answers `rejected` and the dispatcher refreshes its placement. Idempotence: each partition
- * key's state carries the sequence number of the last record applied to it and a version; records at or
- * below it are skipped (a retry), and the state is written only if the version is unchanged. Outputs are
+ * key's state carries, per shard it came through, the sequence number of the last record applied to it, and a
+ * version; records at or below the mark of their shard are skipped (a retry), and the state is written only if the version is unchanged. Outputs are
  * written before the state, under ids derived from the record, so a crash in between repeats them harmlessly.
  * Keys are independent, so their groups run concurrently (`keyConcurrency`); inside a key, strictly in order.
  * Poison: a failing record is counted per attempt; below `maxAttempts` its key stops there (per-key order)
@@ -64,7 +64,9 @@ export async function runPrimaryBatch<S>(processor: Processor<S>, request: Worke
 async function runKey<S>(processor: Processor<S>, request: WorkerRequest, deps: WorkerDeps, key: string, records: readonly WireRecord[]): Promise<KeyResult> {
   const item = await deps.state.get(key);
   let value = item?.value as S | undefined;
-  let last = item?.lastSequenceNumber;
+  // Sequence numbers are ordered only within a shard: a redelivery is recognised against this shard's mark.
+  const mark = item === undefined ? undefined : item.appliedByShard ? item.appliedByShard[request.shardId] : item.lastSequenceNumber;
+  let last = mark;
   const outputs: EmittedOutput[] = [];
   let applied = 0;
   let deadLettered = 0;
@@ -97,13 +99,21 @@ async function runKey<S>(processor: Processor<S>, request: WorkerRequest, deps: 
 
   if (firstApplied === undefined || last === undefined) return { failedAt, applied: 0, deadLettered: 0, skipped };
   if (outputs.length > 0) await deps.state.putOutputs(outputs);
-  const written = await deps.state.put(key, value, last, item?.version ?? 0);
+  const written = await deps.state.put(key, value, last, item?.version ?? 0, appliedByShard(item?.appliedByShard, request.shardId, last));
   if (!written.ok) {
     // Someone else wrote this key since we read it (a zombie invocation of an old owner): apply nothing,
     // have the batch delivered again from this key's first new record; the retry will skip what they applied.
     return { failedAt: firstApplied, applied: 0, deadLettered: 0, skipped };
   }
   return { failedAt, applied, deadLettered, skipped };
+}
+
+/** Shards a key's marks are kept for: its shard and enough ancestors to recognise a late parent redelivery. */
+const MARKED_SHARDS = 8;
+
+function appliedByShard(before: Readonly<Record<string, string>> | undefined, shardId: string, last: string): Record<string, string> {
+  const entries = Object.entries(before ?? {}).filter(([id]) => id !== shardId);
+  return Object.fromEntries([...entries.slice(-(MARKED_SHARDS - 1)), [shardId, last]]);
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; results in input order. */

@@ -34,6 +34,17 @@ describe('the worker in primary mode', () => {
     expect(figures[1]).toMatchObject({ records: 1, skippedDuplicates: 2 });
   });
 
+  it('applies a key in its child shard even when the child sequence numbers are lower, and skips a late parent redelivery', async () => {
+    const { worker, deps, metadata } = setup();
+    metadata.partitions.set('child', partition({ shardId: 'child', parentShardIds: ['shardId-000000000000'] }));
+    const parentRecords = [wireRecord(50, 'a', { v: 1 }), wireRecord(51, 'a', { v: 2 })];
+    await worker.handle(request(parentRecords));
+    await worker.handle(request([wireRecord(3, 'a', { v: 4 })], { shardId: 'child' }));
+    await worker.handle(request(parentRecords));
+    expect(aggregate(deps.state, 'a')).toMatchObject({ count: 3, sum: 7, lastSequenceNumber: '1000003' });
+    expect(deps.state.items.get('a')?.appliedByShard).toEqual({ 'shardId-000000000000': '1000051', child: '1000003' });
+  });
+
   it.each([
     ['an older epoch', partition({ epoch: 2 })],
     ['another owner', partition({ ownerWorkerId: 'w2' })],

@@ -45,6 +45,14 @@ describe('the worker in primary mode', () => {
     expect(deps.state.items.get('a')?.appliedByShard).toEqual({ 'shardId-000000000000': '1000051', child: '1000003' });
   });
 
+  it('applies a batch once when two invocations run it at the same time (a zombie and its retry)', async () => {
+    const { worker, deps } = setup();
+    const records = [wireRecord(1, 'a', { v: 2 }), wireRecord(2, 'a', { v: 3 })];
+    const [first, second] = await Promise.all([worker.handle(request(records)), worker.handle(request(records))]);
+    expect(aggregate(deps.state, 'a')).toMatchObject({ count: 2, sum: 5 });
+    expect([first.batchItemFailures, second.batchItemFailures]).toContainEqual([{ itemIdentifier: '1000001' }]);
+  });
+
   it.each([
     ['an older epoch', partition({ epoch: 2 })],
     ['another owner', partition({ ownerWorkerId: 'w2' })],

@@ -158,14 +158,14 @@ async function play(plan: RunPlan, policy: ReturnType<typeof policyByName>, syst
       try {
         const report = await runSpmTick({
           metadata: system.metadata,
-          metrics: system.metrics,
+          metrics: system.spmMetrics,
           stream: system.stream,
           clock: systemClock,
           policy,
           config: plan.config,
           tickId: `local-${++ticks}`,
           workers: system.workers,
-          metricsPeriodMs: Math.max(100, Math.round(plan.profile.metricPeriodMs / plan.timeScale)),
+          metricsPeriodMs: localMetricPeriodMs(plan),
           metricsLookbackPeriods: plan.profile.metricWindowPoints,
           shardLimits: scaledLimits(plan.rateScale),
           reshardTimeoutMs: 15_000,
@@ -242,6 +242,18 @@ async function play(plan: RunPlan, policy: ReturnType<typeof policyByName>, syst
     kinesisLocalPid: emulators.kinesisPid,
   });
 }
+
+/**
+ * Metric period the SPM reads locally, in wall ms: the profile's, compressed, but at least
+ * `MIN_LOCAL_METRIC_PERIOD_MS`, so that every period holds several batches. A period in which no batch
+ * happened to end has busy time 0 and would read as an idle shard.
+ */
+export function localMetricPeriodMs(plan: RunPlan): number {
+  return Math.max(MIN_LOCAL_METRIC_PERIOD_MS, Math.round(plan.profile.metricPeriodMs / plan.timeScale));
+}
+
+/** @default 5000 (ms) */
+export const MIN_LOCAL_METRIC_PERIOD_MS = 5000;
 
 /** Waits until the owners applied as many records as were produced; false if progress stalls or time runs out. */
 async function waitForConsumers(applied: () => number, produced: () => number, timeoutMs: number): Promise<boolean> {

@@ -15,9 +15,9 @@ export const QUICK_START_SCENARIO = fileURLToPath(new URL('./scenarios/quick-sta
 /**
  * Records per second the whole stream may carry locally at the scenario's peak: kinesis-local, dynalite and
  * the in-process handlers share a laptop. Rates above it are scaled down (and costs up, see `rateScale`).
- * @default 60 (records/s)
+ * @default 100 (records/s)
  */
-export const DEFAULT_LOCAL_PEAK_RECORDS_PER_SEC = 60;
+export const DEFAULT_LOCAL_PEAK_RECORDS_PER_SEC = 100;
 
 export interface RunPlanInput {
   readonly scenario?: string;

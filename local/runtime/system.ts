@@ -14,7 +14,8 @@ import { shardBatches } from '../../app/dispatch/kinesis-event.js';
 import { newPartition } from '../../app/spm/shard-discovery.js';
 import { EmfTelemetry } from '../../app/telemetry.emf.js';
 import type { WorkerNodeMetadata } from '../../core/model/worker.js';
-import type { WorkerRequest, WorkerResponse } from '../../core/ports/index.js';
+import type { MetricsSource, WorkerRequest, WorkerResponse } from '../../core/ports/index.js';
+import { completePeriodsOnly } from './complete-periods.metrics.js';
 import { aggregatesProcessor, type Aggregate } from '../../processor/aggregates.processor.js';
 import type { Processor } from '../../processor/api.js';
 import { createWorkerService } from '../../app/worker/worker-service.js';
@@ -28,6 +29,8 @@ export interface LocalSystem {
   readonly metadata: DynamoDbMetadataStore;
   readonly stream: KinesisStreamControl;
   readonly metrics: EmfMetricsStore;
+  /** What the SPM reads: the same store, complete periods only (see completePeriodsOnly). */
+  readonly spmMetrics: MetricsSource;
   readonly workers: readonly WorkerNodeMetadata[];
   readonly invoker: LocalWorkerInvoker;
   readonly esm: KinesisEventSourceMapping;
@@ -40,8 +43,8 @@ export interface LocalSystem {
   stop(): Promise<void>;
 }
 
-/** MaximumBatchingWindowInSeconds of the local event source mapping, in wall ms. @default 1000 */
-export const LOCAL_BATCHING_WINDOW_MS = 1000;
+/** MaximumBatchingWindowInSeconds of the local event source mapping, in wall ms. @default 500 */
+export const LOCAL_BATCHING_WINDOW_MS = 500;
 
 export const OUTPUT_STORES = ['memory', 'dynalite'] as const;
 /**
@@ -77,10 +80,11 @@ export async function startSystem(plan: RunPlan, emulators: Emulators, tap: Tele
   const metadata = new DynamoDbMetadataStore(emulators.dynamo, { metadataTable: LOCAL_NAMES.tables.metadata, auditTable: LOCAL_NAMES.tables.audit });
   const state = outputStore === 'dynalite' ? new DynamoDbKeyedStateStore(emulators.dynamo, LOCAL_NAMES.tables.output) : new MemoryKeyedStateStore();
   const stream = new KinesisStreamControl(emulators.kinesis, LOCAL_NAMES.stream, { pollIntervalMs: 100 });
+  const availabilityDelayMs = Math.round(plan.profile.metricDelayMs / plan.timeScale);
   const metrics = new EmfMetricsStore({
     streamName: LOCAL_NAMES.stream,
     clock: systemClock,
-    availabilityDelayMs: Math.round(plan.profile.metricDelayMs / plan.timeScale),
+    availabilityDelayMs,
     retentionMs: Math.max(600_000, (plan.profile.metricPeriodMs / plan.timeScale) * plan.profile.metricWindowPoints * 4),
   });
   const capture = new EmfCapture((doc) => metrics.ingest(doc)).start();
@@ -130,6 +134,7 @@ export async function startSystem(plan: RunPlan, emulators: Emulators, tap: Tele
     metadata,
     stream,
     metrics,
+    spmMetrics: completePeriodsOnly(metrics, () => Date.now(), availabilityDelayMs),
     workers,
     invoker,
     esm,

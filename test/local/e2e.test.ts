@@ -1,0 +1,55 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runLocal, type LocalRun } from '../../local/orchestrator.js';
+
+/** Whether a process id is still alive (signal 0 only checks). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The path `npm start` takes (local/main.ts calls the same `runLocal`), on kinesis-local and dynalite, with
+ * the built-in quick-start compressed: 30 scenario minutes in 90 wall seconds.
+ */
+describe('npm start, end to end on the emulators', () => {
+  let run: LocalRun;
+  const out = join(mkdtempSync(join(tmpdir(), 'fs-e2e-')), 'local-report.json');
+
+  it('plays the quick-start with the spm policy and reports', { timeout: 240_000 }, async () => {
+    run = await runLocal({ policy: 'spm', durationSec: 90, timeScale: 20, port: 0, dashboard: false, out });
+    expect(run.report.report.acceptedRecords).toBeGreaterThan(1000);
+    expect(existsSync(out)).toBe(true);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ scenario: 'quick-start', policy: 'spm' });
+  });
+
+  it('created a shadow', () => {
+    expect(run.report.report.shadows).toBeGreaterThanOrEqual(1);
+    expect(run.report.timeline.some((t) => t.kind === 'create-shadow' && t.applied)).toBe(true);
+  });
+
+  it('promoted or split the hot shard before its origin overloaded', () => {
+    const relief = run.report.timeline.filter((t) => (t.kind === 'move' || t.kind === 'split') && t.applied && t.shardId !== undefined);
+    expect(relief.length).toBeGreaterThanOrEqual(1);
+    const first = relief[0]!;
+    const overloadAt = run.report.firstOverloadScenarioSec[first.shardId!];
+    expect(overloadAt === undefined || overloadAt > first.scenarioSec, `origin ${first.shardId} overloaded at ${overloadAt} s, relieved at ${first.scenarioSec} s`).toBe(true);
+  });
+
+  it('applied every produced record exactly once, in order, none lost', () => {
+    const { ledger } = run.report;
+    expect(ledger).toMatchObject({ ok: true, drained: true, lost: 0, duplicated: 0, mismatchedKeys: 0 });
+    expect(ledger.applied).toBe(ledger.produced);
+    expect(ledger.produced).toBe(run.report.report.acceptedRecords);
+  });
+
+  it('leaves no kinesis-local process behind', () => {
+    expect(alive(run.report.local.kinesisLocalPid)).toBe(false);
+  });
+});

@@ -88,8 +88,15 @@ export const eventSourceConfigSchema = z
     maxBatchingWindowSeconds: z.number().int().min(0).max(300).default(1),
     /** Split a failing batch in two and retry the halves. @default true */
     bisectOnError: z.boolean().default(true),
-    /** Retries of a failing batch; -1 retries until the record expires. @default 10 */
-    maxRetryAttempts: z.number().int().min(-1).max(10_000).default(10),
+    /**
+     * Retries of a failing batch; -1 retries until the record expires (`maxRecordAgeSeconds`). @default -1
+     *
+     * Why unlimited: the dispatcher hands a held child-shard batch back to the mapping (as a failure) while
+     * its parent drains, and each hand-back costs one retry; a bounded count could discard child records of
+     * a slow parent. Poison records do not need the mapping's limit: the worker bounds their attempts itself
+     * and sends them to the failure queue. `maxRecordAgeSeconds` still bounds a shard that never recovers.
+     */
+    maxRetryAttempts: z.number().int().min(-1).max(10_000).default(-1),
     /** Records older than this are sent to the failure queue, in seconds; -1 = never. @default 3600 */
     maxRecordAgeSeconds: z
       .number()

@@ -14,7 +14,7 @@ describe('parseInfraConfig', () => {
   it('fills every default when nothing is given', () => {
     const config = parseInfraConfig(undefined);
     expect(config.workers.map((w) => w.name)).toEqual(['small', 'large']);
-    expect(config.eventSource).toMatchObject({ batchSize: 100, maxRetryAttempts: 10, startingPosition: 'LATEST', bisectOnError: true });
+    expect(config.eventSource).toMatchObject({ batchSize: 100, maxRetryAttempts: -1, startingPosition: 'LATEST', bisectOnError: true });
     expect(config.schedule.rateMinutes).toBe(1);
     expect(config.decision.tickIntervalMs).toBe(60_000);
     expect(config.stream.shardLevelMetrics).toEqual(['IncomingRecords', 'IncomingBytes', 'WriteProvisionedThroughputExceeded']);

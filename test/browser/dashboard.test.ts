@@ -37,7 +37,11 @@ describe.skipIf(!existsSync(CHROMIUM))(`the live dashboard in headless Chromium 
       const before = await total(page, 'produced');
       await expect.poll(() => total(page, 'produced'), { timeout: 20_000, interval: 500 }).toBeGreaterThan(before);
       await expect.poll(() => total(page, 'applied'), { timeout: 20_000, interval: 500 }).toBeGreaterThan(0);
-      await expect.poll(() => page.locator('#util-chart path').count(), { timeout: 20_000, interval: 500 }).toBeGreaterThan(0);
+      // The utilization chart draws lines (a path with segments), and they grow while the run goes on.
+      const segments = () => page.locator('#util-chart path').evaluateAll((paths) => Math.max(0, ...paths.map((p) => (p.getAttribute('d') ?? '').split('L').length - 1)));
+      await expect.poll(segments, { timeout: 30_000, interval: 500 }).toBeGreaterThanOrEqual(3);
+      const drawn = await segments();
+      await expect.poll(segments, { timeout: 30_000, interval: 500 }).toBeGreaterThan(drawn + 5);
 
       mkdirSync('artifacts', { recursive: true });
       await page.screenshot({ path: SCREENSHOT, fullPage: true });

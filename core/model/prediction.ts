@@ -6,7 +6,7 @@
 export interface Prediction {
   readonly shardId: string;
   readonly workerId: string;
-  /** Predicted busy fraction of one slot on `workerId` at the forecast horizon. */
+  /** Predicted busy fraction of one slot on `workerId` when the prediction is scored (`settlePeriods` after a move). */
   readonly utilization: number;
   /** 95 % confidence interval of `utilization`, from the sample variance of per-record cost. */
   readonly low: number;

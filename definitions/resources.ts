@@ -43,3 +43,12 @@ export const DEFAULTS = {
   shardCount: 8,
   retentionHours: 24,
 } as const;
+
+/** One deployed worker class, as the dispatcher and the SPM see it (the JSON list in `ENV.workers`). */
+export interface WorkerDescriptor {
+  readonly workerId: string;
+  readonly functionName: string;
+  readonly memoryMb: number;
+  readonly slots: number;
+  readonly speed: number;
+}

@@ -1,5 +1,6 @@
 import type { ForeshadowConfig } from '../../core/config/index.js';
 import type { ClusterView, DecisionEvent, WorkerNodeMetadata } from '../../core/model/index.js';
+import { KINESIS_SHARD_WRITE_LIMITS } from '../../core/model/index.js';
 import type { Policy } from '../../core/policies/index.js';
 import type { AuditEntry, Clock, MetadataStore, MetricsSource, StreamControl } from '../../core/ports/index.js';
 import { applyActions, type AppliedAction } from './action-applier.js';
@@ -109,6 +110,6 @@ export async function loadView(deps: SpmTickDeps): Promise<ClusterView> {
     shadowStats,
     shardMetrics,
     workerMetrics,
-    shardLimits: deps.shardLimits ?? { recordsPerSec: 1000, bytesPerSec: 1_048_576 },
+    shardLimits: deps.shardLimits ?? KINESIS_SHARD_WRITE_LIMITS,
   };
 }

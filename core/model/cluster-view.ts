@@ -25,3 +25,6 @@ export interface ClusterView {
   /** Kinesis' per-shard write limits (scaled in the local runtime). */
   readonly shardLimits: { readonly recordsPerSec: number; readonly bytesPerSec: number };
 }
+
+/** Kinesis' write limits per shard (Kinesis developer guide, quotas): 1,000 records/s and 1 MiB/s. */
+export const KINESIS_SHARD_WRITE_LIMITS: ClusterView['shardLimits'] = { recordsPerSec: 1000, bytesPerSec: 1024 * 1024 };

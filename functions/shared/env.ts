@@ -1,14 +1,6 @@
 import { parseConfig, type ForeshadowConfig } from '../../core/config/index.js';
-import { ENV } from '../../definitions/resources.js';
+import { ENV, type WorkerDescriptor } from '../../definitions/resources.js';
 
-/** A worker class as the CDK app describes it to the dispatcher and the SPM (ENV.workers). */
-export interface WorkerDescriptor {
-  readonly workerId: string;
-  readonly functionName: string;
-  readonly memoryMb: number;
-  readonly slots: number;
-  readonly speed: number;
-}
 
 /** Reads a required environment variable; a missing one fails the cold start with the variable's name. */
 export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -30,3 +22,4 @@ export function workersFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerDesc
     return { workerId: w.workerId, functionName: w.functionName, memoryMb: Number(w.memoryMb ?? 1024), slots: Number(w.slots ?? 1), speed: Number(w.speed ?? 1) };
   });
 }
+export type { WorkerDescriptor } from '../../definitions/resources.js';

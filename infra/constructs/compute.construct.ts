@@ -9,7 +9,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ValidationError } from '../../core/errors.js';
-import { ENV } from '../../definitions/resources.js';
+import { ENV, type WorkerDescriptor } from '../../definitions/resources.js';
 import type { InfraConfig } from '../config/load-config.js';
 import { NodeFunction, type CodeLocation } from './node-function.js';
 import type { Storage } from './storage.construct.js';
@@ -30,14 +30,6 @@ export interface ComputeProps {
   readonly removalPolicy: RemovalPolicy;
 }
 
-/** One deployed worker class, as the dispatcher and the SPM see it (`FORESHADOW_WORKERS`). */
-export interface WorkerDescriptor {
-  readonly workerId: string;
-  readonly functionName: string;
-  readonly memoryMb: number;
-  readonly slots: number;
-  readonly speed: number;
-}
 
 /** Lambda's limit on all environment variables of a function together, in bytes. */
 const LAMBDA_ENV_LIMIT_BYTES = 4096;

@@ -1,5 +1,6 @@
 import type { ForeshadowConfig } from '../../core/config/index.js';
 import { evenRanges } from '../../core/model/hash-key.js';
+import { KINESIS_SHARD_WRITE_LIMITS } from '../../core/model/cluster-view.js';
 import type { Policy } from '../../core/policies/policy.js';
 import { seededRandom, type Random } from '../../core/random.js';
 import type { SimObserver } from '../invariants.js';
@@ -215,7 +216,10 @@ export class Simulation {
       return false;
     });
     const offers = [...shard.retries.map((r) => ({ ...r, retry: true })), ...(fresh > 0 ? [{ count: fresh, arrivalMs: t + dt / 2, costMs: meanCost, retry: false }] : [])];
-    const limit = Math.min(Math.floor((1000 * dt) / 1000), Math.floor((1_048_576 * dt) / 1000 / scenario.recordSizeBytes));
+    const limit = Math.min(
+      Math.floor((KINESIS_SHARD_WRITE_LIMITS.recordsPerSec * dt) / 1000),
+      Math.floor((KINESIS_SHARD_WRITE_LIMITS.bytesPerSec * dt) / 1000 / scenario.recordSizeBytes),
+    );
     let room = limit;
     const retries: typeof shard.retries = [];
     for (const offer of offers) {

@@ -1,4 +1,5 @@
 import type { ClusterView } from '../../core/model/cluster-view.js';
+import { KINESIS_SHARD_WRITE_LIMITS } from '../../core/model/cluster-view.js';
 import type { ShardMetricPoint, ShadowStats, WorkerMetricPoint } from '../../core/model/metrics.js';
 import type { PartitionMetadata } from '../../core/model/partition.js';
 import type { ShadowPartition } from '../../core/model/shadow.js';
@@ -87,7 +88,7 @@ export function buildView(sim: Simulation): ClusterView {
     shadowStats,
     shardMetrics,
     workerMetrics,
-    shardLimits: { recordsPerSec: 1000, bytesPerSec: 1_048_576 },
+    shardLimits: KINESIS_SHARD_WRITE_LIMITS,
   };
 }
 

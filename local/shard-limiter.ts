@@ -1,3 +1,5 @@
+import { KINESIS_SHARD_WRITE_LIMITS } from '../core/model/cluster-view.js';
+
 /**
  * Emulates Kinesis' per-shard write limits, which kinesis-local does not enforce: 1,000 records/s and
  * 1 MiB/s per shard, both multiplied by `scale` so that a laptop can drive shards to their limit. One
@@ -8,7 +10,7 @@ export interface ShardLimits {
   readonly bytesPerSec: number;
 }
 
-export const KINESIS_SHARD_LIMITS: ShardLimits = { recordsPerSec: 1000, bytesPerSec: 1024 * 1024 };
+export const KINESIS_SHARD_LIMITS: ShardLimits = KINESIS_SHARD_WRITE_LIMITS;
 
 export function scaledLimits(scale: number): ShardLimits {
   return { recordsPerSec: KINESIS_SHARD_LIMITS.recordsPerSec * scale, bytesPerSec: KINESIS_SHARD_LIMITS.bytesPerSec * scale };

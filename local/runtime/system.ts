@@ -15,7 +15,7 @@ import { newPartition } from '../../app/spm/shard-discovery.js';
 import { EmfTelemetry } from '../../app/telemetry.emf.js';
 import type { WorkerNodeMetadata } from '../../core/model/worker.js';
 import type { MetricsSource, WorkerRequest, WorkerResponse } from '../../core/ports/index.js';
-import { completePeriodsOnly } from './complete-periods.metrics.js';
+import { completePeriodsOnly } from '../../app/metrics/complete-periods.metrics.js';
 import { aggregatesProcessor, type Aggregate } from '../../processor/aggregates.processor.js';
 import type { Processor } from '../../processor/api.js';
 import { createWorkerService } from '../../app/worker/worker-service.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ShardMetricPoint, WorkerMetricPoint } from '../../core/model/metrics.js';
 import type { MetricsSource } from '../../core/ports/index.js';
-import { completePeriodsOnly } from '../../local/runtime/complete-periods.metrics.js';
+import { completePeriodsOnly } from '../../app/metrics/complete-periods.metrics.js';
 
 const shardPoint = (atMs: number): ShardMetricPoint => ({ atMs, periodMs: 5000, incomingRecords: 1, incomingBytes: 1, throttledRecords: 0, processedRecords: 1, busyMs: 1, iteratorAgeMsMax: 0 });
 const workerPoint = (atMs: number): WorkerMetricPoint => ({ atMs, periodMs: 5000, primaryBusyMs: 1, shadowBusyMs: 0, invocations: 1, errors: 0 });

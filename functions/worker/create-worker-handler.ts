@@ -53,6 +53,7 @@ export function createWorkerHandler<S>(processor: Processor<S>, deps?: WorkerHan
         maxAttempts: d.maxAttempts ?? 3,
         histogramBuckets: d.histogramBuckets ?? 32,
         speed: d.speed ?? 1,
+        ...(d.keyConcurrency === undefined ? {} : { keyConcurrency: d.keyConcurrency }),
       },
       d.telemetry ?? new EmfTelemetry(),
     );

@@ -28,7 +28,7 @@ export function reverseShadowAfterMove(ctx: TickContext, move: MoveAction): Rule
       kind: 'reverse',
       rate: reverseShadow.rate,
       expiresAtMs,
-      reason: `keep ${move.fromWorkerId} as a reverse shadow of ${move.shardId} at r=${fmt(reverseShadow.rate * 100, 1)} % until ${expiresAtMs} ms, to roll the move back if the new owner disappoints`,
+      reason: `keep ${move.fromWorkerId} as a reverse shadow of ${move.shardId} at r=${fmt(reverseShadow.rate * 100, 1)} % for ${fmt(reverseShadow.durationMs / 60_000, 1)} min, to roll the move back if the new owner disappoints`,
     },
   };
 }

@@ -25,8 +25,9 @@ export function versionIs(expectedVersion: number): Expression {
 }
 
 /** A shadow's stats are only extended with samples taken at the same replication rate. */
-export function rateIsOrUnset(rate: number): Expression {
-  return { text: '(attribute_not_exists(#c_rate) OR #c_rate = :c_rate)', names: { '#c_rate': 'rate' }, values: { ':c_rate': rate } };
+/** The item exists and holds this rate (a comparison with a missing attribute is false in DynamoDB). */
+export function rateIs(rate: number): Expression {
+  return { text: '#c_rate = :c_rate', names: { '#c_rate': 'rate' }, values: { ':c_rate': rate } };
 }
 
 export function rateDiffers(rate: number): Expression {

@@ -26,7 +26,7 @@ import type {
 import { failed, ok } from '../../core/ports/outcome.js';
 import { DEFAULTS } from '../../definitions/resources.js';
 import { AdapterArgumentError, AwsCallError, errorName } from './errors.js';
-import { and, conditionRequest, epochIs, itemAbsent, itemExists, rateIsOrUnset, update, updateRequest, versionIs, type Expression } from './expressions.dynamodb.js';
+import { and, conditionRequest, epochIs, itemAbsent, itemExists, rateIs, update, updateRequest, versionIs, type Expression } from './expressions.dynamodb.js';
 import * as items from './items.dynamodb.js';
 
 const { KEYS } = items;
@@ -121,18 +121,21 @@ export class DynamoDbMetadataStore implements MetadataStore {
   }
 
   /**
-   * Creates or re-rates a shadow. Its stats restart when the rate changes or the shadow is re-created
-   * (stats older than `createdAtMs`): samples taken at another rate or by an earlier incarnation would bias
-   * the prediction.
+   * Creates or re-rates a shadow. Its stats restart when the rate changes or the shadow is re-created:
+   * samples taken at another rate or by an earlier incarnation would bias the prediction. The restart
+   * writes an empty stats item that holds the new rate (rather than deleting the old one), so that a late
+   * sample at the old rate — a worker or dispatcher still caching it — is refused by
+   * `recordShadowSample`'s condition instead of re-creating stats at the old rate and freezing them.
    */
   async putShadow(shadow: ShadowPartition): Promise<void> {
     await this.put(items.shadowToItem(shadow), undefined, `shadow ${shadow.shadowId}`);
-    const stale: Expression = {
-      text: '#c_rate <> :c_rate OR #c_from < :c_from',
-      names: { '#c_rate': 'rate', '#c_from': 'fromMs' },
-      values: { ':c_rate': shadow.rate, ':c_from': shadow.createdAtMs },
+    const staleOrAbsent: Expression = {
+      text: 'attribute_not_exists(#c_rate) OR #c_rate <> :c_rate OR attribute_not_exists(#c_created) OR #c_created < :c_created',
+      names: { '#c_rate': 'rate', '#c_created': 'shadowCreatedAtMs' },
+      values: { ':c_rate': shadow.rate, ':c_created': shadow.createdAtMs },
     };
-    await this.delete(KEYS.shadowStats, shadow.shadowId, stale, `shadow stats ${shadow.shadowId}`);
+    const empty = { pk: KEYS.shadowStats, sk: shadow.shadowId, rate: shadow.rate, shadowCreatedAtMs: shadow.createdAtMs };
+    await this.put(empty, staleOrAbsent, `shadow stats ${shadow.shadowId}`);
   }
 
   async deleteShadow(shadowId: string): Promise<void> {
@@ -142,7 +145,8 @@ export class DynamoDbMetadataStore implements MetadataStore {
 
   /**
    * One UpdateItem with ADD for the counters and every non-empty histogram bucket, so concurrent samples of
-   * the same shadow never lose an update. A sample taken at another rate than the stats' is dropped.
+   * the same shadow never lose an update. A sample taken at another rate than the stats', or for a shadow
+   * whose stats item is gone (deleted), is dropped.
    */
   async recordShadowSample(shadow: ShadowPartition, sample: ShadowSample): Promise<void> {
     const add: Record<string, number> = { records: sample.records, busyMs: sample.busyMs, busyMsSquared: sample.busyMsSquared };
@@ -158,19 +162,19 @@ export class DynamoDbMetadataStore implements MetadataStore {
         setIfAbsent: { fromMs: sample.atMs },
         add,
       }),
-      rateIsOrUnset(shadow.rate),
+      rateIs(shadow.rate),
       `shadow stats ${shadow.shadowId}`,
     );
   }
 
   /**
-   * Stats of live shadows only: an asynchronous shadow invocation that lands after `deleteShadow` re-creates
-   * a stats item for a shadow that is gone; such orphans are left out (and overwritten if the shadow comes back).
+   * Stats of live shadows that have measured something: an item left by a deleted shadow, or the empty item
+   * `putShadow` writes before the first sample, is left out.
    */
   async listShadowStats(): Promise<ShadowStats[]> {
     const [stats, shadows] = await Promise.all([this.queryAll(this.options.metadataTable, KEYS.shadowStats), this.queryAll(this.options.metadataTable, KEYS.shadow)]);
     const live = new Set(shadows.map((s) => s.sk));
-    return stats.filter((s) => live.has(s.sk)).map(items.itemToShadowStats);
+    return stats.filter((s) => live.has(s.sk) && s.records !== undefined).map(items.itemToShadowStats);
   }
 
   /** BatchWriteItem in chunks of 25, retrying unprocessed items with backoff. */

@@ -183,6 +183,18 @@ describe('DynamoDbMetadataStore on dynalite: workers, shadows and their stats', 
     expect(await store.listShadows()).toEqual([aShadow({ rate: 0.1 })]);
   });
 
+  it('refuses a late sample at the old rate after a re-rate, so the stats keep counting at the new rate', async () => {
+    const { store } = await newStore();
+    await store.putShadow(aShadow({ rate: 0.05 }));
+    await store.recordShadowSample(aShadow({ rate: 0.05 }), aSample({ records: 10 }));
+    await store.putShadow(aShadow({ rate: 0.1 }));
+    // A worker still caching the old rate finishes a batch after the re-rate.
+    await store.recordShadowSample(aShadow({ rate: 0.05 }), aSample({ records: 7 }));
+    await store.recordShadowSample(aShadow({ rate: 0.1 }), aSample({ records: 4 }));
+    await store.recordShadowSample(aShadow({ rate: 0.1 }), aSample({ records: 5 }));
+    expect(await store.listShadowStats()).toEqual([expect.objectContaining({ rate: 0.1, records: 9 })]);
+  });
+
   it('deletes a shadow together with its stats, and ignores a late sample that arrives after the delete', async () => {
     const { store } = await newStore();
     await store.putShadow(aShadow());

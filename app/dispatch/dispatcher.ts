@@ -107,7 +107,13 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
     }
     const heldMs = deps.clock.nowMs() - startMs;
 
-    const shadows = cloneToShadows(batch, partition, await cache.shadowsOf(batch.shardId));
+    // Shadow work must never fail the primary path: a failed shadow lookup means no shadow copy this batch.
+    let shadowLookupFailed = false;
+    const live = await cache.shadowsOf(batch.shardId).catch(() => {
+      shadowLookupFailed = true;
+      return [];
+    });
+    const shadows = cloneToShadows(batch, partition, live);
     const invokeStart = deps.clock.nowMs();
     let response: WorkerResponse | undefined;
     let attempt = 0;
@@ -128,7 +134,7 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
     const result = response ? { batchItemFailures: [...response.batchItemFailures] } : allFailed(batch.records);
     await recordProgress(batch, result);
 
-    const shadowErrors = await Promise.race([shadows.done, deps.sleep(graceMs).then(() => 0)]);
+    const shadowErrors = (await Promise.race([shadows.done, deps.sleep(graceMs).then(() => 0)])) + (shadowLookupFailed ? 1 : 0);
     deps.telemetry.dispatch({
       ...base,
       ownerWorkerId: partition?.ownerWorkerId,

@@ -129,6 +129,15 @@ describe('the dispatcher', () => {
     expect(figures[0]?.shadowRecords).toBe(2);
   });
 
+  it('invokes the owner and counts a shadow error when the shadow lookup fails', async () => {
+    const { dispatcher, trace, batch, metadata, figures } = setup();
+    metadata.listShadows = async () => Promise.reject(new Error('ProvisionedThroughputExceededException'));
+    const result = await dispatcher.dispatch(batch('shardId-000000000000', [1, 2]));
+    expect(result.batchItemFailures).toEqual([]);
+    expect(trace).toEqual(['invoke w1 epoch=1 n=2']);
+    expect(figures[0]).toMatchObject({ shadowRecords: 0, shadowErrors: 1 });
+  });
+
   it('hands back the batch of a shard that is still not placed when the hold budget runs out', async () => {
     const { dispatcher, trace, batch, figures } = setup({ dispatcher: { holdBudgetMs: 1000 } });
     const result = await dispatcher.dispatch(batch('unknown', [1]));

@@ -26,6 +26,12 @@ export interface KinesisStreamControlOptions {
 }
 
 /** SDK error names → the port's failure values. Anything else is unexpected and thrown as `AwsCallError`. */
+/**
+ * Errors that make a drain check inconclusive rather than failed: GetShardIterator is limited to 5 calls/s
+ * per shard and GetRecords shares the shard's 5 reads/s with the event source mapping.
+ */
+const DRAIN_CHECK_THROTTLES: ReadonlySet<string> = new Set(['ProvisionedThroughputExceededException', 'LimitExceededException', 'ThrottlingException']);
+
 const RESHARD_FAILURES: Readonly<Record<string, ReshardFailure>> = {
   LimitExceededException: 'limit-exceeded',
   ResourceInUseException: 'resource-in-use',
@@ -180,11 +186,19 @@ export class KinesisStreamControl implements StreamControl {
       iterator = answer.ShardIterator;
     } catch (error) {
       if (errorName(error) === 'ResourceNotFoundException' && !(await this.listShards()).some((s) => s.shardId === shardId)) return true;
+      // A throttled check is "not known to be drained yet": the caller holds the child and asks again.
+      if (DRAIN_CHECK_THROTTLES.has(errorName(error))) return false;
       throw new AwsCallError('Kinesis', 'GetShardIterator', subject, error);
     }
     for (let reads = 0; iterator !== undefined && iterator !== null && reads < this.maxDrainReads; reads += 1) {
       const current: string = iterator;
-      const page = await this.call('GetRecords', subject, () => this.client.send(new GetRecordsCommand({ ShardIterator: current, Limit: 1 })));
+      let page;
+      try {
+        page = await this.client.send(new GetRecordsCommand({ ShardIterator: current, Limit: 1 }));
+      } catch (error) {
+        if (DRAIN_CHECK_THROTTLES.has(errorName(error))) return false;
+        throw new AwsCallError('Kinesis', 'GetRecords', subject, error);
+      }
       if ((page.Records?.length ?? 0) > 0) return false;
       iterator = page.NextShardIterator ?? undefined;
       if (iterator !== undefined && page.MillisBehindLatest === 0) return false;

@@ -1,3 +1,4 @@
+import type { ShardMetricPoint, WorkerMetricPoint } from '../core/model/metrics.js';
 import { METRIC_NAMESPACE } from './resources.js';
 
 /**
@@ -110,6 +111,28 @@ export const WORKER_POINT_SOURCES = {
   invocations: FORESHADOW_METRICS.batches,
   errors: FORESHADOW_METRICS.workerErrors,
 } as const;
+
+export type ShardPointField = keyof typeof SHARD_POINT_SOURCES;
+export type WorkerPointField = keyof typeof WORKER_POINT_SOURCES;
+
+/** A shard's point from the values read for each field; a field with no datapoint in the period is 0. */
+export function shardPoint(atMs: number, periodMs: number, f: Partial<Record<ShardPointField, number>>): ShardMetricPoint {
+  return {
+    atMs,
+    periodMs,
+    incomingRecords: f.incomingRecords ?? 0,
+    incomingBytes: f.incomingBytes ?? 0,
+    throttledRecords: f.throttledRecords ?? 0,
+    processedRecords: f.processedRecords ?? 0,
+    busyMs: f.busyMs ?? 0,
+    iteratorAgeMsMax: f.iteratorAgeMsMax ?? 0,
+  };
+}
+
+/** A worker's point from the values read for each field; a field with no datapoint in the period is 0. */
+export function workerPoint(atMs: number, periodMs: number, f: Partial<Record<WorkerPointField, number>>): WorkerMetricPoint {
+  return { atMs, periodMs, primaryBusyMs: f.primaryBusyMs ?? 0, shadowBusyMs: f.shadowBusyMs ?? 0, invocations: f.invocations ?? 0, errors: f.errors ?? 0 };
+}
 
 /** Smallest period the metrics are published at (standard resolution), in ms. */
 export const METRIC_PERIOD_MIN_MS = 60_000;

@@ -1,7 +1,7 @@
 import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import type { ShardMetricPoint, WorkerMetricPoint } from '../../core/model/metrics.js';
 import type { MetricsSource } from '../../core/ports/metrics-source.port.js';
-import { DIMENSIONS, KINESIS_NAMESPACE, SHARD_POINT_SOURCES, WORKER_POINT_SOURCES, type MetricDefinition } from '../../definitions/metrics.js';
+import { DIMENSIONS, KINESIS_NAMESPACE, SHARD_POINT_SOURCES, WORKER_POINT_SOURCES, shardPoint, workerPoint, type MetricDefinition } from '../../definitions/metrics.js';
 import { AdapterArgumentError, AwsCallError } from './errors.js';
 
 /** GetMetricData accepts at most this many queries per call (CloudWatch API reference, GetMetricData). */
@@ -62,28 +62,12 @@ export class CloudWatchMetricsSource implements MetricsSource {
           ]
         : [{ Name: DIMENSIONS.shardId, Value: shardId }];
     const collected = await this.collect(shardIds, SHARD_POINT_SOURCES, dimensionsOf, fromMs, toMs, periodMs);
-    return assemble(shardIds, collected, (atMs, f) => ({
-      atMs,
-      periodMs,
-      incomingRecords: f.incomingRecords ?? 0,
-      incomingBytes: f.incomingBytes ?? 0,
-      throttledRecords: f.throttledRecords ?? 0,
-      processedRecords: f.processedRecords ?? 0,
-      busyMs: f.busyMs ?? 0,
-      iteratorAgeMsMax: f.iteratorAgeMsMax ?? 0,
-    }));
+    return assemble(shardIds, collected, (atMs, f) => shardPoint(atMs, periodMs, f));
   }
 
   async workerMetrics(workerIds: readonly string[], fromMs: number, toMs: number, periodMs: number): Promise<Record<string, WorkerMetricPoint[]>> {
     const collected = await this.collect(workerIds, WORKER_POINT_SOURCES, (_def, workerId) => [{ Name: DIMENSIONS.workerId, Value: workerId }], fromMs, toMs, periodMs);
-    return assemble(workerIds, collected, (atMs, f) => ({
-      atMs,
-      periodMs,
-      primaryBusyMs: f.primaryBusyMs ?? 0,
-      shadowBusyMs: f.shadowBusyMs ?? 0,
-      invocations: f.invocations ?? 0,
-      errors: f.errors ?? 0,
-    }));
+    return assemble(workerIds, collected, (atMs, f) => workerPoint(atMs, periodMs, f));
   }
 
   private async collect<F extends string>(

@@ -1,6 +1,6 @@
 import type { ShardMetricPoint, WorkerMetricPoint } from '../../core/model/index.js';
 import type { Clock, MetricsSource } from '../../core/ports/index.js';
-import { DIMENSIONS, SHARD_POINT_SOURCES, WORKER_POINT_SOURCES, type MetricDefinition } from '../../definitions/metrics.js';
+import { DIMENSIONS, SHARD_POINT_SOURCES, WORKER_POINT_SOURCES, shardPoint, workerPoint, type MetricDefinition } from '../../definitions/metrics.js';
 import type { EmfDocument } from './emf-capture.js';
 
 interface Datum {
@@ -69,16 +69,7 @@ export class EmfMetricsStore implements MetricsSource {
       const read = (m: MetricDefinition) => this.aggregate(m, dims(m), fromMs, toMs, periodMs);
       const s = SHARD_POINT_SOURCES;
       const columns = { incomingRecords: read(s.incomingRecords), incomingBytes: read(s.incomingBytes), throttledRecords: read(s.throttledRecords), processedRecords: read(s.processedRecords), busyMs: read(s.busyMs), iteratorAgeMsMax: read(s.iteratorAgeMsMax) };
-      out[shardId] = periodsOf(Object.values(columns)).map((atMs) => ({
-        atMs,
-        periodMs,
-        incomingRecords: columns.incomingRecords.get(atMs) ?? 0,
-        incomingBytes: columns.incomingBytes.get(atMs) ?? 0,
-        throttledRecords: columns.throttledRecords.get(atMs) ?? 0,
-        processedRecords: columns.processedRecords.get(atMs) ?? 0,
-        busyMs: columns.busyMs.get(atMs) ?? 0,
-        iteratorAgeMsMax: columns.iteratorAgeMsMax.get(atMs) ?? 0,
-      }));
+      out[shardId] = periodsOf(Object.values(columns)).map((atMs) => shardPoint(atMs, periodMs, valuesAt(columns, atMs)));
     }
     return out;
   }
@@ -89,14 +80,7 @@ export class EmfMetricsStore implements MetricsSource {
       const read = (m: MetricDefinition) => this.aggregate(m, { [DIMENSIONS.workerId]: workerId }, fromMs, toMs, periodMs);
       const w = WORKER_POINT_SOURCES;
       const columns = { primaryBusyMs: read(w.primaryBusyMs), shadowBusyMs: read(w.shadowBusyMs), invocations: read(w.invocations), errors: read(w.errors) };
-      out[workerId] = periodsOf(Object.values(columns)).map((atMs) => ({
-        atMs,
-        periodMs,
-        primaryBusyMs: columns.primaryBusyMs.get(atMs) ?? 0,
-        shadowBusyMs: columns.shadowBusyMs.get(atMs) ?? 0,
-        invocations: columns.invocations.get(atMs) ?? 0,
-        errors: columns.errors.get(atMs) ?? 0,
-      }));
+      out[workerId] = periodsOf(Object.values(columns)).map((atMs) => workerPoint(atMs, periodMs, valuesAt(columns, atMs)));
     }
     return out;
   }
@@ -126,6 +110,11 @@ function seriesKey(namespace: string, name: string, dims: Readonly<Record<string
     .map((k) => `${k}=${dims[k]}`)
     .join(',');
   return `${namespace}|${name}|${dimKey}`;
+}
+
+/** Each field's value in the period starting at `atMs` (absent where the field has no datum there). */
+function valuesAt<F extends string>(columns: Record<F, Map<number, number>>, atMs: number): Partial<Record<F, number>> {
+  return Object.fromEntries(Object.entries<Map<number, number>>(columns).map(([field, column]) => [field, column.get(atMs)])) as Partial<Record<F, number>>;
 }
 
 function periodsOf(columns: readonly Map<number, number>[]): number[] {

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { PolicyReport } from '../sim/report/report.js';
-import { PRICES, SPM_FUNCTION } from '../sim/report/prices.js';
+import { costEstimate, shadowFigures, type PolicyReport } from '../sim/report/report.js';
+import { SPM_FUNCTION } from '../sim/report/prices.js';
 import { formatTable } from '../sim/report/table.js';
 import type { LedgerCheck } from './ledger.js';
 import type { ProducerStats } from './load/producer.js';
@@ -86,10 +86,6 @@ export function buildReport(i: ReportInput): LocalReport {
   const shadowInvocations = Math.round(tap.shadowInvocations * k);
   const metricsRequested = i.ticks * ((state.dashboard(Date.now()).shards.filter((s) => s.state === 'OPEN').length || 1) * 6 + plan.scenario.workers.length * 4);
   const accepted = i.producer.accepted / plan.rateScale;
-  const kinesis = shardHours * PRICES.shardHour + (accepted / 1e6) * PRICES.putPayloadUnitsPerMillion;
-  const lambda = lambdaGbSeconds * PRICES.lambdaGbSecond + (invocations / 1e6) * PRICES.lambdaRequestsPerMillion;
-  const cloudwatch = (metricsRequested / 1000) * PRICES.getMetricDataPerThousandMetrics;
-  const errors = state.predictionErrors;
   const { mismatches, ...ledger } = i.ledger;
   return {
     scenario: plan.scenarioName,
@@ -115,18 +111,14 @@ export function buildReport(i: ReportInput): LocalReport {
       shardCountUpdates: 0,
       shadows: state.shadowsCreated,
       rejectedActions: state.rejectedActions,
-      shadowOverheadPercent: primaryBusy + shadowBusy > 0 ? round((100 * shadowBusy) / (primaryBusy + shadowBusy), 3) : 0,
-      predictionMapePercent: errors.length > 0 ? round((100 * errors.reduce((a, b) => a + b, 0)) / errors.length, 2) : null,
-      predictionsScored: errors.length,
-      meanReplicationRate: state.shadowSec > 0 ? round(state.shadowRateSec / state.shadowSec, 4) : null,
-      cost: {
-        shardHours: round(shardHours, 3),
-        lambdaGbSeconds: round(lambdaGbSeconds, 1),
-        invocations,
-        shadowInvocations,
-        metricsRequested,
-        usd: { kinesis: round(kinesis, 4), lambda: round(lambda, 4), cloudwatch: round(cloudwatch, 4), total: round(kinesis + lambda + cloudwatch, 4) },
-      },
+      ...shadowFigures({
+        primaryBusyMs: primaryBusy,
+        shadowBusyMs: shadowBusy,
+        predictionErrors: state.predictionErrors,
+        shadowSeconds: state.shadowSec,
+        shadowRateSeconds: state.shadowRateSec,
+      }),
+      cost: costEstimate({ shardHours, lambdaGbSeconds, invocations, shadowInvocations, metricsRequested, acceptedRecords: accepted }),
     },
     ledger: { ...ledger, drained: i.drained, mismatchedKeys: mismatches.length, examples: mismatches.slice(0, 5) },
     local: {

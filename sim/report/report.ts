@@ -51,17 +51,12 @@ export interface PolicyReport {
 
 export function summarize(sim: Simulation, policy: { name: string; label: string }): PolicyReport {
   const s = sim.stats;
-  const busy = s.primaryBusyMs + s.shadowBusyMs;
   const shardHours = s.openShardMs / 3_600_000;
   // `static` is plain placement: no SPM function runs at all.
   const spmTicks = policy.name === 'static' ? 0 : s.ticks;
   const spmGbMs = spmTicks * SPM_FUNCTION.msPerTick * (SPM_FUNCTION.memoryMb / 1024);
   const lambdaGbSeconds = (s.workerGbMs + s.dispatcherGbMs + spmGbMs) / 1000;
   const invocations = s.dispatcherInvocations + s.workerInvocations + s.shadowInvocations + spmTicks;
-  const kinesis = shardHours * PRICES.shardHour + (s.acceptedRecords / 1e6) * PRICES.putPayloadUnitsPerMillion;
-  const lambda = lambdaGbSeconds * PRICES.lambdaGbSecond + (invocations / 1e6) * PRICES.lambdaRequestsPerMillion;
-  const cloudwatch = (s.metricQueries / 1000) * PRICES.getMetricDataPerThousandMetrics;
-  const errors = s.predictionErrors;
   return {
     policy: policy.name,
     label: policy.label,
@@ -77,18 +72,55 @@ export function summarize(sim: Simulation, policy: { name: string; label: string
     shardCountUpdates: s.shardCountUpdates,
     shadows: s.shadowsCreated,
     rejectedActions: s.rejectedActions,
+    ...shadowFigures(s),
+    cost: costEstimate({
+      shardHours,
+      lambdaGbSeconds,
+      invocations,
+      shadowInvocations: s.shadowInvocations,
+      metricsRequested: s.metricQueries,
+      acceptedRecords: s.acceptedRecords,
+    }),
+  };
+}
+
+/** The shadow columns of a report, defined once for the simulator and the local runtime. */
+export function shadowFigures(s: {
+  readonly primaryBusyMs: number;
+  readonly shadowBusyMs: number;
+  readonly predictionErrors: readonly number[];
+  readonly shadowSeconds: number;
+  readonly shadowRateSeconds: number;
+}): Pick<PolicyReport, 'shadowOverheadPercent' | 'predictionMapePercent' | 'predictionsScored' | 'meanReplicationRate'> {
+  const busy = s.primaryBusyMs + s.shadowBusyMs;
+  const errors = s.predictionErrors;
+  return {
     shadowOverheadPercent: busy > 0 ? round((100 * s.shadowBusyMs) / busy, 3) : 0,
     predictionMapePercent: errors.length > 0 ? round((100 * errors.reduce((a, b) => a + b, 0)) / errors.length, 2) : null,
     predictionsScored: errors.length,
     meanReplicationRate: s.shadowSeconds > 0 ? round(s.shadowRateSeconds / s.shadowSeconds, 4) : null,
-    cost: {
-      shardHours: round(shardHours, 3),
-      lambdaGbSeconds: round(lambdaGbSeconds, 1),
-      invocations,
-      shadowInvocations: s.shadowInvocations,
-      metricsRequested: s.metricQueries,
-      usd: { kinesis: round(kinesis, 4), lambda: round(lambda, 4), cloudwatch: round(cloudwatch, 4), total: round(kinesis + lambda + cloudwatch, 4) },
-    },
+  };
+}
+
+/** Prices the usage of a run (PRICES), defined once for the simulator and the local runtime. */
+export function costEstimate(u: {
+  readonly shardHours: number;
+  readonly lambdaGbSeconds: number;
+  readonly invocations: number;
+  readonly shadowInvocations: number;
+  readonly metricsRequested: number;
+  readonly acceptedRecords: number;
+}): CostEstimate {
+  const kinesis = u.shardHours * PRICES.shardHour + (u.acceptedRecords / 1e6) * PRICES.putPayloadUnitsPerMillion;
+  const lambda = u.lambdaGbSeconds * PRICES.lambdaGbSecond + (u.invocations / 1e6) * PRICES.lambdaRequestsPerMillion;
+  const cloudwatch = (u.metricsRequested / 1000) * PRICES.getMetricDataPerThousandMetrics;
+  return {
+    shardHours: round(u.shardHours, 3),
+    lambdaGbSeconds: round(u.lambdaGbSeconds, 1),
+    invocations: u.invocations,
+    shadowInvocations: u.shadowInvocations,
+    metricsRequested: u.metricsRequested,
+    usd: { kinesis: round(kinesis, 4), lambda: round(lambda, 4), cloudwatch: round(cloudwatch, 4), total: round(kinesis + lambda + cloudwatch, 4) },
   };
 }
 

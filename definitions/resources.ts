@@ -25,10 +25,15 @@ export const ENV = {
   metadataTable: 'FORESHADOW_METADATA_TABLE',
   auditTable: 'FORESHADOW_AUDIT_TABLE',
   outputTable: 'FORESHADOW_OUTPUT_TABLE',
-  /** JSON list of worker classes: `[{ workerId, functionName, memoryMb, slots, speed }]`. */
+  /** JSON list of worker classes: `[{ workerId, functionName, shadowFunctionName?, memoryMb, slots, speed }]`. */
   workers: 'FORESHADOW_WORKERS',
   /** Worker this function is (worker handler only). */
   workerId: 'FORESHADOW_WORKER_ID',
+  /**
+   * `true` on a class's shadow function (worker handler only): it runs shadow batches and refuses primary
+   * ones, because its role may not write the output table or send to the failure queue. Unset elsewhere.
+   */
+  shadowOnly: 'FORESHADOW_SHADOW_ONLY',
   /** JSON of the decision configuration (core/config), validated at cold start. */
   config: 'FORESHADOW_CONFIG',
   /** Where records that keep failing go (an SQS queue URL on AWS). */
@@ -48,6 +53,12 @@ export const DEFAULTS = {
 export interface WorkerDescriptor {
   readonly workerId: string;
   readonly functionName: string;
+  /**
+   * The class's shadow function: same code and memory as `functionName`, its own reserved concurrency, so
+   * that shadow batches (asynchronous) never take a slot the owners' synchronous calls need.
+   * @default - `functionName` (a list written before shadow functions existed)
+   */
+  readonly shadowFunctionName?: string;
   readonly memoryMb: number;
   readonly slots: number;
   readonly speed: number;

@@ -18,6 +18,12 @@ export const SYNC_PAYLOAD_LIMIT_BYTES = 6_000_000;
 export interface LambdaWorkerInvokerOptions {
   /** The worker function of each worker id (name or ARN); an unknown worker is answered `not-found`. */
   readonly functionNameOf: (workerId: string) => string | undefined;
+  /**
+   * The function shadow batches (`invokeAsync`) go to, per worker id: the class's shadow function, whose
+   * own reserved concurrency keeps shadow work from taking a slot an owner's synchronous call needs.
+   * @default - `functionNameOf` (shadows share the worker function)
+   */
+  readonly shadowFunctionNameOf?: (workerId: string) => string | undefined;
   /** Size limit of one asynchronous payload, in bytes. @default ASYNC_PAYLOAD_LIMIT_BYTES (1,000,000) */
   readonly asyncPayloadLimitBytes?: number;
 }
@@ -60,8 +66,8 @@ function parseResponse(payload: Uint8Array | undefined, subject: string): Worker
 /**
  * `WorkerInvoker` on Lambda Invoke. The owner is invoked synchronously (RequestResponse) with the whole
  * batch, so the dispatcher returns its batch item failures to the ESM; shadows are invoked asynchronously
- * (`Event`, Lambda queues them and answers 202 at once), the records split so that each payload fits the
- * asynchronous limit. Throttling (429), oversized payloads (413), unknown functions (404), timeouts and
+ * (`Event`, Lambda queues them and answers 202 at once) on the class's shadow function when one is given,
+ * the records split so that each payload fits the asynchronous limit. Throttling (429), oversized payloads (413), unknown functions (404), timeouts and
  * function errors (the `X-Amz-Function-Error` header on a 200) are values; anything else is thrown.
  */
 export class LambdaWorkerInvoker implements WorkerInvoker {
@@ -99,8 +105,8 @@ export class LambdaWorkerInvoker implements WorkerInvoker {
    * is `payload-too-large` and nothing is sent.
    */
   async invokeAsync(workerId: string, request: WorkerRequest): Promise<Outcome<{ calls: number }, InvokeFailure>> {
-    const functionName = this.options.functionNameOf(workerId);
-    if (functionName === undefined) return failed('not-found', `no worker function for worker ${workerId}`);
+    const functionName = (this.options.shadowFunctionNameOf ?? this.options.functionNameOf)(workerId);
+    if (functionName === undefined) return failed('not-found', `no shadow function for worker ${workerId}`);
     const split = splitToFit(request, this.asyncLimit);
     if (!split.ok) {
       return failed('payload-too-large', `record ${split.sequenceNumber} of ${request.shardId} needs ${split.bytes} bytes, above the asynchronous limit of ${this.asyncLimit}`);

@@ -19,7 +19,18 @@ export function workersFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerDesc
   if (!Array.isArray(parsed)) throw new Error(`${ENV.workers} must be a JSON list of worker classes (given ${String(env[ENV.workers]).slice(0, 60)})`);
   return parsed.map((w: Partial<WorkerDescriptor>, i: number) => {
     if (typeof w.workerId !== 'string' || typeof w.functionName !== 'string') throw new Error(`${ENV.workers}[${i}] must have workerId and functionName strings (given ${JSON.stringify(w)})`);
-    return { workerId: w.workerId, functionName: w.functionName, memoryMb: Number(w.memoryMb ?? 1024), slots: Number(w.slots ?? 1), speed: Number(w.speed ?? 1) };
+    if (w.shadowFunctionName !== undefined && (typeof w.shadowFunctionName !== 'string' || w.shadowFunctionName === '')) {
+      throw new Error(`${ENV.workers}[${i}].shadowFunctionName must be a function name or absent (given ${JSON.stringify(w.shadowFunctionName)})`);
+    }
+    return {
+      workerId: w.workerId,
+      functionName: w.functionName,
+      // A list from before shadow functions existed: shadows go to the worker function itself.
+      shadowFunctionName: w.shadowFunctionName ?? w.functionName,
+      memoryMb: Number(w.memoryMb ?? 1024),
+      slots: Number(w.slots ?? 1),
+      speed: Number(w.speed ?? 1),
+    };
   });
 }
 export type { WorkerDescriptor } from '../../definitions/resources.js';

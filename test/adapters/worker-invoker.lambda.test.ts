@@ -117,6 +117,32 @@ describe('LambdaWorkerInvoker against an Invoke endpoint on loopback', () => {
   });
 });
 
+describe('LambdaWorkerInvoker with a shadow function per class', () => {
+  const SHADOW_FUNCTIONS: Record<string, string> = { 'large-1': 'foreshadow-worker-large-shadow' };
+
+  async function invoker(): Promise<LambdaWorkerInvoker> {
+    fake = await startFakeLambda({ 'foreshadow-worker-large': worker, 'foreshadow-worker-large-shadow': worker });
+    client = lambdaClient({ endpoint: fake.endpoint, maxAttempts: 1 });
+    return new LambdaWorkerInvoker(client, { functionNameOf: (id) => FUNCTIONS[id], shadowFunctionNameOf: (id) => SHADOW_FUNCTIONS[id] });
+  }
+
+  it('sends shadow batches to the shadow function and owner batches to the worker function', async () => {
+    const lambda = await invoker();
+    expect(await lambda.invokeAsync('large-1', aWorkerRequest(2, { mode: 'shadow' }))).toEqual({ ok: true, value: { calls: 1 } });
+    expect((await lambda.invoke('large-1', aWorkerRequest(2))).ok).toBe(true);
+    expect(fake!.invokes.map((i) => [i.functionName, i.invocationType])).toEqual([
+      ['foreshadow-worker-large-shadow', 'Event'],
+      ['foreshadow-worker-large', 'RequestResponse'],
+    ]);
+  });
+
+  it('answers not-found for a shadow of a worker without a shadow function, sending nothing', async () => {
+    const lambda = await invoker();
+    expect(await lambda.invokeAsync('small-1', aWorkerRequest(1, { mode: 'shadow' }))).toMatchObject({ ok: false, reason: 'not-found', detail: 'no shadow function for worker small-1' });
+    expect(fake!.invokes).toEqual([]);
+  });
+});
+
 describe('splitToFit', () => {
   it('packs records into parts whose JSON is within the limit, in order, and as few as a greedy fill allows', () => {
     fc.assert(

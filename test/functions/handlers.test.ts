@@ -61,8 +61,16 @@ describe('the Lambda entries', () => {
   it.each([
     ['a list that is not one', { FORESHADOW_WORKERS: '{"a":1}' }, /FORESHADOW_WORKERS must be a JSON list/],
     ['a worker without a function name', { FORESHADOW_WORKERS: '[{"workerId":"w1"}]' }, /FORESHADOW_WORKERS\[0\] must have workerId and functionName/],
+    ['an empty shadow function name', { FORESHADOW_WORKERS: '[{"workerId":"w1","functionName":"f1","shadowFunctionName":""}]' }, /FORESHADOW_WORKERS\[0\]\.shadowFunctionName must be a function name or absent \(given ""\)/],
   ])('the worker list rejects %s', (_what, env, message) => {
     expect(() => workersFromEnv(env)).toThrow(message);
+  });
+
+  it.each([
+    ['its shadow function when the list names one', '{"workerId":"w1","functionName":"f1","shadowFunctionName":"f1-shadow"}', 'f1-shadow'],
+    ['the worker function itself in a list written before shadow functions', '{"workerId":"w1","functionName":"f1"}', 'f1'],
+  ])('the worker list gives each class %s', (_what, json, shadowFunctionName) => {
+    expect(workersFromEnv({ FORESHADOW_WORKERS: `[${json}]` })).toEqual([{ workerId: 'w1', functionName: 'f1', shadowFunctionName, memoryMb: 1024, slots: 1, speed: 1 }]);
   });
 
   it('reads the decision configuration and names a bad key', () => {

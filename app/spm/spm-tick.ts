@@ -39,18 +39,22 @@ export interface TickReport {
 /**
  * One SPM tick: load → decide → apply.
  *
- * Load builds the ClusterView through the ports (after registering workers and creating the partitions of
- * new shards). Decide is the pure policy. Apply first claims the tick: the policy's next state is saved
- * conditionally on the version it was loaded at, so of two runs that loaded the same state only one goes on;
- * the other applies nothing and says so. The winner applies the actions in order with epoch-conditional
+ * Load reads the policy state and its version first, then builds the ClusterView through the ports (after
+ * registering workers and creating the partitions of new shards). Decide is the pure policy. Apply first
+ * claims the tick: the policy's next state is saved conditionally on the version loaded before the view, so
+ * of two runs that loaded the same state only one goes on, and a run whose view may predate another run's
+ * claim (that run saved in between) loses too; the loser applies nothing and says so. The winner applies the actions in order with epoch-conditional
  * writes (which also fence against a run that loaded a different state), and records every action, applied
  * or not, and every event in the audit log.
  */
 export async function runSpmTick(deps: SpmTickDeps): Promise<TickReport> {
   const workers = await registerWorkers(deps);
   const discovered = await discoverShards(deps, workers);
-  const view = await loadView(deps);
+  // The state (and its version) before the view: a run that saves a newer state after this read, and may
+  // change the metadata after it, makes this run's conditional save below fail, so this run never acts on a
+  // view older than the state it would overwrite.
   const stored = await deps.metadata.loadPolicyState(deps.policy.name);
+  const view = await loadView(deps);
   const decision = deps.policy.decide(view, deps.config, stored?.state ?? deps.policy.initialState());
   const claim = await deps.metadata.savePolicyState(deps.policy.name, decision.nextState, stored?.version ?? 0);
   const audit = (entry: AuditEntry['entry']): AuditEntry => ({ atMs: view.nowMs, policy: deps.policy.name, tickId: deps.tickId, entry });

@@ -8,7 +8,7 @@ import { runSpmTick } from '../../app/spm/spm-tick.js';
 import { parseConfig } from '../../core/config/index.js';
 import { evenRanges, type Action, type ClusterView } from '../../core/model/index.js';
 import { policyByName, type Policy } from '../../core/policies/index.js';
-import { ok, type ShardDescription, type StreamControl } from '../../core/ports/index.js';
+import { ok, type MetadataStore, type ShardDescription, type StreamControl } from '../../core/ports/index.js';
 import { TABLES } from '../../definitions/resources.js';
 import { workerNode } from '../../functions/shared/workers.js';
 
@@ -44,7 +44,7 @@ function fakeStream(count: number) {
 }
 
 let n = 0;
-async function setup(shards = 2) {
+async function setup(shards = 2, wrap: (store: MetadataStore) => MetadataStore = (store) => store) {
   n += 1;
   const client = dynamoDbClient({ endpoint: dynalite.endpoint });
   const tables = { metadataTable: `tick-${n}-metadata`, auditTable: `tick-${n}-audit` };
@@ -59,7 +59,7 @@ async function setup(shards = 2) {
     ticks += 1;
     now += 1000;
     const tickId = `t${String(ticks).padStart(3, '0')}`;
-    return runSpmTick({ metadata, metrics: new EmfMetricsStore({ streamName: 's', clock }), stream, clock, policy, config: parseConfig({}), tickId, workers, metricsPeriodMs: 1000 });
+    return runSpmTick({ metadata: wrap(metadata), metrics: new EmfMetricsStore({ streamName: 's', clock }), stream, clock, policy, config: parseConfig({}), tickId, workers, metricsPeriodMs: 1000 });
   };
   return { metadata, calls, tick };
 }
@@ -130,6 +130,28 @@ describe('the SPM tick', () => {
       ['shardId-000000000000-high', 'w3', 'OPEN', ['shardId-000000000000']],
       ['shardId-000000000000-low', 'w2', 'OPEN', ['shardId-000000000000']],
     ]);
+  });
+
+  it('applies nothing when another run saves the policy state while this tick loads its view', async () => {
+    let rivalSaves = 0;
+    // A rival SPM run claims its tick (state version + 1) after this tick read the state, while it lists the shadows for its view.
+    const { metadata, tick } = await setup(1, (store) =>
+      Object.assign(Object.create(store) as MetadataStore, {
+        listShadows: async () => {
+          const current = await store.loadPolicyState('static');
+          if (current) rivalSaves += (await store.savePolicyState('static', { rival: true }, current.version)).ok ? 1 : 0;
+          return store.listShadows();
+        },
+      }),
+    );
+    const shardId = 'shardId-000000000000';
+    expect((await tick(scripted(() => []))).claimed).toBe(true);
+    const report = await tick(scripted(() => [{ type: 'move', shardId, fromWorkerId: 'w1', toWorkerId: 'w2', expectedEpoch: 1, reason: 'stale view' }]));
+    expect(rivalSaves).toBe(1);
+    expect(report).toMatchObject({ claimed: false, results: [] });
+    expect(report.events[0]).toMatchObject({ type: 'hold', rule: 'tick-claim' });
+    expect(await metadata.getPartition(shardId)).toMatchObject({ ownerWorkerId: 'w1', epoch: 1 });
+    expect(await metadata.loadPolicyState('static')).toMatchObject({ state: { rival: true } });
   });
 
   it('runs the real spm policy tick after tick, its state surviving the metadata store', async () => {

@@ -17,7 +17,7 @@ export interface WorkerCounters {
   shadowRecords: number;
   invocations: number;
   errors: number;
-  /** Invocations running now (slots in use). */
+  /** Owner invocations running now (slots in use; shadow batches run in the worker's separate shadow slots). */
   running: number;
 }
 
@@ -72,7 +72,8 @@ export class TelemetryTap implements Telemetry {
   wrapWorker(workerId: string, handle: (request: WorkerRequest) => Promise<WorkerResponse>): (request: WorkerRequest) => Promise<WorkerResponse> {
     return async (request) => {
       const w = this.worker(workerId);
-      w.running++;
+      const owner = request.mode === 'primary';
+      if (owner) w.running++;
       try {
         const response = await handle(request);
         if (request.mode === 'primary' && !response.rejected) {
@@ -87,7 +88,7 @@ export class TelemetryTap implements Telemetry {
         }
         return response;
       } finally {
-        w.running--;
+        if (owner) w.running--;
       }
     };
   }

@@ -2,11 +2,16 @@ import type { InvokeFailure, Outcome, WorkerInvoker, WorkerRequest, WorkerRespon
 import { failed, ok } from '../../core/ports/index.js';
 import { Slots } from './slots.js';
 
-/** A worker run in-process: its handler (built with the worker's speed) and its slots. */
+/** A worker run in-process: its handler (built with the worker's speed), its slots and its shadow slots. */
 export interface LocalWorkerSpec {
   readonly workerId: string;
-  /** Concurrent invocations at most (reserved concurrency on AWS). */
+  /** Concurrent synchronous (owner) invocations at most (the worker function's reserved concurrency on AWS). */
   readonly slots: number;
+  /**
+   * Concurrent asynchronous (shadow) invocations at most (the shadow function's reserved concurrency on
+   * AWS). Separate from `slots`, so shadow work never delays an owner's batch. @default 1
+   */
+  readonly shadowSlots?: number;
   readonly handle: (request: WorkerRequest) => Promise<WorkerResponse>;
 }
 
@@ -16,7 +21,7 @@ export interface LocalInvokerOptions {
   /** Asynchronous payload limit, in bytes. @default 1000000 (Lambda's Event limit, as adapters/aws/worker-invoker.lambda.ts) */
   readonly asyncPayloadBytes?: number;
   /**
-   * What a synchronous call does when all the worker's slots are busy: `throttle` answers at once, as Lambda
+   * What a synchronous call does when all the worker's (owner) slots are busy: `throttle` answers at once, as Lambda
    * does at its reserved concurrency; `queue` waits for a slot. @default 'queue'
    */
   readonly whenBusy?: 'queue' | 'throttle';
@@ -27,10 +32,11 @@ export interface LocalInvokerOptions {
  * same contract as the Lambda adapter. Requests and responses go through JSON as they would over the wire;
  * function errors, unknown workers and oversized payloads come back as values; `invokeAsync` splits the
  * records to fit the asynchronous limit, queues the calls and returns at once (errors are counted, as Lambda
- * would send them to the function's async failure handling).
+ * would send them to the function's async failure handling). Asynchronous calls run in the worker's shadow
+ * slots, synchronous ones in its own slots, as the shadow function and the worker function do on AWS.
  */
 export class LocalWorkerInvoker implements WorkerInvoker {
-  private readonly workers = new Map<string, { spec: LocalWorkerSpec; slots: Slots }>();
+  private readonly workers = new Map<string, { spec: LocalWorkerSpec; slots: Slots; shadowSlots: Slots }>();
   private readonly pending = new Set<Promise<void>>();
   /** Counters for tests and the dashboard. */
   readonly stats = { syncCalls: 0, asyncCalls: 0, asyncErrors: 0, throttled: 0 };
@@ -39,7 +45,7 @@ export class LocalWorkerInvoker implements WorkerInvoker {
     workers: readonly LocalWorkerSpec[],
     private readonly options: LocalInvokerOptions = {},
   ) {
-    for (const spec of workers) this.workers.set(spec.workerId, { spec, slots: new Slots(spec.slots) });
+    for (const spec of workers) this.workers.set(spec.workerId, { spec, slots: new Slots(spec.slots), shadowSlots: new Slots(spec.shadowSlots ?? 1) });
   }
 
   async invoke(workerId: string, request: WorkerRequest): Promise<Outcome<WorkerResponse, InvokeFailure>> {
@@ -77,13 +83,13 @@ export class LocalWorkerInvoker implements WorkerInvoker {
       const run = (async () => {
         // Lambda answers an Event invocation (202) before the function runs: so does this.
         await new Promise((resolve) => setImmediate(resolve));
-        await worker.slots.acquire();
+        await worker.shadowSlots.acquire();
         try {
           await worker.spec.handle(JSON.parse(chunk) as WorkerRequest);
         } catch {
           this.stats.asyncErrors += 1;
         } finally {
-          worker.slots.release();
+          worker.shadowSlots.release();
         }
       })();
       this.pending.add(run);

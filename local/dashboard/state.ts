@@ -28,7 +28,10 @@ export interface DashboardWorker {
   readonly speed: number;
   readonly slots: number;
   readonly busySlots: number;
-  /** Primary busy fraction over all slots, and the extra fraction shadows take. */
+  /**
+   * Primary busy fraction over all slots, and shadow busy time over the same slots: the overhead shadows
+   * cost, not capacity they take (they run in the worker's separate shadow slots).
+   */
   readonly utilization: number;
   readonly shadowUtilization: number;
   readonly shardIds: readonly string[];

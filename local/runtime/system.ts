@@ -43,6 +43,9 @@ export interface LocalSystem {
   stop(): Promise<void>;
 }
 
+/** Concurrent shadow batches per worker: infra's `shadowSlots` default (a scenario has no such field). */
+export const LOCAL_SHADOW_SLOTS = 1;
+
 /** MaximumBatchingWindowInSeconds of the local event source mapping, in wall ms. @default 500 */
 export const LOCAL_BATCHING_WINDOW_MS = 500;
 
@@ -72,7 +75,7 @@ export function scenarioWorkers(plan: RunPlan): WorkerNodeMetadata[] {
 
 /**
  * Wires the real handlers onto the emulators: the worker Lambda handler (one per worker, with its speed,
- * behind the local invoker's slots), the dispatcher behind the local event source mapping, EMF captured
+ * behind the local invoker's slots for owner batches and its shadow slots for shadow batches), the dispatcher behind the local event source mapping, EMF captured
  * into the local metrics store. Registers the workers and places the stream's first shards round-robin, as
  * the simulator does, so both start from the same placement.
  */
@@ -108,8 +111,10 @@ export async function startSystem(plan: RunPlan, emulators: Emulators, tap: Tele
     handlers.set(w.workerId, (request) => service.handle(request));
   };
   for (const w of workers) build(w, w.speed);
+  // Shadow batches run in each worker's own shadow slot (its class's shadow function on AWS, reserved
+  // concurrency 1 by default), never in the slots its shards' batches need.
   const invoker = new LocalWorkerInvoker(
-    workers.map((w) => ({ workerId: w.workerId, slots: w.slots, handle: tap.wrapWorker(w.workerId, (request) => handlers.get(w.workerId)!(request)) })),
+    workers.map((w) => ({ workerId: w.workerId, slots: w.slots, shadowSlots: LOCAL_SHADOW_SLOTS, handle: tap.wrapWorker(w.workerId, (request) => handlers.get(w.workerId)!(request)) })),
   );
 
   const dispatcher = createDispatcher({ metadata, stream, invoker, clock: systemClock, sleep, telemetry });

@@ -86,6 +86,59 @@ describe('the local worker invoker', () => {
     expect(invoker.stats.asyncErrors).toBe(seen.length);
   });
 
+  it('runs an owner batch at once while every shadow slot is busy and more shadow work is queued', async () => {
+    const trace: string[] = [];
+    const worker = gatedWorker(trace);
+    const invoker = new LocalWorkerInvoker([{ workerId: 'w', slots: 1, shadowSlots: 1, handle: worker.handle }]);
+    await invoker.invokeAsync('w', request([wireRecord(1, 'a', {})], { mode: 'shadow' }));
+    await invoker.invokeAsync('w', request([wireRecord(2, 'a', {})], { mode: 'shadow' }));
+    await tick();
+    await tick();
+    const owner = invoker.invoke('w', request([wireRecord(3, 'a', {})]));
+    await tick();
+    expect(trace).toEqual(['start 1000001', 'start 1000003']);
+    worker.release();
+    worker.release();
+    expect((await owner).ok).toBe(true);
+    await tick();
+    worker.release();
+    await invoker.idle();
+    expect(trace.filter((t) => t.startsWith('end'))).toEqual(['end 1000001', 'end 1000003', 'end 1000002']);
+  });
+
+  it('runs a shadow batch while every owner slot is busy, even when owner calls are throttled', async () => {
+    const trace: string[] = [];
+    const worker = gatedWorker(trace);
+    const invoker = new LocalWorkerInvoker([{ workerId: 'w', slots: 1, handle: worker.handle }], { whenBusy: 'throttle' });
+    const owner = invoker.invoke('w', request([wireRecord(1, 'a', {})]));
+    expect(await invoker.invoke('w', request([wireRecord(2, 'a', {})]))).toMatchObject({ ok: false, reason: 'throttled' });
+    await invoker.invokeAsync('w', request([wireRecord(3, 'a', {})], { mode: 'shadow' }));
+    await tick();
+    await tick();
+    expect(trace).toEqual(['start 1000001', 'start 1000003']);
+    worker.release();
+    worker.release();
+    await owner;
+    await invoker.idle();
+  });
+
+  it.each([1, 3])('runs at most %i shadow batches of a worker at once (its shadow slots), queueing the rest', async (shadowSlots) => {
+    const trace: string[] = [];
+    const worker = gatedWorker(trace);
+    const invoker = new LocalWorkerInvoker([{ workerId: 'w', slots: 1, shadowSlots, handle: worker.handle }]);
+    for (let i = 1; i <= 4; i += 1) await invoker.invokeAsync('w', request([wireRecord(i, 'a', {})], { mode: 'shadow' }));
+    await tick();
+    await tick();
+    expect(trace).toHaveLength(shadowSlots);
+    for (let i = 0; i < 4; i += 1) {
+      worker.release();
+      await tick();
+      await tick();
+    }
+    await invoker.idle();
+    expect(trace.filter((t) => t.startsWith('end'))).toHaveLength(4);
+  });
+
   it('cannot split a single record that is larger than the limit', () => {
     expect(splitToFit(request([wireRecord(1, 'a', { pad: 'x'.repeat(500) })]), 300)).toMatchObject({ ok: false, reason: 'payload-too-large' });
   });

@@ -66,6 +66,8 @@ export interface WorkerSetup {
   readonly workerId: string;
   /** @default 2 */
   readonly slots?: number;
+  /** Concurrent shadow batches (the shadow function's reserved concurrency). @default 1 */
+  readonly shadowSlots?: number;
   /** @default 1 */
   readonly speed?: number;
 }
@@ -123,7 +125,7 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
 
   const specs: LocalWorkerSpec[] = options.workers.map((w) => {
     const handler = createWorkerHandler(aggregatesProcessor, { workerId: w.workerId, metadata, state, failures, speed: w.speed ?? 1, maxAttempts: options.maxAttempts ?? 3, histogramBuckets: 8, telemetry });
-    return { workerId: w.workerId, slots: w.slots ?? 2, handle: (request) => handler(request, localContext(w.workerId, 60_000)) };
+    return { workerId: w.workerId, slots: w.slots ?? 2, shadowSlots: w.shadowSlots ?? 1, handle: (request) => handler(request, localContext(w.workerId, 60_000)) };
   });
   const localInvoker = new LocalWorkerInvoker(specs);
   const invoker = options.wrapInvoker ? options.wrapInvoker(localInvoker) : localInvoker;

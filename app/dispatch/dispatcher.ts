@@ -15,7 +15,11 @@ export interface DispatcherOptions {
    * @default 60000
    */
   readonly holdBudgetMs?: number;
-  /** Time between two drain checks while holding, in ms. @default 250 */
+  /**
+   * Time between two drain checks while holding, in ms. Each check reads the parent shard, whose 5
+   * GetRecords/s the event source mapping also needs while it finishes the parent: one a second leaves it
+   * most of them. @default 1000
+   */
   readonly holdPollMs?: number;
   /** Time kept free before the invocation's deadline when holding, in ms. @default 5000 */
   readonly deadlineMarginMs?: number;
@@ -48,7 +52,7 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
   const cache = new PlacementCache(deps.metadata, deps.clock, options.placementCacheMs ?? 1000);
   const gate = new ParentGate(deps.metadata, deps.stream, deps.clock);
   const holdBudgetMs = options.holdBudgetMs ?? 60_000;
-  const holdPollMs = options.holdPollMs ?? 250;
+  const holdPollMs = options.holdPollMs ?? 1000;
   const marginMs = options.deadlineMarginMs ?? 5000;
   const retries = options.staleEpochRetries ?? 3;
   const graceMs = options.shadowGraceMs ?? 100;

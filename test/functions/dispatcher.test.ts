@@ -10,7 +10,7 @@ type Answer = (workerId: string, request: WorkerRequest) => Outcome<WorkerRespon
 
 const success: Answer = () => ok({ batchItemFailures: [], processed: 1, busyMs: 1 });
 
-function setup(options: { answer?: Answer; asyncAnswer?: WorkerInvoker['invokeAsync']; drained?: (shardId: string, after?: string) => boolean; dispatcher?: DispatcherOptions } = {}) {
+function setup(options: { answer?: Answer; asyncAnswer?: WorkerInvoker['invokeAsync']; drained?: (shardId: string, after?: string) => boolean | Promise<boolean>; dispatcher?: DispatcherOptions } = {}) {
   const metadata = new FakeMetadata(partition());
   const trace: string[] = [];
   const figures: DispatchFigures[] = [];
@@ -86,7 +86,7 @@ describe('the dispatcher', () => {
     await dispatcher.dispatch(batch('child', [1]));
     expect(trace).toEqual(['drained? parent after=77', 'drained? parent after=77', 'drained? parent after=77', 'invoke w1 epoch=1 n=1']);
     expect(metadata.progress.get('parent')).toMatchObject({ drained: true, lastSequenceNumber: '77' });
-    expect(figures[0]).toMatchObject({ held: false, heldMs: 500 });
+    expect(figures[0]).toMatchObject({ held: false, heldMs: 2000 });
   });
 
   it('hands a held batch back without invoking anyone when the hold budget runs out', async () => {
@@ -104,6 +104,37 @@ describe('the dispatcher', () => {
     await dispatcher.dispatch(batch('child', [1]));
     await dispatcher.dispatch(batch('child', [2]));
     expect(trace.filter((t) => t.startsWith('drained?'))).toHaveLength(1);
+  });
+
+  it('asks Kinesis about a held child\'s parent once a second by default, leaving the parent\'s reads to the ESM', async () => {
+    const { dispatcher, trace, batch, metadata } = setup({ drained: () => false, dispatcher: { holdBudgetMs: 5000 } });
+    metadata.partitions.set('child', partition({ shardId: 'child', parentShardIds: ['parent'] }));
+    await dispatcher.dispatch(batch('child', [1]));
+    // Checks at 0, 1, 2, 3, 4 and 5 s of the 5 s budget (at 250 ms it was 21).
+    expect(trace.filter((t) => t.startsWith('drained?'))).toHaveLength(6);
+  });
+
+  it('remembers a drained parent even when writing its progress failed, and does not ask Kinesis again', async () => {
+    const { dispatcher, trace, batch, metadata } = setup();
+    metadata.partitions.set('child', partition({ shardId: 'child', parentShardIds: ['parent'] }));
+    const putShardProgress = metadata.putShardProgress.bind(metadata);
+    metadata.putShardProgress = async (progress) => (progress.drained ? Promise.reject(new Error('ProvisionedThroughputExceededException')) : putShardProgress(progress));
+    await expect(dispatcher.dispatch(batch('child', [1]))).rejects.toThrow('ProvisionedThroughputExceededException');
+    expect(await dispatcher.dispatch(batch('child', [1]))).toEqual({ batchItemFailures: [] });
+    expect(trace.filter((t) => t.startsWith('drained?'))).toHaveLength(1);
+  });
+
+  it('shares one drain check of a parent among its children held at the same time', async () => {
+    let answer: (drained: boolean) => void = () => undefined;
+    const pending = new Promise<boolean>((resolve) => (answer = resolve));
+    const { dispatcher, trace, batch, metadata } = setup({ drained: () => pending });
+    for (const child of ['low', 'high']) metadata.partitions.set(child, partition({ shardId: child, parentShardIds: ['parent'] }));
+    const both = Promise.all([dispatcher.dispatch(batch('low', [1])), dispatcher.dispatch(batch('high', [2]))]);
+    await new Promise((resolve) => setImmediate(resolve));
+    answer(true);
+    expect(await both).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
+    expect(trace.filter((t) => t.startsWith('drained?'))).toHaveLength(1);
+    expect(trace.filter((t) => t.startsWith('invoke'))).toHaveLength(2);
   });
 
   it('clones exactly the records whose sequence hash falls below the rate to the shadow', async () => {

@@ -5,8 +5,10 @@ import { noTelemetry } from '../../app/telemetry.js';
 import { ok } from '../../core/ports/index.js';
 import { createDispatcherHandler } from '../../functions/dispatcher/create-dispatcher-handler.js';
 import { configFromEnv, requireEnv, workersFromEnv } from '../../functions/shared/env.js';
+import { createWorkerHandler, workerDepsFromEnv } from '../../functions/worker/create-worker-handler.js';
 import { handler as workerLambda } from '../../functions/worker/handler.js';
-import { FakeMetadata, partition } from './factories.js';
+import { aggregatesProcessor } from '../../processor/aggregates.processor.js';
+import { FakeMetadata, partition, request, wireRecord, workerDeps } from './factories.js';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
 
@@ -56,6 +58,27 @@ describe('the Lambda entries', () => {
     } finally {
       if (saved !== undefined) process.env.FORESHADOW_WORKER_ID = saved;
     }
+  });
+
+  it("a class's shadow function runs shadow batches and refuses owner batches, writing nothing", async () => {
+    const deps = workerDeps(new FakeMetadata(partition()));
+    const handler = createWorkerHandler(aggregatesProcessor, { ...deps, telemetry: noTelemetry, shadowOnly: true });
+    const records = [wireRecord(1, 'k', { value: 1 })];
+    await expect(handler(request(records), localContext('worker', 1000))).rejects.toThrow('the shadow function of worker w1 runs shadow batches only (given a primary batch of shardId-000000000000)');
+    expect(await handler(request(records, { mode: 'shadow' }), localContext('worker', 1000))).toMatchObject({ batchItemFailures: [] });
+    expect(await deps.state.get('k')).toBeUndefined();
+    expect(deps.failures.records).toEqual([]);
+  });
+
+  it.each([
+    ['with a failure queue for a worker function', {}, false],
+    ['without one for a shadow function', { FORESHADOW_SHADOW_ONLY: 'true' }, true],
+  ])('the worker wiring from the environment is built %s', async (_what, extra, shadowOnly) => {
+    const env = { FORESHADOW_WORKER_ID: 'small', FORESHADOW_METADATA_TABLE: 'meta', FORESHADOW_OUTPUT_TABLE: 'out', ...extra };
+    if (!shadowOnly) expect(() => workerDepsFromEnv(env)).toThrow('environment variable FORESHADOW_FAILURE_QUEUE_URL must be set');
+    const deps = workerDepsFromEnv({ ...env, ...(shadowOnly ? {} : { FORESHADOW_FAILURE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/0/q' }) });
+    expect(deps.shadowOnly).toBe(shadowOnly);
+    if (shadowOnly) await expect(deps.failures.send({ sequenceNumber: '7', shardId: 's' } as never)).rejects.toThrow('the shadow function of worker small has no failure queue');
   });
 
   it.each([

@@ -34,7 +34,9 @@ export interface SimulationOptions {
  * every shard keeps the things that matter exact — sequence numbers, epochs, which worker processed which
  * batch, when a parent drained — and aggregates records into chunks for cost and latency. Ticks, metric
  * periods, reshard completions and scenario events all fall on step boundaries. All randomness comes from
- * one `seededRandom(seed)`; there is no wall-clock time anywhere.
+ * `seededRandom(seed)`: one stream for traffic and costs, a second, derived from the same seed, for the noise
+ * of shadow samples, so a shadow never changes the traffic or the primary path; there is no wall-clock time
+ * anywhere.
  *
  * One step: scenario events → finished reshards → SPM tick (if due) → processing on every worker (queued
  * records only) → arrivals of this step (throttled at the shard limits, retried by the producer) → metrics.
@@ -44,6 +46,8 @@ export class Simulation {
   readonly profile: Profile;
   readonly config: ForeshadowConfig;
   readonly random: Random;
+  /** Noise of shadow samples only (see the class comment). */
+  readonly shadowRandom: Random;
   readonly stats = new RunStats();
   readonly shards = new Map<string, SimShard>();
   readonly workers: SimWorker[];
@@ -67,6 +71,7 @@ export class Simulation {
     this.profile = profileByName(scenario.profile);
     this.config = options.config ?? scenarioConfig(scenario);
     this.random = seededRandom(seed);
+    this.shadowRandom = seededRandom((seed ^ SHADOW_STREAM) >>> 0);
     this.world = buildWorld(scenario, seed);
     this.regionRate = new Float64Array(scenario.shards.count);
     this.regionCost = new Float64Array(scenario.shards.count);
@@ -77,6 +82,7 @@ export class Simulation {
         speed: c.speed,
         slowdown: 1,
         slots: c.slots,
+        shadowSlots: c.shadowSlots,
         memoryMb: c.memoryMb,
         metrics: { primaryBusyMs: 0, shadowBusyMs: 0, invocations: 0, errors: 0 },
         points: [],
@@ -247,12 +253,24 @@ export class Simulation {
     this.stats.acceptedRecords += count;
   }
 
-  /** Standard normal draw (Box–Muller) from the seeded generator. */
+  /** Standard normal draw (Box–Muller) from the traffic generator. */
   gauss(): number {
-    const u = Math.max(1e-12, this.random.next());
-    const v = this.random.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    return gaussFrom(this.random);
   }
+
+  /** Standard normal draw from the shadows' own generator. */
+  shadowGauss(): number {
+    return gaussFrom(this.shadowRandom);
+  }
+}
+
+/** Mixed into the seed of the shadows' generator so its sequence differs from the traffic's. */
+const SHADOW_STREAM = 0x5bd1e995;
+
+function gaussFrom(random: Random): number {
+  const u = Math.max(1e-12, random.next());
+  const v = random.next();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 
 function shareWeightedCost(shard: SimShard, regionCost: Float64Array): number {

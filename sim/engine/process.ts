@@ -4,15 +4,18 @@ import { queuedWorkMs, type SimShadow, type SimShard, type SimWorker } from './s
 
 /**
  * Processing of one step on every worker. A shard needs one slot while it processes (it is sequential, so
- * it can use at most `dt` of busy time per step); a shadow likewise. A worker whose demand exceeds
+ * it can use at most `dt` of busy time per step); a shadow likewise. A worker whose primary demand exceeds
  * `slots × dt` is over-subscribed: its invocations queue (reserved concurrency throttles them), which we
- * model as every demand getting the same fraction of what it asked for. Shadow work competes for the same
- * slots: that is its real cost on the target.
+ * model as every demand getting the same fraction of what it asked for. Shadow work runs on the worker
+ * class's own shadow function: same memory, so the worker's effective speed (a silent slowdown slows it
+ * too), but its own `shadowSlots`, rationed the same way among the worker's shadows only. It never takes a
+ * primary slot, and an over-subscribed shadow function harms no primary, so it is not an overload.
  */
 export function processStep(sim: Simulation, t: number, dt: number): void {
   const byWorker = new Map<string, SimShard[]>();
   for (const shard of sim.shards.values()) {
     if (shard.drainedAtMs !== undefined) continue;
+    countPause(sim, shard, t, dt);
     const list = byWorker.get(shard.owner) ?? [];
     list.push(shard);
     byWorker.set(shard.owner, list);
@@ -32,10 +35,7 @@ export function processStep(sim: Simulation, t: number, dt: number): void {
       // A queue whose work rounds to zero still needs a moment, or its last record would never finish.
       return { s, avail, demand: Math.min(avail, Math.max(EPS, queuedWorkMs(s)) / effSpeed) };
     });
-    const shadows = shadowsByWorker.get(worker.id) ?? [];
-    const shadowDemand = shadows.map((sh) => Math.min(dt, sh.pendingWorkMs / effSpeed));
-    const total = shardDemand.reduce((a, d) => a + d.demand, 0) + shadowDemand.reduce((a, b) => a + b, 0);
-    const scale = total > worker.slots * dt ? (worker.slots * dt) / total : 1;
+    const scale = rationing(shardDemand.reduce((a, d) => a + d.demand, 0), worker.slots * dt);
     if (scale < 1) overloaded = true;
     for (const { s, avail, demand } of shardDemand) {
       const granted = demand * scale;
@@ -44,8 +44,11 @@ export function processStep(sim: Simulation, t: number, dt: number): void {
       // Behind: it used all the time it could get and still has queued work from before this step.
       if (granted >= avail * scale - EPS && s.queueHead < s.queue.length) overloaded = true;
     }
+    const shadows = shadowsByWorker.get(worker.id) ?? [];
+    const shadowDemand = shadows.map((sh) => Math.min(dt, sh.pendingWorkMs / effSpeed));
+    const shadowScale = rationing(shadowDemand.reduce((a, b) => a + b, 0), worker.shadowSlots * dt);
     shadows.forEach((sh, i) => {
-      const granted = shadowDemand[i]! * scale;
+      const granted = shadowDemand[i]! * shadowScale;
       if (granted > 0) processShadow(sim, sh, worker, effSpeed, granted, t);
     });
   }
@@ -75,6 +78,22 @@ export function processStep(sim: Simulation, t: number, dt: number): void {
 
 /** Work (ms) below which floating-point leftovers count as done. */
 const EPS = 1e-9;
+
+/** The fraction of its demand every invocation gets when `demand` competes for `capacity` (1: no queueing). */
+function rationing(demand: number, capacity: number): number {
+  return demand > capacity ? capacity / demand : 1;
+}
+
+/**
+ * Handoff pause of one step: a shard with queued records that may not process because a move's handoff
+ * pause is running (for the paused part of the step), or because a parent has not drained yet (the whole
+ * step). Counted before processing, on the records queued from earlier steps.
+ */
+function countPause(sim: Simulation, shard: SimShard, t: number, dt: number): void {
+  if (shard.queueHead >= shard.queue.length) return;
+  if (!shard.parentIds.every((p) => sim.shards.get(p)?.drainedAtMs !== undefined)) sim.stats.parentWaitMs += dt;
+  else if (shard.pausedUntilMs > t) sim.stats.movePauseMs += Math.min(dt, shard.pausedUntilMs - t);
+}
 
 /** A shard may process when it has records, is not paused by a handoff and every parent has drained. */
 function canProcess(sim: Simulation, shard: SimShard, t: number): boolean {
@@ -150,7 +169,7 @@ function sampleForShadows(sim: Simulation, shard: SimShard, fromSeq: number, toS
     if (sampled <= 0) continue;
     const cv = sim.options.scenario.costCv;
     sh.pendingRecords += sampled;
-    sh.pendingWorkMs += sampled * Math.max(0, costMs * (1 + (cv / Math.sqrt(sampled)) * sim.gauss()));
+    sh.pendingWorkMs += sampled * Math.max(0, costMs * (1 + (cv / Math.sqrt(sampled)) * sim.shadowGauss()));
   }
 }
 
@@ -206,7 +225,7 @@ function addToHistogram(sim: Simulation, sh: SimShadow, records: number, busy: n
   for (let i = 0; i < rec.length; i++) {
     if (rec[i]! <= 0) continue;
     const expected = (records * rec[i]!) / recTotal;
-    noisy[i] = Math.max(0, expected + Math.sqrt(expected) * sim.gauss());
+    noisy[i] = Math.max(0, expected + Math.sqrt(expected) * sim.shadowGauss());
     noisyCost[i] = noisy[i]! * (cost[i]! / rec[i]!);
   }
   const n = noisy.reduce((a, b) => a + b, 0);

@@ -80,6 +80,8 @@ export interface SimWorker {
   /** Actual slowdown factor (1 = as advertised); the SPM is not told. */
   slowdown: number;
   readonly slots: number;
+  /** Reserved concurrency of the worker's shadow function: shadow work runs there, not on `slots`. */
+  readonly shadowSlots: number;
   readonly memoryMb: number;
   metrics: { primaryBusyMs: number; shadowBusyMs: number; invocations: number; errors: number };
   points: (WorkerMetricPoint & { readonly visibleAtMs: number })[];

@@ -11,7 +11,7 @@ export type LogEntry =
 /** One sample of the timeline, taken at the end of every metric period (actual, not delayed). */
 export interface TimelinePoint {
   readonly atMs: number;
-  /** Busy fraction of each worker's slots (primary + shadow), by worker id. */
+  /** Busy fraction of each worker's primary slots (shadows run on their own slots), by worker id. */
   readonly workerUtilization: Readonly<Record<string, number>>;
   /** Busy fraction of one slot of the busiest shard. */
   readonly maxShardUtilization: number;
@@ -32,6 +32,12 @@ export class RunStats {
   merges = 0;
   shardCountUpdates = 0;
   shadowsCreated = 0;
+  /**
+   * Shard-ms in which a shard with queued records could not process: during a move's handoff pause, and
+   * while a child waited for its parents to drain. Their sum is the report's handoff pause.
+   */
+  movePauseMs = 0;
+  parentWaitMs = 0;
   rejectedActions = 0;
   primaryBusyMs = 0;
   shadowBusyMs = 0;
@@ -40,7 +46,7 @@ export class RunStats {
   shadowSeconds = 0;
   /** Σ over open shards of their open time, ms. */
   openShardMs = 0;
-  /** Worker busy GB-ms (primary + shadow), dispatcher GB-ms. */
+  /** Worker busy GB-ms (primary + shadow function), dispatcher GB-ms. */
   workerGbMs = 0;
   dispatcherGbMs = 0;
   dispatcherInvocations = 0;

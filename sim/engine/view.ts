@@ -11,7 +11,10 @@ import type { Simulation } from './engine.js';
  * figures from the DELAYED metric points (only points whose `visibleAtMs` has passed), shadows and their
  * stats as they are now (workers write ShadowStats straight to the metadata store, no delay).
  * `utilization` is the newest visible point; its trend is the least-squares slope of the last 3 points.
- * A worker's nominal speed is reported, never its hidden slowdown.
+ * A worker's nominal speed is reported, never its hidden slowdown. A worker's utilization is its primary
+ * busy time over its primary slots: shadows run on the class's own shadow function (`shadowSlots`), so
+ * they take nothing from the capacity a move would use; their busy time stays in the worker's metric
+ * points (`shadowBusyMs`).
  */
 export function buildView(sim: Simulation): ClusterView {
   const now = sim.nowMs;
@@ -49,7 +52,7 @@ export function buildView(sim: Simulation): ClusterView {
     const points = visible(w.points, now, window);
     workerMetrics[w.id] = points;
     const last = points[points.length - 1];
-    const utilization = last ? (last.primaryBusyMs + last.shadowBusyMs) / (last.periodMs * w.slots) : 0;
+    const utilization = last ? last.primaryBusyMs / (last.periodMs * w.slots) : 0;
     return {
       workerId: w.id,
       workerClass: w.workerClass,

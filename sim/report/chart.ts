@@ -12,7 +12,7 @@ const MARKERS = {
 } as const;
 
 /**
- * An SVG line chart of one run: each worker's utilization (busy share of its slots, primary + shadow) and
+ * An SVG line chart of one run: each worker's utilization (busy share of its primary slots) and
  * the busiest shard's utilization over time, with markers for shadows created, moves and splits.
  */
 export function utilizationChart(title: string, timeline: readonly TimelinePoint[], log: readonly LogEntry[]): string {

@@ -8,6 +8,7 @@ export class LatencyHistogram {
   private readonly counts = new Float64Array(1200);
   private total = 0;
   private maxMs = 0;
+  private minMs = Infinity;
 
   add(latencyMs: number, records: number): void {
     if (records <= 0) return;
@@ -16,6 +17,7 @@ export class LatencyHistogram {
     this.counts[i]! += records;
     this.total += records;
     if (latencyMs > this.maxMs) this.maxMs = latencyMs;
+    if (latencyMs < this.minMs) this.minMs = latencyMs;
   }
 
   get records(): number {
@@ -24,6 +26,11 @@ export class LatencyHistogram {
 
   get max(): number {
     return this.maxMs;
+  }
+
+  /** The smallest latency added, exact (not bucketed), ms; 0 when nothing was added. */
+  get min(): number {
+    return this.total === 0 ? 0 : this.minMs;
   }
 
   /** The latency below which fraction `q` of the records fall (upper edge of the bucket), ms. */

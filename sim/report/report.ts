@@ -39,7 +39,15 @@ export interface PolicyReport {
   readonly shardCountUpdates: number;
   readonly shadows: number;
   readonly rejectedActions: number;
-  /** Shadow busy time as a percentage of all busy time (primary + shadow). */
+  /**
+   * Handoff pause (DESIGN §5), shard-seconds: time in which a shard with queued records could not be
+   * processed because a move's handoff pause was running or because it was a child whose parents had not
+   * drained yet. Absent where it is not measured (the local runtime's report).
+   */
+  readonly handoffPauseSeconds?: number;
+  /** The part of `handoffPauseSeconds` that children spent waiting for their parents to drain. */
+  readonly parentWaitSeconds?: number;
+  /** Shadow busy time as a percentage of all busy time (primary + shadow function). */
   readonly shadowOverheadPercent: number;
   /** Mean absolute percentage error of scored predictions, percent; null when nothing was scored. */
   readonly predictionMapePercent: number | null;
@@ -72,6 +80,8 @@ export function summarize(sim: Simulation, policy: { name: string; label: string
     shardCountUpdates: s.shardCountUpdates,
     shadows: s.shadowsCreated,
     rejectedActions: s.rejectedActions,
+    handoffPauseSeconds: round((s.movePauseMs + s.parentWaitMs) / 1000, 1),
+    parentWaitSeconds: round(s.parentWaitMs / 1000, 1),
     ...shadowFigures(s),
     cost: costEstimate({
       shardHours,

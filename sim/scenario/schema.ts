@@ -45,6 +45,11 @@ export const workerClassSchema = z.strictObject({
   speed: z.number().gt(0).max(100),
   /** Shards the worker processes at once (reserved concurrency). */
   slots: z.number().int().min(1).max(1000),
+  /**
+   * Reserved concurrency of the class's shadow function (same memory, so same speed): shadow batches run
+   * there, rationed among the class's shadows only, never on the primaries' slots. @default 1
+   */
+  shadowSlots: z.number().int().min(1).max(1000).default(1),
   memoryMb: z.number().int().min(128).max(10240),
 });
 

@@ -80,6 +80,19 @@ describe('actions', () => {
     expect(sim.shards.get(shard)!.processedSeq).toBeGreaterThan(processedBefore);
   });
 
+  it('counts one second of handoff pause per move of a shard with queued records', () => {
+    const { sim } = checkedSimulation(scenario({ durationMin: 3 }));
+    const shard = shardIds(sim)[0]!;
+    sim.advance(MIN);
+    expect(sim.stats.movePauseMs).toBe(0);
+    sim.apply({ type: 'move', shardId: shard, fromWorkerId: 'small-1', toWorkerId: 'large-1', expectedEpoch: 0, reason: 'test' });
+    sim.advance(MIN);
+    sim.apply({ type: 'move', shardId: shard, fromWorkerId: 'large-1', toWorkerId: 'medium-1', expectedEpoch: 1, reason: 'test' });
+    sim.run();
+    expect(sim.stats.movePauseMs).toBe(2 * sim.profile.handoffPauseMs);
+    expect(summarize(sim, { name: 'x', label: 'x' })).toMatchObject({ handoffPauseSeconds: 2, parentWaitSeconds: 0 });
+  });
+
   it('splits after the split duration, and the children wait until the parent has drained', () => {
     // The parent is overloaded (100 records/s x 12 ms on speed 0.5), so it has a backlog to drain.
     const { sim, check } = checkedSimulation(scenario({ durationMin: 20, shards: { count: 4, rate: flat(100), cost: flat(1), overrides: [{ shard: 0, cost: flat(12) }] } }));
@@ -101,6 +114,10 @@ describe('actions', () => {
     check();
     expect(parent.drainedAtMs).toBeDefined();
     expect(children.every((c) => c.processedSeq > 0)).toBe(true);
+    // Each child has records queued from the step after it opened until the step in which the parent drained.
+    expect(sim.stats.parentWaitMs).toBe(2 * (parent.drainedAtMs! - parent.closedAtMs! - sim.profile.stepMs));
+    expect(sim.stats.movePauseMs).toBe(0);
+    expect(summarize(sim, { name: 'x', label: 'x' }).handoffPauseSeconds).toBe(sim.stats.parentWaitMs / 1000);
   });
 
   it('rejects a split key outside the parent range and a second reshard while the stream is UPDATING', () => {
@@ -173,6 +190,88 @@ describe('actions', () => {
     const total = buckets.reduce((a, b) => a + b, 0);
     // 600 of 700 records/s are one key (sampling noise aside); an even spread would put 1/32 in each bucket.
     expect(Math.max(...buckets) / total).toBeGreaterThan(0.8);
+  });
+});
+
+describe('shadow slots', () => {
+  // Shard 0 (100 records/s x 12 ms) needs 1.2 slots on medium-1 (speed 1, 1 slot): its primary slot is full.
+  // Shard 1 sits on large-1; its shadow on medium-1 at r = 1 asks for another 0.5 slot of medium-1's speed.
+  const busyWorld = (shadowSlots?: number) =>
+    scenario({
+      durationMin: 5,
+      shards: { count: 2, rate: flat(100), cost: flat(5), overrides: [{ shard: 0, cost: flat(12) }] },
+      workers: [
+        { class: 'medium', count: 1, speed: 1, slots: 1, memoryMb: 1024, ...(shadowSlots !== undefined ? { shadowSlots } : {}) },
+        { class: 'large', count: 1, speed: 2, slots: 2, memoryMb: 2048 },
+      ],
+    });
+  const run = (withShadow: boolean) => {
+    const { sim, check } = checkedSimulation(busyWorld());
+    const [full, other] = shardIds(sim);
+    if (withShadow) sim.apply({ type: 'create-shadow', shadowId: 'sh', shardId: other!, workerId: 'medium-1', kind: 'forward', rate: 1, reason: 'test' });
+    sim.run();
+    check();
+    return { sim, full: sim.shards.get(full!)! };
+  };
+
+  it("leaves the primary throughput of a worker whose primary slots are full unchanged by a busy shadow on it", () => {
+    const without = run(false);
+    const withShadow = run(true);
+    expect(withShadow.sim.shadows.get('sh')!.records).toBeGreaterThan(20_000);
+    expect(withShadow.full.processedSeq).toBe(without.full.processedSeq);
+    expect(withShadow.sim.stats.primaryBusyMs).toBe(without.sim.stats.primaryBusyMs);
+    expect(withShadow.sim.stats.overloadSteps).toBe(without.sim.stats.overloadSteps);
+    expect(withShadow.sim.stats.latency.quantile(0.99)).toBe(without.sim.stats.latency.quantile(0.99));
+    // The shadow still costs: its busy time is in GB-s (1 GB worker), the overhead and the invocation count.
+    const shadowBusy = withShadow.sim.stats.shadowBusyMs;
+    expect(shadowBusy).toBeGreaterThan(100_000);
+    expect(withShadow.sim.stats.workerGbMs - without.sim.stats.workerGbMs).toBeCloseTo(shadowBusy, 3);
+    expect(withShadow.sim.stats.shadowInvocations).toBeGreaterThan(0);
+    expect(summarize(withShadow.sim, { name: 'x', label: 'x' }).shadowOverheadPercent).toBeGreaterThan(0);
+  });
+
+  it("shows policies the worker's utilization as primary busy time over its primary slots, and keeps shadow busy time in its metric points", () => {
+    const { sim } = run(true);
+    const w = buildView(sim).workers.find((x) => x.workerId === 'medium-1')!;
+    const last = sim.workerById.get('medium-1')!.points.filter((p) => p.visibleAtMs <= sim.nowMs).at(-1)!;
+    expect(last.shadowBusyMs).toBeGreaterThan(20_000);
+    expect(w.utilization).toBeCloseTo(last.primaryBusyMs / last.periodMs, 9);
+    expect(w.utilization).toBeLessThanOrEqual(1);
+  });
+
+  it.each([1, 2])('rations shadows among %d shadow slot(s) only, and an over-subscribed shadow function is no overload', (shadowSlots) => {
+    // Two shadows at r = 1 of shards that are light on large-1, each asking for 0.6 s per second on medium-1.
+    const { sim, check } = checkedSimulation(
+      scenario({
+        durationMin: 4,
+        shards: { count: 2, rate: flat(100), cost: flat(6), overrides: [] },
+        workers: [
+          { class: 'large', count: 1, speed: 4, slots: 2, memoryMb: 2048 },
+          { class: 'medium', count: 1, speed: 1, slots: 1, memoryMb: 1024, shadowSlots },
+        ],
+      }),
+    );
+    const [a, b] = shardIds(sim);
+    expect([a, b].map((id) => sim.shards.get(id!)!.owner)).toEqual(['large-1', 'medium-1']);
+    sim.apply({ type: 'move', shardId: b!, fromWorkerId: 'medium-1', toWorkerId: 'large-1', expectedEpoch: 0, reason: 'test' });
+    for (const id of [a!, b!]) sim.apply({ type: 'create-shadow', shadowId: `sh-${id}`, shardId: id, workerId: 'medium-1', kind: 'forward', rate: 1, reason: 'test' });
+    sim.run();
+    check();
+    const shadowBusy = sim.stats.shadowBusyMs;
+    expect(shadowBusy).toBeLessThanOrEqual(Math.min(shadowSlots, 1.2) * 4 * MIN + 1e-6);
+    expect(shadowBusy).toBeGreaterThan(Math.min(shadowSlots, 1.2) * 4 * MIN * 0.95);
+    expect(sim.stats.overloadSteps).toBe(0);
+  });
+
+  it.each([
+    { factor: 1, perRecordMs: 1 },
+    { factor: 3, perRecordMs: 3 },
+  ])("runs shadows at the worker's effective speed: slowed x$factor, a 1 ms record takes $perRecordMs ms", ({ factor, perRecordMs }) => {
+    const { sim } = checkedSimulation(scenario({ durationMin: 3, events: [{ kind: 'worker-slowdown', atMin: 0, workerClass: 'medium', factor }] }));
+    sim.apply({ type: 'create-shadow', shadowId: 'sh', shardId: shardIds(sim)[0]!, workerId: 'medium-1', kind: 'forward', rate: 0.5, reason: 'test' });
+    sim.run();
+    const sh = sim.shadows.get('sh')!;
+    expect(sh.busyMs / sh.records).toBeCloseTo(perRecordMs, 1);
   });
 });
 

@@ -44,6 +44,8 @@ describe('scenario validation', () => {
     [{ profile: 'gcp' }, 'scenario.profile must be one of "aws", "local" (given "gcp")'],
     [{ workers: [] }, 'scenario.workers must be a list of length at least 1 (given [])'],
     [{ workers: [{ class: 'small', count: 1, speed: 1, slots: 0, memoryMb: 512 }] }, 'scenario.workers[0].slots must be a number at least 1 (given 0)'],
+    [{ workers: [{ class: 'small', count: 1, speed: 1, slots: 1, shadowSlots: 0, memoryMb: 512 }] }, 'scenario.workers[0].shadowSlots must be a number at least 1 (given 0)'],
+    [{ workers: [{ class: 'small', count: 1, speed: 1, slots: 1, shadowSlots: 1.5, memoryMb: 512 }] }, 'scenario.workers[0].shadowSlots must be of type int (given 1.5)'],
     [{ shards: { count: 4, rate: { kind: 'sawtooth' }, cost: { kind: 'constant', value: 1 } } }, 'scenario.shards.rate.kind must be one of "constant", "points", "ramp", "step", "diurnal" (given "sawtooth")'],
     [{ shards: { count: 4, rate: { kind: 'constant', value: 1 }, cost: { kind: 'constant', value: 1 }, overrides: [{ shard: 9 }] } }, 'scenario.shards.overrides[0].shard must be an integer between 0 and 3 (given 9)'],
     [{ events: [{ kind: 'worker-slowdown', atMin: 1, workerClass: 'tiny', factor: 3 }] }, 'scenario.events[0].workerClass must be one of small, medium, large (given "tiny")'],
@@ -52,6 +54,11 @@ describe('scenario validation', () => {
   ])('%j is rejected with a one-line message naming the field', (override, message) => {
     const input = { ...scenarioInput(), ...override };
     expect(() => parseScenario(input)).toThrow(message);
+  });
+
+  it('gives every worker class one shadow slot unless it says otherwise', () => {
+    const s = parseScenario(scenarioInput({ workers: [{ class: 'small', count: 1, speed: 1, slots: 2, memoryMb: 512 }, { class: 'large', count: 1, speed: 2, slots: 2, shadowSlots: 3, memoryMb: 2048 }] }));
+    expect(s.workers.map((w) => w.shadowSlots)).toEqual([1, 3]);
   });
 
   it('names a missing scenario file and lists the built-ins', () => {

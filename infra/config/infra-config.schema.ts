@@ -72,6 +72,12 @@ export const workerClassSchema = z.strictObject({
   memoryMb: z.number().int().min(128).max(10_240),
   /** Reserved concurrency = shards it can process at once (one slot per shard). */
   slots: z.number().int().min(1).max(1000),
+  /**
+   * Reserved concurrency of the class's shadow function: shadow batches sampled for this class run at most
+   * this many at once, apart from `slots`, so they never take a slot an owner needs. A sample arriving while
+   * all are busy waits in Lambda's asynchronous queue (at most 2 min, then it is dropped). @default 1
+   */
+  shadowSlots: z.number().int().min(1).max(1000).default(1),
   /** Relative speed the SPM starts from (measured afterwards). @default min(memoryMb, 1769) / 1024 */
   speed: z.number().gt(0).max(1000).optional(),
   /** Function timeout, in seconds; a batch must finish within it. @default 60 */
@@ -147,14 +153,14 @@ export const functionSizingSchema = (memoryMb: number, timeoutSeconds: number) =
 export const infraConfigSchema = z
   .strictObject({
     stream: streamConfigSchema,
-    /** Worker classes. @default small (512 MB, 4 slots) and large (1769 MB, 4 slots) */
+    /** Worker classes. @default small (512 MB, 4 slots) and large (1769 MB, 4 slots), 1 shadow slot each */
     workers: z
       .array(workerClassSchema)
       .min(1)
       .max(20)
       .default([
-        { name: 'small', memoryMb: 512, slots: 4, timeoutSeconds: 60 },
-        { name: 'large', memoryMb: 1769, slots: 4, timeoutSeconds: 60 },
+        { name: 'small', memoryMb: 512, slots: 4, shadowSlots: 1, timeoutSeconds: 60 },
+        { name: 'large', memoryMb: 1769, slots: 4, shadowSlots: 1, timeoutSeconds: 60 },
       ]),
     eventSource: eventSourceConfigSchema,
     /** The dispatcher waits on a worker, so its timeout must exceed every worker's. @default 512 MB, 120 s */

@@ -39,7 +39,8 @@ const OTHER_VARIABLES_BYTES = 600;
 
 /** The SPM's environment carries every worker and the decision config: refuse at synth what Lambda would refuse at deploy. */
 function assertEnvironmentFits(descriptors: readonly WorkerDescriptor[], decisionJson: string): void {
-  const workersJson = JSON.stringify(descriptors.map((d) => ({ ...d, functionName: 'x'.repeat(FUNCTION_NAME_MAX) })));
+  const longest = 'x'.repeat(FUNCTION_NAME_MAX);
+  const workersJson = JSON.stringify(descriptors.map((d) => ({ ...d, functionName: longest, shadowFunctionName: longest })));
   const estimate = Buffer.byteLength(workersJson) + Buffer.byteLength(decisionJson) + OTHER_VARIABLES_BYTES;
   if (estimate > LAMBDA_ENV_LIMIT_BYTES) {
     throw new ValidationError(
@@ -56,12 +57,20 @@ const REFERENCE_MB = 1024;
 
 /**
  * The three kinds of function: the dispatcher behind the stream's event source mapping, the worker pool
- * (one function per class, reserved concurrency = slots) and the SPM on a schedule. Each role gets exactly
- * the actions its handler performs, on the resources it performs them on.
+ * (per class a worker function, reserved concurrency = slots, and a shadow function of the same code and
+ * memory, reserved concurrency = shadowSlots) and the SPM on a schedule. Each role gets exactly the actions
+ * its handler performs, on the resources it performs them on.
  */
 export class Compute extends Construct {
   readonly dispatcher: NodejsFunction;
   readonly workers: ReadonlyMap<string, NodejsFunction>;
+  /**
+   * The shadow function of each class. Shadow samples run there, asynchronously, in their own reserved
+   * concurrency: a running shadow never takes one of the worker function's slots, so an owner's synchronous
+   * Invoke is never throttled because of it. Same memory as the class, hence the same CPU share per sandbox
+   * and the same per-record cost as the class would see.
+   */
+  readonly shadowWorkers: ReadonlyMap<string, NodejsFunction>;
   readonly spm: NodejsFunction;
   readonly schedule: events.Rule;
   readonly workerDescriptors: readonly WorkerDescriptor[];
@@ -73,12 +82,13 @@ export class Compute extends Construct {
     const decisionJson = JSON.stringify(config.decision);
 
     const workers = new Map<string, NodejsFunction>();
+    const shadowWorkers = new Map<string, NodejsFunction>();
     const descriptors: WorkerDescriptor[] = [];
     for (const w of config.workers) {
       const worker = new NodeFunction(this, `Worker-${w.name}`, {
         ...common,
         entry: props.entries.worker,
-        description: `Foreshadow worker class ${w.name}: processes the shards it owns, and shadow samples in dry-run`,
+        description: `Foreshadow worker class ${w.name}: processes the shards it owns`,
         memoryMb: w.memoryMb,
         timeoutSeconds: w.timeoutSeconds,
         reservedConcurrency: w.slots,
@@ -91,21 +101,48 @@ export class Compute extends Construct {
           [ENV.config]: decisionJson,
         },
       });
-      // Shadow batches arrive asynchronously; a retried shadow would count its sample twice, a late one is stale.
-      worker.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(2) });
       storage.metadataTable.grantReadWriteData(worker.role);
       storage.outputTable.grantReadWriteData(worker.role);
       storage.failureQueue.grantSendMessages(worker.role);
       workers.set(w.name, worker.fn);
+
+      const shadow = new NodeFunction(this, `WorkerShadow-${w.name}`, {
+        ...common,
+        entry: props.entries.worker,
+        description: `Foreshadow shadow function of worker class ${w.name}: shadow samples in dry-run, in their own reserved concurrency`,
+        memoryMb: w.memoryMb,
+        timeoutSeconds: w.timeoutSeconds,
+        reservedConcurrency: w.shadowSlots,
+        environment: {
+          // The class's id, so that shadow telemetry and stats keep the worker id they measure for.
+          [ENV.workerId]: w.name,
+          [ENV.shadowOnly]: 'true',
+          [ENV.streamName]: stream.streamName,
+          [ENV.metadataTable]: storage.metadataTable.tableName,
+          [ENV.outputTable]: storage.outputTable.tableName,
+          [ENV.config]: decisionJson,
+        },
+      });
+      // Only the dispatcher's shadow path invokes it, asynchronously (owners are invoked synchronously on the
+      // worker function): a retried shadow would count its sample twice, a late one is stale.
+      shadow.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(2) });
+      // The shadow path (app/worker/shadow-batch.ts) lists the live shadows (Query), adds its sample to the
+      // shadow's stats (UpdateItem) and reads each key's state (GetItem): no output writes, no failure queue.
+      storage.metadataTable.grant(shadow.role, 'dynamodb:Query', 'dynamodb:UpdateItem');
+      storage.outputTable.grant(shadow.role, 'dynamodb:GetItem');
+      shadowWorkers.set(w.name, shadow.fn);
+
       descriptors.push({
         workerId: w.name,
         functionName: worker.fn.functionName,
+        shadowFunctionName: shadow.fn.functionName,
         memoryMb: w.memoryMb,
         slots: w.slots,
         speed: w.speed ?? Math.round((Math.min(w.memoryMb, ONE_VCPU_MB) / REFERENCE_MB) * 1000) / 1000,
       });
     }
     this.workers = workers;
+    this.shadowWorkers = shadowWorkers;
     this.workerDescriptors = descriptors;
     assertEnvironmentFits(descriptors, decisionJson);
     const workersJson = Stack.of(this).toJsonString(descriptors);
@@ -113,7 +150,7 @@ export class Compute extends Construct {
     const dispatcher = new NodeFunction(this, 'Dispatcher', {
       ...common,
       entry: props.entries.dispatcher,
-      description: 'Foreshadow dispatcher: routes each shard batch to its owning worker and shadow samples to the shadow worker',
+      description: "Foreshadow dispatcher: routes each shard batch to its owning worker and shadow samples to the shadow worker class's shadow function",
       memoryMb: config.dispatcher.memoryMb,
       timeoutSeconds: config.dispatcher.timeoutSeconds,
       environment: {
@@ -129,7 +166,7 @@ export class Compute extends Construct {
       new iam.PolicyStatement({
         sid: 'InvokeWorkerPool',
         actions: ['lambda:InvokeFunction'],
-        resources: [...workers.values()].map((fn) => fn.functionArn),
+        resources: [...workers.values(), ...shadowWorkers.values()].map((fn) => fn.functionArn),
       }),
     );
     const esm = config.eventSource;

@@ -44,6 +44,18 @@ export function foreshadowMetrics({ stream, compute, storage, period }: MetricSo
     });
     return { name, invocations, records, total };
   });
+  /**
+   * A shadow function at its reserved concurrency throttles asynchronous samples (Lambda keeps retrying them
+   * within their 2-minute event age, then drops them) and its errors only lose samples: the owners never
+   * wait on it. Worth a graph, not an alarm.
+   */
+  const shadowFunctionsByClass = [...compute.shadowWorkers.entries()].map(([name, fn]) => ({
+    name,
+    throttles: fn.metricThrottles({ period, statistic: 'Sum', label: `Shadow ${name} throttles` }),
+    errors: fn.metricErrors({ period, statistic: 'Sum', label: `Shadow ${name} errors` }),
+    /** Lambda's asynchronous-invocation metric: samples given up on (event age above 2 min, or an error with no retry left). */
+    dropped: fn.metric('AsyncEventsDropped', { period, statistic: 'Sum', label: `Shadow ${name} samples dropped` }),
+  }));
   return {
     streamIteratorAgeMax: stream.metricGetRecordsIteratorAgeMilliseconds({ period, statistic: 'Maximum' }),
     writeProvisionedThroughputExceeded: stream.metricWriteProvisionedThroughputExceeded({ period, statistic: 'Sum' }),
@@ -54,6 +66,7 @@ export function foreshadowMetrics({ stream, compute, storage, period }: MetricSo
     /** Lambda's IteratorAge of the dispatcher's mapping: how far our consumer lags, holds included. */
     dispatcherIteratorAge: compute.dispatcher.metric('IteratorAge', { period, statistic: 'Maximum' }),
     workerErrorsByClass,
+    shadowFunctionsByClass,
     failureQueueDepth: storage.failureQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
     spmErrors: compute.spm.metricErrors({ period, statistic: 'Sum' }),
     spmDuration: compute.spm.metricDuration({ period, statistic: 'Maximum' }),
@@ -82,7 +95,7 @@ export function foreshadowMetrics({ stream, compute, storage, period }: MetricSo
 const graph = (title: string, left: cloudwatch.IMetric[], options: Partial<cloudwatch.GraphWidgetProps> = {}) =>
   new cloudwatch.GraphWidget({ title, left, width: 12, height: 6, ...options });
 
-/** The dashboard, top to bottom: shard load, predictions, shadows and actions, lag, the SPM, errors and alarms. */
+/** The dashboard, top to bottom: shard load, predictions, shadows and actions, lag, the SPM, errors and alarms, shadow functions. */
 export function dashboardWidgets(m: ForeshadowMetrics, alarms: cloudwatch.IAlarm[]): cloudwatch.IWidget[][] {
   return [
     [
@@ -111,6 +124,11 @@ export function dashboardWidgets(m: ForeshadowMetrics, alarms: cloudwatch.IAlarm
         right: [m.dispatcherDuration],
       }),
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 12, height: 6 }),
+    ],
+    [
+      graph('Shadow functions: throttles, errors and dropped samples (owners unaffected; no alarm)', [
+        ...m.shadowFunctionsByClass.flatMap((f) => [f.throttles, f.errors, f.dropped]),
+      ]),
     ],
   ];
 }

@@ -13,11 +13,18 @@ const EXISTING = 'arn:aws:kinesis:eu-west-1:123456789012:stream/orders';
 describe('parseInfraConfig', () => {
   it('fills every default when nothing is given', () => {
     const config = parseInfraConfig(undefined);
-    expect(config.workers.map((w) => w.name)).toEqual(['small', 'large']);
+    expect(config.workers.map((w) => [w.name, w.shadowSlots])).toEqual([
+      ['small', 1],
+      ['large', 1],
+    ]);
     expect(config.eventSource).toMatchObject({ batchSize: 100, maxRetryAttempts: -1, startingPosition: 'LATEST', bisectOnError: true });
     expect(config.schedule.rateMinutes).toBe(1);
     expect(config.decision.tickIntervalMs).toBe(60_000);
     expect(config.stream.shardLevelMetrics).toEqual(['IncomingRecords', 'IncomingBytes', 'WriteProvisionedThroughputExceeded']);
+  });
+
+  it('gives a worker class given without shadowSlots one shadow slot', () => {
+    expect(parseInfraConfig({ workers: [{ name: 'a', memoryMb: 512, slots: 4 }] }).workers[0]?.shadowSlots).toBe(1);
   });
 
   it('derives the decision tick interval from the schedule', () => {
@@ -27,6 +34,8 @@ describe('parseInfraConfig', () => {
   it.each([
     [{ workers: [{ name: 'a', memoryMb: 100, slots: 1 }] }, 'foreshadow.workers[0].memoryMb must be a number at least 128 (given 100)'],
     [{ workers: [] }, 'foreshadow.workers must be a list of length at least 1 (given [])'],
+    [{ workers: [{ name: 'a', memoryMb: 512, slots: 1, shadowSlots: 0 }] }, 'foreshadow.workers[0].shadowSlots must be a number at least 1 (given 0)'],
+    [{ workers: [{ name: 'a', memoryMb: 512, slots: 1, shadowSlots: 1.5 }] }, 'foreshadow.workers[0].shadowSlots must be of type int (given 1.5)'],
     [{ workers: [{ name: 'Big', memoryMb: 512, slots: 1 }] }, 'foreshadow.workers[0].name must be a lower-case name of 1-32 letters, digits or - starting with a letter (given "Big")'],
     [
       { workers: [{ name: 'a', memoryMb: 512, slots: 1 }, { name: 'a', memoryMb: 1024, slots: 2 }] },
@@ -70,7 +79,7 @@ describe('loadInfraConfig', () => {
   it('reads a YAML file named by foreshadowConfigFile', () => {
     const file = join(dir, 'foreshadow.yaml');
     writeFileSync(file, 'workers:\n  - name: only\n    memoryMb: 1024\n    slots: 6\n');
-    expect(loadInfraConfig(context({ foreshadowConfigFile: file })).workers).toEqual([{ name: 'only', memoryMb: 1024, slots: 6, timeoutSeconds: 60 }]);
+    expect(loadInfraConfig(context({ foreshadowConfigFile: file })).workers).toEqual([{ name: 'only', memoryMb: 1024, slots: 6, shadowSlots: 1, timeoutSeconds: 60 }]);
   });
 
   it('names the file and the key when a file holds a bad value', () => {

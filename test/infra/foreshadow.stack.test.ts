@@ -17,7 +17,7 @@ const config = {
   stream: { name: 'orders', shardCount: 3 },
   workers: [
     { name: 'small', memoryMb: 512, slots: 3 },
-    { name: 'large', memoryMb: 3008, slots: 2, speed: 2.5 },
+    { name: 'large', memoryMb: 3008, slots: 2, shadowSlots: 3, speed: 2.5 },
   ],
   eventSource: { batchSize: 250, maxBatchingWindowSeconds: 2, maxRetryAttempts: 4, maxRecordAgeSeconds: 900, startingPosition: 'TRIM_HORIZON' },
   schedule: { rateMinutes: 5 },
@@ -70,20 +70,23 @@ describe('the dispatcher and its event source mapping', () => {
     for (const dir of bundles) expect(readFileSync(join(assemblyDir, dir, 'index.mjs'), 'utf8')).toMatch(/^import\{createRequire as|^import \{ createRequire as/);
   });
 
-  it('gets the worker pool as JSON: id, function name, memory, slots and speed of each class', () => {
+  it('gets the worker pool as JSON: id, worker and shadow function names, memory, slots and speed of each class', () => {
     const { compute } = stack.foreshadow;
     const fn = template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('dispatcher') } });
     const env = (Object.values(fn)[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment.Variables;
+    const ref = (name: string, fns: ReadonlyMap<string, IConstruct>) => `<ref:${id(fns.get(name)!)}>`;
     expect(JSON.parse(cfnText(env[ENV.workers]))).toEqual([
-      { workerId: 'small', functionName: `<ref:${id(compute.workers.get('small')!)}>`, memoryMb: 512, slots: 3, speed: 0.5 },
-      { workerId: 'large', functionName: `<ref:${id(compute.workers.get('large')!)}>`, memoryMb: 3008, slots: 2, speed: 2.5 },
+      { workerId: 'small', functionName: ref('small', compute.workers), shadowFunctionName: ref('small', compute.shadowWorkers), memoryMb: 512, slots: 3, speed: 0.5 },
+      { workerId: 'large', functionName: ref('large', compute.workers), shadowFunctionName: ref('large', compute.shadowWorkers), memoryMb: 3008, slots: 2, speed: 2.5 },
     ]);
   });
 
-  it('may invoke exactly the worker functions and nothing else in Lambda', () => {
+  it('may invoke exactly the worker functions and their shadow functions, and nothing else in Lambda', () => {
     const { compute } = stack.foreshadow;
     const invoke = policyStatements(compute.dispatcher.role!).filter((s) => [s.Action].flat().some((a) => a.startsWith('lambda:')));
-    expect(invoke).toEqual([expect.objectContaining({ Action: 'lambda:InvokeFunction', Resource: [...compute.workers.values()].map(arnOf) })]);
+    expect(invoke).toEqual([
+      expect.objectContaining({ Action: 'lambda:InvokeFunction', Resource: [...compute.workers.values(), ...compute.shadowWorkers.values()].map(arnOf) }),
+    ]);
   });
 });
 
@@ -99,8 +102,42 @@ describe('the worker pool', () => {
     });
   });
 
-  it('does not retry asynchronous shadow batches', () => {
-    template.resourcePropertiesCountIs('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 120 }, 2);
+  it.each([
+    ['small', 512, 1],
+    ['large', 3008, 3],
+  ])("deploys class %s's shadow function with the class's %i MB and its own %i shadow slots of reserved concurrency", (name, memoryMb, shadowSlots) => {
+    const shadow = stack.foreshadow.compute.shadowWorkers.get(name)!;
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp(`shadow function of worker class ${name}`),
+      MemorySize: memoryMb,
+      ReservedConcurrentExecutions: shadowSlots,
+      Environment: { Variables: Match.objectLike({ [ENV.workerId]: name, [ENV.shadowOnly]: 'true', [ENV.failureQueueUrl]: Match.absent() }) },
+    });
+    expect(id(shadow)).not.toBe(id(stack.foreshadow.compute.workers.get(name)!));
+  });
+
+  it('does not retry asynchronous shadow batches, on the shadow functions (owners are never invoked asynchronously)', () => {
+    const configs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')).map((r) => (r as { Properties: Record<string, unknown> }).Properties);
+    expect(configs).toEqual(
+      [...stack.foreshadow.compute.shadowWorkers.values()].map((fn) =>
+        expect.objectContaining({ FunctionName: { Ref: id(fn) }, MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 120 }),
+      ),
+    );
+  });
+
+  it('lets a shadow function read shadows, add to their stats and read key state, and write nothing else', () => {
+    const { compute, storage } = stack.foreshadow;
+    const shadowRole = compute.shadowWorkers.get('large')!.role!;
+    const data = policyStatements(shadowRole)
+      .filter((st) => [st.Action].flat().some((a) => !a.startsWith('logs:')))
+      .map((st) => ({ actions: [st.Action].flat(), resource: st.Resource }));
+    expect(data).toEqual(
+      expect.arrayContaining([
+        { actions: ['dynamodb:Query', 'dynamodb:UpdateItem'], resource: expect.arrayContaining([arnOf(storage.metadataTable)]) },
+        { actions: ['dynamodb:GetItem'], resource: expect.arrayContaining([arnOf(storage.outputTable)]) },
+      ]),
+    );
+    expect(actionsOf(shadowRole).filter((a) => !a.startsWith('logs:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
   });
 
   it('cannot reshard, invoke functions or read metrics', () => {
@@ -223,6 +260,12 @@ describe('alarms', () => {
     });
   });
 
+  it('raises no alarm on a shadow function: a throttled or failed shadow loses a sample, never an owner batch', () => {
+    const alarms = JSON.stringify(template.findResources('AWS::CloudWatch::Alarm'));
+    for (const fn of stack.foreshadow.compute.shadowWorkers.values()) expect(alarms).not.toContain(`"${id(fn)}"`);
+    for (const fn of stack.foreshadow.compute.workers.values()) expect(alarms).toContain(`"${id(fn)}"`);
+  });
+
   it('notifies a KMS-encrypted SNS topic that refuses plain HTTP', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: arnOf(stack.foreshadow.key) });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
@@ -258,6 +301,7 @@ describe('the dashboard', () => {
     [/Prediction error/, [SPM_METRICS.predictionError.name]],
     [/throttling/, [KINESIS_SHARD_METRICS.writeThrottled.name, 'IncomingRecords']],
     [/Dispatcher and worker errors/, ['Errors', FORESHADOW_METRICS.workerErrors.name]],
+    [/Shadow functions/, ['Throttles', 'Errors', 'AsyncEventsDropped']],
   ])('has a widget %s graphing %j', (title, metricNames) => {
     const metrics = widget(title);
     for (const name of metricNames) expect(metrics).toContain(name);

@@ -127,8 +127,9 @@ export class Compute extends Construct {
       // worker function): a retried shadow would count its sample twice, a late one is stale.
       shadow.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(2) });
       // The shadow path (app/worker/shadow-batch.ts) lists the live shadows (Query), adds its sample to the
-      // shadow's stats (UpdateItem) and reads each key's state (GetItem): no output writes, no failure queue.
-      storage.metadataTable.grant(shadow.role, 'dynamodb:Query', 'dynamodb:UpdateItem');
+      // shadow's stats (a conditional UpdateItem, then a GetItem of the stats when the condition fails) and
+      // reads each key's state (GetItem on the output table): no output writes, no failure queue.
+      storage.metadataTable.grant(shadow.role, 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
       storage.outputTable.grant(shadow.role, 'dynamodb:GetItem');
       shadowWorkers.set(w.name, shadow.fn);
 

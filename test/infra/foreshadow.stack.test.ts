@@ -133,11 +133,11 @@ describe('the worker pool', () => {
       .map((st) => ({ actions: [st.Action].flat(), resource: st.Resource }));
     expect(data).toEqual(
       expect.arrayContaining([
-        { actions: ['dynamodb:Query', 'dynamodb:UpdateItem'], resource: expect.arrayContaining([arnOf(storage.metadataTable)]) },
+        { actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], resource: expect.arrayContaining([arnOf(storage.metadataTable)]) },
         { actions: ['dynamodb:GetItem'], resource: expect.arrayContaining([arnOf(storage.outputTable)]) },
       ]),
     );
-    expect(actionsOf(shadowRole).filter((a) => !a.startsWith('logs:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(actionsOf(shadowRole).filter((a) => !a.startsWith('logs:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
   });
 
   it('cannot reshard, invoke functions or read metrics', () => {

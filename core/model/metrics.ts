@@ -53,4 +53,9 @@ export interface ShadowStats {
   readonly busyMsSquared: number;
   /** Measured load across the shard's hash-key range, for load-balanced split keys. */
   readonly histogram: HashKeyHistogram;
+  /**
+   * Largest sequence number counted in the stats: a shadow batch adds only records above it, so a batch the
+   * dispatcher clones again (an ESM retry) is not counted twice. Absent before the first sample.
+   */
+  readonly highWaterSequenceNumber?: string;
 }

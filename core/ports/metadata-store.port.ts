@@ -31,7 +31,24 @@ export interface ShadowSample {
   readonly busyMsSquared: number;
   readonly histogram: HashKeyHistogram;
   readonly atMs: number;
+  /**
+   * Smallest and largest sequence number of the sample's records. When given, the sample is added only if
+   * the stats' high-water mark (`ShadowStats.highWaterSequenceNumber`) is below `firstSequenceNumber`, and
+   * the mark moves to `lastSequenceNumber` in the same write: a batch delivered again counts once.
+   */
+  readonly firstSequenceNumber?: string;
+  readonly lastSequenceNumber?: string;
 }
+
+/**
+ * What became of a shadow sample: added; refused because the stats' high-water mark is at or above its first
+ * record (`highWaterSequenceNumber` is the mark, absent if it moved back under a restart: try again); or
+ * dropped because the shadow is gone or its stats are at another rate.
+ */
+export type ShadowSampleResult =
+  | { readonly added: true }
+  | { readonly added: false; readonly reason: 'behind-high-water'; readonly highWaterSequenceNumber?: string }
+  | { readonly added: false; readonly reason: 'dropped'; readonly detail: string };
 
 /** One line of the audit log: every decision with its reason and prediction, and later its outcome. */
 export interface AuditEntry {
@@ -71,10 +88,19 @@ export interface MetadataStore {
   putWorker(worker: WorkerNodeMetadata): Promise<void>;
 
   listShadows(): Promise<ShadowPartition[]>;
-  putShadow(shadow: ShadowPartition): Promise<void>;
+  /**
+   * Creates a shadow only if its shard has no live shadow of the same kind (one whose `expiresAtMs` is
+   * after the new shadow's `createdAtMs`, or that never expires); `already-exists` otherwise, naming it.
+   */
+  createShadow(shadow: ShadowPartition): Promise<WriteOutcome>;
+  /**
+   * Writes a shadow (a re-rate, or a create without the live-shadow check); `already-exists` if another
+   * shadow of the same shard and kind holds its place.
+   */
+  putShadow(shadow: ShadowPartition): Promise<WriteOutcome>;
   deleteShadow(shadowId: string): Promise<void>;
-  /** Adds one batch's measurements to a shadow's stats (atomic counters). */
-  recordShadowSample(shadow: ShadowPartition, sample: ShadowSample): Promise<void>;
+  /** Adds one batch's measurements to a shadow's stats (atomic counters), above the stats' high-water mark. */
+  recordShadowSample(shadow: ShadowPartition, sample: ShadowSample): Promise<ShadowSampleResult>;
   listShadowStats(): Promise<ShadowStats[]>;
 
   appendAudit(entries: readonly AuditEntry[]): Promise<void>;

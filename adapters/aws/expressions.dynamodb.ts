@@ -34,6 +34,32 @@ export function rateDiffers(rate: number): Expression {
   return { text: '#c_rate <> :c_rate', names: { '#c_rate': 'rate' }, values: { ':c_rate': rate } };
 }
 
+/** The item is the shadow with this id (a shadow's slot may hold another shadow of the same shard and kind). */
+export function shadowIdIs(shadowId: string): Expression {
+  return { text: '#c_shadow = :c_shadow', names: { '#c_shadow': 'shadowId' }, values: { ':c_shadow': shadowId } };
+}
+
+/** The item has expired by `nowMs` (an item without an expiry never does: a comparison with a missing attribute is false). */
+export function expiredBy(nowMs: number): Expression {
+  return { text: '#c_expires <= :c_now', names: { '#c_expires': 'expiresAtMs' }, values: { ':c_now': nowMs } };
+}
+
+/**
+ * The stats have no high-water mark yet, or it is below `sortKey` (fixed-width decimal strings, so that
+ * DynamoDB's string order is the numeric order of sequence numbers).
+ */
+export function highWaterBelow(sortKey: string): Expression {
+  return { text: '(attribute_not_exists(#c_hw) OR #c_hw < :c_hw)', names: { '#c_hw': 'highWaterKey' }, values: { ':c_hw': sortKey } };
+}
+
+export function or(...parts: readonly Expression[]): Expression {
+  return {
+    text: `(${parts.map((p) => `(${p.text})`).join(' OR ')})`,
+    names: Object.assign({}, ...parts.map((p) => p.names)) as Record<string, string>,
+    values: Object.assign({}, ...parts.map((p) => p.values)) as Record<string, unknown>,
+  };
+}
+
 export function and(...parts: readonly Expression[]): Expression {
   return {
     text: parts.map((p) => p.text).join(' AND '),

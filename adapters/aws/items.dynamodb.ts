@@ -4,7 +4,7 @@ import type { Prediction } from '../../core/model/prediction.js';
 import { SHADOW_KINDS, shadowPartition, type ShadowKind, type ShadowPartition } from '../../core/model/shadow.js';
 import { workerNodeMetadata, type WorkerNodeMetadata } from '../../core/model/worker.js';
 import type { AuditEntry, ShardProgress } from '../../core/ports/metadata-store.port.js';
-import { CorruptDataError } from './errors.js';
+import { AdapterArgumentError, CorruptDataError } from './errors.js';
 
 /**
  * Item layout of the single metadata table (`pk`/`sk`, definitions/resources.ts) and the audit table, and
@@ -15,7 +15,7 @@ import { CorruptDataError } from './errors.js';
  * |---------------|---------------------|-----------|
  * | partition     | `PARTITION`         | shard id  |
  * | worker        | `WORKER`            | worker id |
- * | shadow        | `SHADOW`            | shadow id |
+ * | shadow        | `SHADOW`            | `<shard id>#<kind>` |
  * | shadow stats  | `SHADOW_STATS`      | shadow id |
  * | policy state  | `POLICY`            | policy    |
  * | shard progress| `PROGRESS#<shard>`  | `-`       |
@@ -23,6 +23,11 @@ import { CorruptDataError } from './errors.js';
  *
  * Listings are one Query on a fixed pk (a handful of items per tick). Shard progress is written once per
  * batch per shard, so each shard gets its own pk to spread those writes over partitions.
+ *
+ * A shadow item is keyed by its shard and kind, not by its id (which is an attribute): a shard has at most one
+ * live shadow of each kind, and creating a shadow is one conditional PutItem on that key, with no marker item
+ * to keep in step (and no transaction, which dynalite lacks). Items written before this layout (sk = shadow
+ * id) are still listed, re-rated and deleted by id.
  */
 export const KEYS = {
   partition: 'PARTITION',
@@ -133,8 +138,22 @@ export function itemToWorker(item: Item): WorkerNodeMetadata {
   });
 }
 
+/** The sort key of a shard's shadow of one kind: the slot at most one live shadow holds. */
+export function shadowSortKey(shardId: string, kind: ShadowKind): string {
+  return `${shardId}#${kind}`;
+}
+
 export function shadowToItem(s: ShadowPartition): Item {
-  return defined({ pk: KEYS.shadow, sk: s.shadowId, ...s });
+  return defined({ pk: KEYS.shadow, sk: shadowSortKey(s.shardId, s.kind), ...s });
+}
+
+/** Digits of the largest Kinesis sequence number (the API allows up to 129). */
+const SEQUENCE_DIGITS = 129;
+
+/** A sequence number as a fixed-width decimal string: string order is then numeric order, in a DynamoDB condition too. */
+export function sequenceSortKey(sequenceNumber: string): string {
+  if (!/^\d{1,129}$/.test(sequenceNumber)) throw new AdapterArgumentError('sequenceNumber', 'a decimal sequence number of at most 129 digits', sequenceNumber);
+  return sequenceNumber.padStart(SEQUENCE_DIGITS, '0');
 }
 
 export function itemToShadow(item: Item): ShadowPartition {
@@ -162,7 +181,7 @@ export function bucketAttribute(index: number, part: 'records' | 'cost'): string
 export function itemToShadowStats(item: Item): ShadowStats {
   const what = `shadow stats item ${String(item.sk)}`;
   const buckets = num(item, 'buckets', what);
-  return {
+  return defined({
     shadowId: str(item, 'shadowId', what),
     shardId: str(item, 'shardId', what),
     workerId: str(item, 'workerId', what),
@@ -178,7 +197,8 @@ export function itemToShadowStats(item: Item): ShadowStats {
         costMs: optional(item, bucketAttribute(i, 'cost'), num, what) ?? 0,
       })),
     },
-  };
+    highWaterSequenceNumber: optional(item, 'highWaterSequenceNumber', str, what),
+  });
 }
 
 export function progressToItem(p: ShardProgress): Item {

@@ -19,6 +19,7 @@ import type {
   MetadataStore,
   PartitionStatsPatch,
   ShadowSample,
+  ShadowSampleResult,
   ShardProgress,
   WriteFailure,
   WriteOutcome,
@@ -26,7 +27,22 @@ import type {
 import { failed, ok } from '../../core/ports/outcome.js';
 import { DEFAULTS } from '../../definitions/resources.js';
 import { AdapterArgumentError, AwsCallError, errorName } from './errors.js';
-import { and, conditionRequest, epochIs, itemAbsent, itemExists, rateIs, update, updateRequest, versionIs, type Expression } from './expressions.dynamodb.js';
+import {
+  and,
+  conditionRequest,
+  epochIs,
+  expiredBy,
+  highWaterBelow,
+  itemAbsent,
+  itemExists,
+  or,
+  rateIs,
+  shadowIdIs,
+  update,
+  updateRequest,
+  versionIs,
+  type Expression,
+} from './expressions.dynamodb.js';
 import * as items from './items.dynamodb.js';
 
 const { KEYS } = items;
@@ -121,14 +137,52 @@ export class DynamoDbMetadataStore implements MetadataStore {
   }
 
   /**
-   * Creates or re-rates a shadow. Its stats restart when the rate changes or the shadow is re-created:
-   * samples taken at another rate or by an earlier incarnation would bias the prediction. The restart
-   * writes an empty stats item that holds the new rate (rather than deleting the old one), so that a late
-   * sample at the old rate — a worker or dispatcher still caching it — is refused by
-   * `recordShadowSample`'s condition instead of re-creating stats at the old rate and freezing them.
+   * One conditional PutItem on the shadow's slot (its shard and kind, items.dynamodb.ts): it succeeds only
+   * if the slot is empty or holds a shadow that expired by the new one's creation. A replaced expired
+   * shadow's stats are deleted with it.
    */
-  async putShadow(shadow: ShadowPartition): Promise<void> {
-    await this.put(items.shadowToItem(shadow), undefined, `shadow ${shadow.shadowId}`);
+  async createShadow(shadow: ShadowPartition): Promise<WriteOutcome> {
+    const item = items.shadowToItem(shadow);
+    let replaced: items.Item | undefined;
+    const result = await this.conditional('PutItem', `shadow ${shadow.shadowId}`, async () => {
+      const answer = await this.doc.send(
+        new PutCommand({ TableName: this.options.metadataTable, Item: item, ReturnValues: 'ALL_OLD', ...conditionRequest(or(itemAbsent, expiredBy(shadow.createdAtMs))) }),
+      );
+      replaced = answer.Attributes;
+    });
+    if (result instanceof ConditionFailed) {
+      const holder = await this.get(this.options.metadataTable, KEYS.shadow, String(item.sk));
+      const what = `shard ${shadow.shardId} already has a live ${shadow.kind} shadow ${String(holder?.shadowId ?? '(gone since)')}`;
+      return failed('already-exists', `${what}; ${shadow.shadowId} not created`);
+    }
+    const old = replaced?.shadowId;
+    if (typeof old === 'string' && old !== shadow.shadowId) await this.delete(KEYS.shadowStats, old, undefined, `shadow stats ${old}`);
+    await this.restartStats(shadow);
+    return ok(undefined);
+  }
+
+  /**
+   * Creates or re-rates a shadow in its slot, unless another shadow holds the slot. Its stats restart when
+   * the rate changes or the shadow is re-created (see `restartStats`).
+   */
+  async putShadow(shadow: ShadowPartition): Promise<WriteOutcome> {
+    const item = items.shadowToItem(shadow);
+    const result = await this.put(item, or(itemAbsent, shadowIdIs(shadow.shadowId)), `shadow ${shadow.shadowId}`);
+    if (result instanceof ConditionFailed) return failed('already-exists', `another ${shadow.kind} shadow of shard ${shadow.shardId} holds its place; ${shadow.shadowId} not written`);
+    // An item of the earlier layout (keyed by the shadow id) is replaced by the one just written.
+    if (item.sk !== shadow.shadowId) await this.delete(KEYS.shadow, shadow.shadowId, shadowIdIs(shadow.shadowId), `shadow ${shadow.shadowId}`);
+    await this.restartStats(shadow);
+    return ok(undefined);
+  }
+
+  /**
+   * Samples taken at another rate or by an earlier incarnation would bias the prediction, so the stats
+   * restart when the rate changes or the shadow is re-created. The restart writes an empty stats item that
+   * holds the new rate (rather than deleting the old one), so that a late sample at the old rate — a worker
+   * or dispatcher still caching it — is refused by `recordShadowSample`'s condition instead of re-creating
+   * stats at the old rate and freezing them.
+   */
+  private async restartStats(shadow: ShadowPartition): Promise<void> {
     const staleOrAbsent: Expression = {
       text: 'attribute_not_exists(#c_rate) OR #c_rate <> :c_rate OR attribute_not_exists(#c_created) OR #c_created < :c_created',
       names: { '#c_rate': 'rate', '#c_created': 'shadowCreatedAtMs' },
@@ -138,33 +192,43 @@ export class DynamoDbMetadataStore implements MetadataStore {
     await this.put(empty, staleOrAbsent, `shadow stats ${shadow.shadowId}`);
   }
 
+  /** Finds the shadow by id (its key is its slot) and deletes it only if it still holds the slot, then its stats. */
   async deleteShadow(shadowId: string): Promise<void> {
-    await this.delete(KEYS.shadow, shadowId, undefined, `shadow ${shadowId}`);
+    const held = (await this.queryAll(this.options.metadataTable, KEYS.shadow)).filter((i) => i.shadowId === shadowId);
+    for (const item of held) await this.delete(KEYS.shadow, String(item.sk), shadowIdIs(shadowId), `shadow ${shadowId}`);
     await this.delete(KEYS.shadowStats, shadowId, undefined, `shadow stats ${shadowId}`);
   }
 
   /**
    * One UpdateItem with ADD for the counters and every non-empty histogram bucket, so concurrent samples of
    * the same shadow never lose an update. A sample taken at another rate than the stats', or for a shadow
-   * whose stats item is gone (deleted), is dropped.
+   * whose stats item is gone (deleted), is dropped. A sample with sequence numbers is added only above the
+   * stats' high-water mark, which it moves to its last record in the same write (`ShadowSample`).
    */
-  async recordShadowSample(shadow: ShadowPartition, sample: ShadowSample): Promise<void> {
+  async recordShadowSample(shadow: ShadowPartition, sample: ShadowSample): Promise<ShadowSampleResult> {
     const add: Record<string, number> = { records: sample.records, busyMs: sample.busyMs, busyMsSquared: sample.busyMsSquared };
     sample.histogram.buckets.forEach((bucket, i) => {
       if (bucket.records !== 0) add[items.bucketAttribute(i, 'records')] = bucket.records;
       if (bucket.costMs !== 0) add[items.bucketAttribute(i, 'cost')] = bucket.costMs;
     });
-    await this.updateItem(
+    const { firstSequenceNumber: first, lastSequenceNumber: last } = sample;
+    const highWater = first !== undefined && last !== undefined ? { highWaterSequenceNumber: last, highWaterKey: items.sequenceSortKey(last) } : {};
+    const result = await this.updateItem(
       KEYS.shadowStats,
       shadow.shadowId,
       update({
-        set: { shadowId: shadow.shadowId, shardId: shadow.shardId, workerId: shadow.workerId, rate: shadow.rate, toMs: sample.atMs, buckets: sample.histogram.buckets.length },
+        set: { shadowId: shadow.shadowId, shardId: shadow.shardId, workerId: shadow.workerId, rate: shadow.rate, toMs: sample.atMs, buckets: sample.histogram.buckets.length, ...highWater },
         setIfAbsent: { fromMs: sample.atMs },
         add,
       }),
-      rateIs(shadow.rate),
+      first === undefined || last === undefined ? rateIs(shadow.rate) : and(rateIs(shadow.rate), highWaterBelow(items.sequenceSortKey(first))),
       `shadow stats ${shadow.shadowId}`,
     );
+    if (!(result instanceof ConditionFailed)) return { added: true };
+    const current = await this.get(this.options.metadataTable, KEYS.shadowStats, shadow.shadowId);
+    if (current?.rate !== shadow.rate) return { added: false, reason: 'dropped', detail: `shadow ${shadow.shadowId} has no stats at rate ${shadow.rate} (deleted or re-rated)` };
+    const mark = current.highWaterSequenceNumber;
+    return { added: false, reason: 'behind-high-water', ...(typeof mark === 'string' ? { highWaterSequenceNumber: mark } : {}) };
   }
 
   /**
@@ -173,7 +237,7 @@ export class DynamoDbMetadataStore implements MetadataStore {
    */
   async listShadowStats(): Promise<ShadowStats[]> {
     const [stats, shadows] = await Promise.all([this.queryAll(this.options.metadataTable, KEYS.shadowStats), this.queryAll(this.options.metadataTable, KEYS.shadow)]);
-    const live = new Set(shadows.map((s) => s.sk));
+    const live = new Set(shadows.map((s) => s.shadowId));
     return stats.filter((s) => live.has(s.sk) && s.records !== undefined).map(items.itemToShadowStats);
   }
 

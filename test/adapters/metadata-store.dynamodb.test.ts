@@ -19,12 +19,12 @@ beforeAll(() => {
 afterAll(() => client.destroy());
 
 /** Fresh tables per test, so tests never see each other's items. */
-async function newStore(): Promise<{ store: DynamoDbMetadataStore; auditTable: string }> {
+async function newStore(): Promise<{ store: DynamoDbMetadataStore; auditTable: string; metadataTable: string }> {
   const metadataTable = uniqueName('meta');
   const auditTable = uniqueName('audit');
   await ensureTable(client, metadataTable, TABLES.metadata);
   await ensureTable(client, auditTable, TABLES.audit);
-  return { store: new DynamoDbMetadataStore(client, { metadataTable, auditTable, auditRetentionDays: 7 }), auditTable };
+  return { store: new DynamoDbMetadataStore(client, { metadataTable, auditTable, auditRetentionDays: 7 }), auditTable, metadataTable };
 }
 
 describe('DynamoDbMetadataStore on dynalite: partitions', () => {
@@ -206,6 +206,87 @@ describe('DynamoDbMetadataStore on dynalite: workers, shadows and their stats', 
     expect(await store.listShadowStats()).toEqual([]);
     await store.putShadow(aShadow({ createdAtMs: 1_000 }));
     expect(await store.listShadowStats()).toEqual([]);
+  });
+});
+
+describe('DynamoDbMetadataStore on dynalite: one live shadow per shard and kind', () => {
+  it('refuses a second live shadow of the same kind on a shard with already-exists naming the first, and allows the other kind', async () => {
+    const { store } = await newStore();
+    expect(await store.createShadow(aShadow({ shadowId: 's0@a', workerId: 'a' }))).toEqual({ ok: true, value: undefined });
+    const second = await store.createShadow(aShadow({ shadowId: 's0@b', workerId: 'b' }));
+    expect(second).toMatchObject({ ok: false, reason: 'already-exists' });
+    expect(second.ok ? '' : second.detail).toContain('s0@a');
+    expect(await store.createShadow(aShadow({ shadowId: 's0@a', workerId: 'a' }))).toMatchObject({ ok: false, reason: 'already-exists' });
+    expect(await store.createShadow(aShadow({ shadowId: 's0@c', workerId: 'c', kind: 'reverse', expiresAtMs: 9_000 }))).toMatchObject({ ok: true });
+    expect((await store.listShadows()).map((s) => s.shadowId).sort()).toEqual(['s0@a', 's0@c']);
+  });
+
+  it('lets exactly one of five concurrent creations of a shard\'s forward shadow win', async () => {
+    const { store } = await newStore();
+    const outcomes = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((w) => store.createShadow(aShadow({ shadowId: `s0@${w}`, workerId: w }))));
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
+    expect(outcomes.filter((o) => !o.ok && o.reason === 'already-exists')).toHaveLength(4);
+    expect(await store.listShadows()).toHaveLength(1);
+  });
+
+  it('replaces a shadow that expired by the new one\'s creation, and deletes the expired one\'s stats', async () => {
+    const { store, metadataTable } = await newStore();
+    const old = aShadow({ shadowId: 's0@a', workerId: 'a', kind: 'reverse', createdAtMs: 1_000, expiresAtMs: 5_000 });
+    await store.createShadow(old);
+    await store.recordShadowSample(old, aSample());
+    expect(await store.createShadow(aShadow({ shadowId: 's0@b', workerId: 'b', kind: 'reverse', createdAtMs: 4_999 }))).toMatchObject({ ok: false });
+    expect(await store.createShadow(aShadow({ shadowId: 's0@b', workerId: 'b', kind: 'reverse', createdAtMs: 5_000 }))).toMatchObject({ ok: true });
+    expect((await store.listShadows()).map((s) => s.shadowId)).toEqual(['s0@b']);
+    const raw = await client.send(new GetItemCommand({ TableName: metadataTable, Key: { pk: { S: 'SHADOW_STATS' }, sk: { S: 's0@a' } } }));
+    expect(raw.Item).toBeUndefined();
+  });
+
+  it('re-rates a shadow in place but refuses to overwrite another shadow holding its place', async () => {
+    const { store } = await newStore();
+    await store.createShadow(aShadow({ shadowId: 's0@a', workerId: 'a' }));
+    expect(await store.putShadow(aShadow({ shadowId: 's0@a', workerId: 'a', rate: 0.1 }))).toEqual({ ok: true, value: undefined });
+    expect(await store.putShadow(aShadow({ shadowId: 's0@b', workerId: 'b', rate: 0.2 }))).toMatchObject({ ok: false, reason: 'already-exists' });
+    expect(await store.listShadows()).toEqual([aShadow({ shadowId: 's0@a', workerId: 'a', rate: 0.1 })]);
+  });
+
+  it('deletes a shadow by id, leaving a shadow of the same shard and kind created since untouched', async () => {
+    const { store } = await newStore();
+    await store.createShadow(aShadow({ shadowId: 's0@a', workerId: 'a' }));
+    await store.deleteShadow('s0@a');
+    await store.createShadow(aShadow({ shadowId: 's0@b', workerId: 'b' }));
+    await store.deleteShadow('s0@a');
+    expect((await store.listShadows()).map((s) => s.shadowId)).toEqual(['s0@b']);
+    expect(await store.createShadow(aShadow({ shadowId: 's0@a', workerId: 'a' }))).toMatchObject({ ok: false, reason: 'already-exists' });
+  });
+});
+
+describe('DynamoDbMetadataStore on dynalite: the shadow stats\' high-water mark', () => {
+  const between = (first: string, last: string, records = 2) => aSample({ records, firstSequenceNumber: first, lastSequenceNumber: last });
+
+  it('adds a sample delivered twice once, answering behind-high-water with the mark the second time', async () => {
+    const { store } = await newStore();
+    await store.createShadow(aShadow());
+    expect(await store.recordShadowSample(aShadow(), between('1001', '1002'))).toEqual({ added: true });
+    expect(await store.recordShadowSample(aShadow(), between('1001', '1002'))).toEqual({ added: false, reason: 'behind-high-water', highWaterSequenceNumber: '1002' });
+    expect(await store.listShadowStats()).toEqual([expect.objectContaining({ records: 2, highWaterSequenceNumber: '1002' })]);
+  });
+
+  it('adds a later sample, comparing sequence numbers of different lengths as integers', async () => {
+    const { store } = await newStore();
+    await store.createShadow(aShadow());
+    await store.recordShadowSample(aShadow(), between('998', '999'));
+    expect(await store.recordShadowSample(aShadow(), between('1000', '1000', 1))).toEqual({ added: true });
+    expect(await store.recordShadowSample(aShadow(), between('999', '1001'))).toMatchObject({ added: false, highWaterSequenceNumber: '1000' });
+    expect(await store.listShadowStats()).toEqual([expect.objectContaining({ records: 3, highWaterSequenceNumber: '1000' })]);
+  });
+
+  it('answers dropped, not behind-high-water, for a sample at another rate, and restarts the mark with the stats', async () => {
+    const { store } = await newStore();
+    await store.createShadow(aShadow());
+    await store.recordShadowSample(aShadow(), between('5', '6'));
+    expect(await store.recordShadowSample(aShadow({ rate: 0.2 }), between('7', '8'))).toMatchObject({ added: false, reason: 'dropped' });
+    await store.putShadow(aShadow({ rate: 0.2 }));
+    expect(await store.recordShadowSample(aShadow({ rate: 0.2 }), between('5', '6'))).toEqual({ added: true });
   });
 });
 

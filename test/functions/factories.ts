@@ -1,8 +1,9 @@
 import type { PartitionMetadata, ShadowPartition } from '../../core/model/index.js';
-import type { MetadataStore, ShadowSample, ShardProgress, WireRecord, WorkerRequest } from '../../core/ports/index.js';
+import type { MetadataStore, ShadowSample, ShadowSampleResult, ShardProgress, WireRecord, WorkerRequest } from '../../core/ports/index.js';
 import { MemoryFailureSink } from '../../adapters/local/failure-sink.memory.js';
 import { MemoryKeyedStateStore } from '../../adapters/local/keyed-state.memory.js';
 import type { WorkerDeps } from '../../app/worker/worker-deps.js';
+import { compareSequence } from '../../app/sequence.js';
 
 export function partition(overrides: Partial<PartitionMetadata> = {}): PartitionMetadata {
   return {
@@ -51,8 +52,16 @@ export class FakeMetadata implements Pick<MetadataStore, 'getPartition' | 'listS
   async listShadows() {
     return [...this.shadows];
   }
-  async recordShadowSample(shadow: ShadowPartition, sample: ShadowSample) {
+  /** Per shadow: the largest sequence number counted, as the DynamoDB store keeps it with the stats. */
+  readonly highWater = new Map<string, string>();
+  async recordShadowSample(shadow: ShadowPartition, sample: ShadowSample): Promise<ShadowSampleResult> {
+    const mark = this.highWater.get(shadow.shadowId);
+    if (sample.firstSequenceNumber !== undefined && mark !== undefined && compareSequence(mark, sample.firstSequenceNumber) >= 0) {
+      return { added: false, reason: 'behind-high-water', highWaterSequenceNumber: mark };
+    }
+    if (sample.lastSequenceNumber !== undefined) this.highWater.set(shadow.shadowId, sample.lastSequenceNumber);
     this.samples.push({ shadow, sample });
+    return { added: true };
   }
   async getShardProgress(shardId: string) {
     return this.progress.get(shardId);

@@ -20,7 +20,9 @@ export interface ApplierDeps {
  * Applies a decision's actions in order. Every ownership change is a conditional write on the epoch the
  * decision saw; a lost write is a value (`applied: false` with the reason), and later actions on the same
  * shard use the epoch after the earlier ones. A split first claims the shard by bumping its epoch (same
- * owner), so of two SPM runs only the one whose claim succeeds calls SplitShard.
+ * owner), so of two SPM runs only the one whose claim succeeds calls SplitShard. A shadow is created only
+ * if its shard has no live shadow of the same kind (a conditional write too): the second of two runs
+ * creating one gets `applied: false` with `already-exists`, and its copy is never written.
  */
 export async function applyActions(deps: ApplierDeps, view: ClusterView, actions: readonly Action[]): Promise<AppliedAction[]> {
   const epochs = new Map(view.partitions.map((p) => [p.shardId, p.epoch]));
@@ -44,7 +46,9 @@ async function applyOne(deps: ApplierDeps, view: ClusterView, action: Action, ep
     case 'create-shadow': {
       const epoch = epochs.get(action.shardId);
       if (epoch === undefined) return { applied: false, detail: `unknown shard ${action.shardId}` };
-      await deps.metadata.putShadow({ shadowId: action.shadowId, shardId: action.shardId, workerId: action.workerId, kind: action.kind, rate: action.rate, createdAtMs: now, expiresAtMs: action.expiresAtMs });
+      // Conditional: another SPM run (or an earlier action) that gave the shard a live shadow of this kind wins.
+      const created = await deps.metadata.createShadow({ shadowId: action.shadowId, shardId: action.shardId, workerId: action.workerId, kind: action.kind, rate: action.rate, createdAtMs: now, expiresAtMs: action.expiresAtMs });
+      if (!created.ok) return { applied: false, detail: `${created.reason}: ${created.detail}` };
       const patched = await deps.metadata.updatePartition(action.shardId, epoch, { shadowPartitionId: action.shadowId, shadowReplicationRate: action.rate });
       if (patched.ok) return { applied: true };
       await deps.metadata.deleteShadow(action.shadowId);
@@ -53,7 +57,8 @@ async function applyOne(deps: ApplierDeps, view: ClusterView, action: Action, ep
     case 'set-shadow-rate': {
       const shadow = view.shadows.find((s) => s.shadowId === action.shadowId);
       if (!shadow) return { applied: false, detail: `unknown shadow ${action.shadowId}` };
-      await deps.metadata.putShadow({ ...shadow, rate: action.rate });
+      const rated = await deps.metadata.putShadow({ ...shadow, rate: action.rate });
+      if (!rated.ok) return { applied: false, detail: `${rated.reason}: ${rated.detail}` };
       const epoch = epochs.get(action.shardId);
       if (epoch !== undefined && partitions.get(action.shardId)?.shadowPartitionId === action.shadowId) await deps.metadata.updatePartition(action.shardId, epoch, { shadowReplicationRate: action.rate });
       return { applied: true };

@@ -94,6 +94,25 @@ describe('the SPM tick', () => {
     ]);
   });
 
+  it('skips a create-shadow when the shard already has a live shadow of that kind, keeping the first, and still applies the next action', async () => {
+    const { metadata, tick } = await setup(1);
+    await tick(policyByName('static'));
+    const shardId = 'shardId-000000000000';
+    const create = (workerId: string, kind: 'forward' | 'reverse' = 'forward'): Action => ({ type: 'create-shadow', shadowId: `${shardId}@${workerId}`, shardId, workerId, kind, rate: 0.05, reason: 'hot' });
+    await tick(scripted(() => [create('w2')]));
+    // A second SPM run decided on a view that did not have the first shadow yet.
+    const report = await tick(scripted(() => [create('w3'), create('w3', 'reverse')]));
+    expect(report.results.map((r) => [r.applied, r.detail?.split(':')[0]])).toEqual([
+      [false, 'already-exists'],
+      [true, undefined],
+    ]);
+    expect(report.results[0]?.detail).toContain(`${shardId}@w2`);
+    expect((await metadata.listShadows()).map((s) => [s.shadowId, s.kind]).sort()).toEqual([
+      [`${shardId}@w2`, 'forward'],
+      [`${shardId}@w3`, 'reverse'],
+    ]);
+  });
+
   it('records a refused move with its reason and applies the next action anyway', async () => {
     const { metadata, tick } = await setup(1);
     await tick(policyByName('static'));

@@ -1,7 +1,7 @@
 import type { ShadowPartition } from '../../core/model/index.js';
-import type { WorkerRequest, WorkerResponse } from '../../core/ports/index.js';
+import type { ShadowSample, WorkerRequest, WorkerResponse } from '../../core/ports/index.js';
 import type { Processor } from '../../processor/api.js';
-import { hashKeyOf } from '../sequence.js';
+import { compareSequence, hashKeyOf } from '../sequence.js';
 import type { WorkerBatchFigures } from '../telemetry.js';
 import { collectingContext, groupByKey, startSpan, toProcessorRecord } from './context.js';
 import type { WorkerDeps } from './worker-deps.js';
@@ -12,6 +12,14 @@ import type { WorkerDeps } from './worker-deps.js';
  * failing record is counted, never retried or dead-lettered. What it keeps is the measurement: busy ms per
  * record (wall time of `process`, plus its share of the key's state read) summed with its square, and spread over the shard's hash-key range, added to the shadow's
  * stats in the metadata store. A shadow that no longer exists (dropped or promoted) measures nothing.
+ *
+ * A retried batch is cloned to the shadow again, and the batch most likely retried is a slow one (it failed
+ * or timed out): counting it twice would bias the cost upwards. So the stats keep a high-water sequence
+ * number and a batch adds only its records above it, moving it in the same conditional write (see
+ * `recordShadowSample`); records at or below it are counted as skipped duplicates instead. Shadow
+ * invocations are asynchronous and may arrive out of order: a late batch below the mark is then dropped
+ * too. That is acceptable: which batches are dropped depends on arrival order, not on their cost, so the
+ * stats stay an unbiased sample, only a smaller one.
  */
 export async function runShadowBatch<S>(
   processor: Processor<S>,
@@ -22,14 +30,13 @@ export async function runShadowBatch<S>(
   const span = startSpan();
   const shadow = request.shadowId === undefined ? undefined : await findShadow(request.shadowId);
   let records = 0;
-  let busyMs = 0;
-  let busyMsSquared = 0;
   /** CPU of the records' processing alone (the batch's CPU also holds the metadata calls). */
   let cpuMs = 0;
   let failed = 0;
   let discardedOutputs = 0;
   let discardedStateWrites = 0;
-  const histogram = emptyHistogram(deps.histogramBuckets);
+  let skippedDuplicates = 0;
+  const measured: Measured[] = [];
   const range = parseRange(request);
 
   if (shadow) {
@@ -51,15 +58,12 @@ export async function runShadowBatch<S>(
           failed += 1;
         }
         const spent = recordSpan();
-        const cost = spent.wallMs + readShareMs;
         cpuMs += spent.cpuMs;
         records += 1;
-        busyMs += cost;
-        busyMsSquared += cost * cost;
-        if (range) addToHistogram(histogram, range, hashKeyOf(record.partitionKey), cost);
+        measured.push({ sequenceNumber: record.sequenceNumber, costMs: spent.wallMs + readShareMs, hashKey: range ? hashKeyOf(record.partitionKey) : undefined });
       }
     }
-    if (records > 0) await deps.metadata.recordShadowSample(shadow, { records, busyMs, busyMsSquared, histogram: { buckets: histogram }, atMs: deps.clock.nowMs() });
+    skippedDuplicates = await recordAboveHighWater(deps, shadow, measured, range);
   }
 
   const timing = span();
@@ -74,7 +78,7 @@ export async function runShadowBatch<S>(
       cpuMs,
       failed,
       deadLettered: 0,
-      skippedDuplicates: 0,
+      skippedDuplicates,
       discardedOutputs,
       discardedStateWrites,
     },
@@ -82,6 +86,51 @@ export async function runShadowBatch<S>(
 }
 
 type Buckets = { records: number; costMs: number }[];
+
+interface Measured {
+  readonly sequenceNumber: string;
+  readonly costMs: number;
+  readonly hashKey: bigint | undefined;
+}
+
+/** Tries of `recordAboveHighWater` when other batches of the same shadow keep moving the mark meanwhile. */
+const HIGH_WATER_ATTEMPTS = 3;
+
+/**
+ * Adds the records above the shadow's high-water mark to its stats. The first write assumes the whole batch
+ * is new; if the store answers that the mark is at or above the batch's first record, the records above the
+ * mark it returned are written instead. Returns how many measured records were not added because they were
+ * counted already (or because the mark kept moving for every attempt). A dropped sample (shadow gone or
+ * re-rated) skips nothing: it simply measures nothing, as before.
+ */
+async function recordAboveHighWater(deps: WorkerDeps, shadow: ShadowPartition, measured: readonly Measured[], range: { start: bigint; end: bigint } | undefined): Promise<number> {
+  let mark: string | undefined;
+  for (let attempt = 0; attempt < HIGH_WATER_ATTEMPTS; attempt += 1) {
+    const above = mark === undefined ? measured : measured.filter((m) => compareSequence(m.sequenceNumber, mark!) > 0);
+    if (above.length === 0) return measured.length;
+    const outcome = await deps.metadata.recordShadowSample(shadow, sampleOf(above, deps.histogramBuckets, range, deps.clock.nowMs()));
+    if (outcome.added) return measured.length - above.length;
+    if (outcome.reason === 'dropped') return 0;
+    mark = outcome.highWaterSequenceNumber;
+  }
+  return measured.length;
+}
+
+function sampleOf(records: readonly Measured[], buckets: number, range: { start: bigint; end: bigint } | undefined, atMs: number): ShadowSample {
+  const histogram = emptyHistogram(buckets);
+  let busyMs = 0;
+  let busyMsSquared = 0;
+  let first = records[0]!.sequenceNumber;
+  let last = first;
+  for (const record of records) {
+    busyMs += record.costMs;
+    busyMsSquared += record.costMs * record.costMs;
+    if (range && record.hashKey !== undefined) addToHistogram(histogram, range, record.hashKey, record.costMs);
+    if (compareSequence(record.sequenceNumber, first) < 0) first = record.sequenceNumber;
+    if (compareSequence(record.sequenceNumber, last) > 0) last = record.sequenceNumber;
+  }
+  return { records: records.length, busyMs, busyMsSquared, histogram: { buckets: histogram }, atMs, firstSequenceNumber: first, lastSequenceNumber: last };
+}
 
 function emptyHistogram(count: number): Buckets {
   return Array.from({ length: count }, () => ({ records: 0, costMs: 0 }));

@@ -126,6 +126,42 @@ describe('the worker in shadow mode', () => {
     expect(deps.state.attempts.size).toBe(0);
   });
 
+  it('adds the records of a shadow batch delivered twice once, and counts the second copy as skipped', async () => {
+    const { worker, metadata, figures } = setup({ workerId: 'w2' });
+    metadata.shadows.push(shadow);
+    const batch = shadowRequest([wireRecord(1, 'a', { v: 1 }), wireRecord(2, 'b', { v: 2 })]);
+    await worker.handle(batch);
+    await worker.handle(batch);
+    expect(metadata.samples.map((s) => s.sample.records)).toEqual([2]);
+    expect(figures.map((f) => f.skippedDuplicates)).toEqual([0, 2]);
+    expect(metadata.highWater.get(shadow.shadowId)).toBe('1000002');
+  });
+
+  it.each([
+    ['a later batch adds all its records', [3, 4], [2], 0],
+    ['a batch that overlaps the counted records adds only the new ones', [2, 3, 4], [2], 1],
+    ['a late lower batch (out of order) adds nothing', [0, 1], [], 2],
+  ])('after a batch of records 1..2: %s', async (_what, seqs, added, skipped) => {
+    const { worker, metadata, figures } = setup({ workerId: 'w2' });
+    metadata.shadows.push(shadow);
+    await worker.handle(shadowRequest([wireRecord(1, 'a', { v: 1 }), wireRecord(2, 'b', { v: 2 })]));
+    await worker.handle(shadowRequest(seqs.map((n) => wireRecord(n, `k${n}`, { v: n }))));
+    expect(metadata.samples.slice(1).map((s) => s.sample.records)).toEqual(added);
+    expect(figures[1]?.skippedDuplicates).toBe(skipped);
+  });
+
+  it('compares sequence numbers as integers, so a longer one is above a shorter one', async () => {
+    const { worker, metadata } = setup({ workerId: 'w2' });
+    metadata.shadows.push(shadow);
+    const at = (sequenceNumber: string) => ({ ...wireRecord(0, `k${sequenceNumber}`, { v: 1 }), sequenceNumber });
+    await worker.handle(shadowRequest([at('998'), at('999')]));
+    await worker.handle(shadowRequest([at('999'), at('1000')]));
+    expect(metadata.samples.map((s) => [s.sample.records, s.sample.firstSequenceNumber, s.sample.lastSequenceNumber])).toEqual([
+      [2, '998', '999'],
+      [1, '1000', '1000'],
+    ]);
+  });
+
   it('measures nothing for a shadow that no longer exists', async () => {
     const { worker, metadata } = setup({ workerId: 'w2' });
     await worker.handle(shadowRequest([wireRecord(1, 'a', { v: 1 })]));

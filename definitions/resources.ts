@@ -47,6 +47,11 @@ export const DEFAULTS = {
   /** Provisioned shards of a new stream. */
   shardCount: 8,
   retentionHours: 24,
+  /**
+   * MaximumEventAgeInSeconds of each shadow function's asynchronous queue: a shadow sample older than this
+   * is stale, so Lambda drops it rather than run it late. The local invoker drops queued shadow calls alike.
+   */
+  shadowMaxEventAgeSeconds: 120,
 } as const;
 
 /** One deployed worker class, as the dispatcher and the SPM see it (the JSON list in `ENV.workers`). */

@@ -7,6 +7,7 @@ import { formatTable } from './report/table.js';
 import { checkTargets, formatTargets } from './report/targets.js';
 import { runPolicy, type PolicyRun } from './run.js';
 import { loadScenario } from './scenario/load.js';
+import { profileByName } from './profiles.js';
 
 const USAGE = 'usage: npm run sim -- --scenario <name|path> [--policy all|spm,kcl3-variance,...] [--seed N] [--json] [--out DIR]';
 
@@ -59,11 +60,13 @@ export function main(argv: readonly string[]): number {
   let runs: PolicyRun[];
   let scenarioName: string;
   let category: 'gradual' | 'sudden' | undefined;
+  let stepMs: number;
   try {
     args = parseArgs(argv);
     const scenario = loadScenario(args.scenario);
     scenarioName = scenario.name;
     category = scenario.category;
+    stepMs = profileByName(scenario.profile).stepMs;
     runs = args.policies.map((p) => runPolicy(scenario, p, args.seed));
   } catch (error) {
     if (error instanceof ValidationError) {
@@ -73,7 +76,7 @@ export function main(argv: readonly string[]): number {
     throw error;
   }
   const reports = runs.map((r) => r.report);
-  const targets = checkTargets(category, reports);
+  const targets = checkTargets(category, reports, { stepMs });
   const result = { scenario: scenarioName, category: category ?? null, seed: args.seed, reports, targets, violations: Object.fromEntries(runs.map((r) => [r.report.policy, r.violations])) };
   if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else process.stdout.write(`scenario ${scenarioName}${category ? ` (${category})` : ''}, seed ${args.seed}\n${formatTable(reports)}\n${targets.length > 0 ? `issue #2 targets for spm:\n${formatTargets(targets)}\n` : ''}`);

@@ -48,6 +48,25 @@ describe('sim CLI', () => {
     const rows = stdout.split('\n').filter((l) => /^\| (static|spm) /.test(l));
     expect(rows).toHaveLength(2);
     expect(stdout).toContain('overload s');
+    expect(stdout).toMatch(/\| moves \| pause s \|/);
+  });
+
+  it('reports the handoff pause of every policy in the JSON', () => {
+    const { stdout } = runCli(['--scenario', scenarioFile({}), '--policy', 'static,spm', '--json']);
+    const parsed = JSON.parse(stdout) as { reports: { policy: string; handoffPauseSeconds: number; parentWaitSeconds: number }[] };
+    for (const r of parsed.reports) {
+      expect(typeof r.handoffPauseSeconds).toBe('number');
+      expect(r.parentWaitSeconds).toBeLessThanOrEqual(r.handoffPauseSeconds);
+    }
+  });
+
+  it("marks a p99 ratio below the profile's latency floor as infeasible, in the JSON and in the target lines", () => {
+    const path = scenarioFile({ category: 'gradual' });
+    const json = JSON.parse(runCli(['--scenario', path, '--policy', 'static,spm', '--json']).stdout) as { targets: { target: string; met: boolean; feasible?: boolean; detail: string }[] };
+    const p99 = json.targets.find((t) => t.target === 'p99 latency <= 0.5 x best baseline')!;
+    expect(p99).toMatchObject({ met: false, feasible: false });
+    expect(p99.detail).toContain("below the model's latency floor of 500 ms");
+    expect(runCli(['--scenario', path, '--policy', 'static,spm']).stdout).toMatch(/\nNOT met, infeasible +p99 latency <= 0\.5 x best baseline /);
   });
 
   it('prints only JSON with --json', () => {

@@ -25,6 +25,14 @@ export interface LocalInvokerOptions {
    * does at its reserved concurrency; `queue` waits for a slot. @default 'queue'
    */
   readonly whenBusy?: 'queue' | 'throttle';
+  /**
+   * How long an asynchronous (shadow) call may wait for a shadow slot before it is dropped unrun, in ms: the
+   * shadow function's MaximumEventAgeInSeconds (infra sets 2 min), scaled like the rest of a local run.
+   * @default 120000
+   */
+  readonly maxEventAgeMs?: number;
+  /** Wall clock, in ms. @default Date.now */
+  readonly nowMs?: () => number;
 }
 
 /**
@@ -39,7 +47,7 @@ export class LocalWorkerInvoker implements WorkerInvoker {
   private readonly workers = new Map<string, { spec: LocalWorkerSpec; slots: Slots; shadowSlots: Slots }>();
   private readonly pending = new Set<Promise<void>>();
   /** Counters for tests and the dashboard. */
-  readonly stats = { syncCalls: 0, asyncCalls: 0, asyncErrors: 0, throttled: 0 };
+  readonly stats = { syncCalls: 0, asyncCalls: 0, asyncErrors: 0, throttled: 0, asyncDropped: 0 };
 
   constructor(
     workers: readonly LocalWorkerSpec[],
@@ -78,12 +86,21 @@ export class LocalWorkerInvoker implements WorkerInvoker {
     if (!worker) return failed('not-found', `no local worker ${workerId}`);
     const chunks = splitToFit(request, this.options.asyncPayloadBytes ?? 1_000_000);
     if (!chunks.ok) return chunks;
+    const now = this.options.nowMs ?? Date.now;
+    const maxAgeMs = this.options.maxEventAgeMs ?? 120_000;
     for (const chunk of chunks.value) {
       this.stats.asyncCalls += 1;
+      const queuedAtMs = now();
       const run = (async () => {
         // Lambda answers an Event invocation (202) before the function runs: so does this.
         await new Promise((resolve) => setImmediate(resolve));
         await worker.shadowSlots.acquire();
+        if (now() - queuedAtMs > maxAgeMs) {
+          // Lambda discards an event older than the function's maximum event age instead of running it.
+          this.stats.asyncDropped += 1;
+          worker.shadowSlots.release();
+          return;
+        }
         try {
           await worker.spec.handle(JSON.parse(chunk) as WorkerRequest);
         } catch {

@@ -9,7 +9,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ValidationError } from '../../core/errors.js';
-import { ENV, type WorkerDescriptor } from '../../definitions/resources.js';
+import { DEFAULTS, ENV, type WorkerDescriptor } from '../../definitions/resources.js';
 import type { InfraConfig } from '../config/load-config.js';
 import { NodeFunction, type CodeLocation } from './node-function.js';
 import type { Storage } from './storage.construct.js';
@@ -125,7 +125,7 @@ export class Compute extends Construct {
       });
       // Only the dispatcher's shadow path invokes it, asynchronously (owners are invoked synchronously on the
       // worker function): a retried shadow would count its sample twice, a late one is stale.
-      shadow.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(2) });
+      shadow.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.seconds(DEFAULTS.shadowMaxEventAgeSeconds) });
       // The shadow path (app/worker/shadow-batch.ts) lists the live shadows (Query), adds its sample to the
       // shadow's stats (a conditional UpdateItem, then a GetItem of the stats when the condition fails) and
       // reads each key's state (GetItem on the output table): no output writes, no failure queue.

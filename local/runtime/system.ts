@@ -23,6 +23,7 @@ import type { RunPlan } from '../run-plan.js';
 import { fanOut, type TelemetryTap } from '../telemetry-tap.js';
 import type { Emulators } from './emulators.js';
 import { LOCAL_NAMES } from './emulators.js';
+import { DEFAULTS } from '../../definitions/resources.js';
 
 /** The running data plane: every piece the orchestrator starts, ticks, samples and stops. */
 export interface LocalSystem {
@@ -112,9 +113,11 @@ export async function startSystem(plan: RunPlan, emulators: Emulators, tap: Tele
   };
   for (const w of workers) build(w, w.speed);
   // Shadow batches run in each worker's own shadow slot (its class's shadow function on AWS, reserved
-  // concurrency 1 by default), never in the slots its shards' batches need.
+  // concurrency 1 by default), never in the slots its shards' batches need; one that waits longer than the
+  // shadow function's maximum event age (scaled to this run's clock) is dropped, as Lambda drops it.
   const invoker = new LocalWorkerInvoker(
     workers.map((w) => ({ workerId: w.workerId, slots: w.slots, shadowSlots: LOCAL_SHADOW_SLOTS, handle: tap.wrapWorker(w.workerId, (request) => handlers.get(w.workerId)!(request)) })),
+    { maxEventAgeMs: Math.round((DEFAULTS.shadowMaxEventAgeSeconds * 1000) / plan.timeScale) },
   );
 
   const dispatcher = createDispatcher({ metadata, stream, invoker, clock: systemClock, sleep, telemetry });

@@ -139,6 +139,27 @@ describe('the local worker invoker', () => {
     expect(trace.filter((t) => t.startsWith('end'))).toHaveLength(4);
   });
 
+  it('drops a shadow batch that waited for a shadow slot longer than the maximum event age, without running it', async () => {
+    const trace: string[] = [];
+    const worker = gatedWorker(trace);
+    let nowMs = 0;
+    const invoker = new LocalWorkerInvoker([{ workerId: 'w', slots: 1, handle: worker.handle }], { maxEventAgeMs: 100, nowMs: () => nowMs });
+    await invoker.invokeAsync('w', request([wireRecord(1, 'a', {})], { mode: 'shadow' }));
+    await invoker.invokeAsync('w', request([wireRecord(2, 'a', {})], { mode: 'shadow' }));
+    await tick();
+    nowMs = 50;
+    await invoker.invokeAsync('w', request([wireRecord(3, 'a', {})], { mode: 'shadow' }));
+    await tick();
+    nowMs = 120;
+    worker.release();
+    await tick();
+    await tick();
+    worker.release();
+    await invoker.idle();
+    expect(trace).toEqual(['start 1000001', 'end 1000001', 'start 1000003', 'end 1000003']);
+    expect(invoker.stats).toMatchObject({ asyncCalls: 3, asyncDropped: 1, asyncErrors: 0 });
+  });
+
   it('cannot split a single record that is larger than the limit', () => {
     expect(splitToFit(request([wireRecord(1, 'a', { pad: 'x'.repeat(500) })]), 300)).toMatchObject({ ok: false, reason: 'payload-too-large' });
   });

@@ -27,23 +27,9 @@ import type {
 import { failed, ok } from '../../core/ports/outcome.js';
 import { DEFAULTS } from '../../definitions/resources.js';
 import { AdapterArgumentError, AwsCallError, errorName } from './errors.js';
-import {
-  and,
-  conditionRequest,
-  epochIs,
-  expiredBy,
-  highWaterBelow,
-  itemAbsent,
-  itemExists,
-  or,
-  rateIs,
-  shadowIdIs,
-  update,
-  updateRequest,
-  versionIs,
-  type Expression,
-} from './expressions.dynamodb.js';
+import { and, conditionRequest, epochIs, expiredBy, itemAbsent, itemExists, or, shadowIdIs, update, updateRequest, versionIs, type Expression } from './expressions.dynamodb.js';
 import * as items from './items.dynamodb.js';
+import { emptyStats, sampleUpdate } from './shadow-stats.dynamodb.js';
 
 const { KEYS } = items;
 
@@ -175,21 +161,10 @@ export class DynamoDbMetadataStore implements MetadataStore {
     return ok(undefined);
   }
 
-  /**
-   * Samples taken at another rate or by an earlier incarnation would bias the prediction, so the stats
-   * restart when the rate changes or the shadow is re-created. The restart writes an empty stats item that
-   * holds the new rate (rather than deleting the old one), so that a late sample at the old rate — a worker
-   * or dispatcher still caching it — is refused by `recordShadowSample`'s condition instead of re-creating
-   * stats at the old rate and freezing them.
-   */
+  /** Restarts the shadow's stats if its rate or incarnation changed (shadow-stats.dynamodb.ts). */
   private async restartStats(shadow: ShadowPartition): Promise<void> {
-    const staleOrAbsent: Expression = {
-      text: 'attribute_not_exists(#c_rate) OR #c_rate <> :c_rate OR attribute_not_exists(#c_created) OR #c_created < :c_created',
-      names: { '#c_rate': 'rate', '#c_created': 'shadowCreatedAtMs' },
-      values: { ':c_rate': shadow.rate, ':c_created': shadow.createdAtMs },
-    };
-    const empty = { pk: KEYS.shadowStats, sk: shadow.shadowId, rate: shadow.rate, shadowCreatedAtMs: shadow.createdAtMs };
-    await this.put(empty, staleOrAbsent, `shadow stats ${shadow.shadowId}`);
+    const { item, condition } = emptyStats(shadow);
+    await this.put(item, condition, `shadow stats ${shadow.shadowId}`);
   }
 
   /** Finds the shadow by id (its key is its slot) and deletes it only if it still holds the slot, then its stats. */
@@ -200,30 +175,13 @@ export class DynamoDbMetadataStore implements MetadataStore {
   }
 
   /**
-   * One UpdateItem with ADD for the counters and every non-empty histogram bucket, so concurrent samples of
-   * the same shadow never lose an update. A sample taken at another rate than the stats', or for a shadow
-   * whose stats item is gone (deleted), is dropped. A sample with sequence numbers is added only above the
-   * stats' high-water mark, which it moves to its last record in the same write (`ShadowSample`).
+   * Adds a sample to the shadow's stats in one conditional UpdateItem (shadow-stats.dynamodb.ts). After a
+   * lost condition, reads the stats once to say whether the sample was dropped (shadow gone or re-rated) or
+   * is behind the high-water mark, and which mark.
    */
   async recordShadowSample(shadow: ShadowPartition, sample: ShadowSample): Promise<ShadowSampleResult> {
-    const add: Record<string, number> = { records: sample.records, busyMs: sample.busyMs, busyMsSquared: sample.busyMsSquared };
-    sample.histogram.buckets.forEach((bucket, i) => {
-      if (bucket.records !== 0) add[items.bucketAttribute(i, 'records')] = bucket.records;
-      if (bucket.costMs !== 0) add[items.bucketAttribute(i, 'cost')] = bucket.costMs;
-    });
-    const { firstSequenceNumber: first, lastSequenceNumber: last } = sample;
-    const highWater = first !== undefined && last !== undefined ? { highWaterSequenceNumber: last, highWaterKey: items.sequenceSortKey(last) } : {};
-    const result = await this.updateItem(
-      KEYS.shadowStats,
-      shadow.shadowId,
-      update({
-        set: { shadowId: shadow.shadowId, shardId: shadow.shardId, workerId: shadow.workerId, rate: shadow.rate, toMs: sample.atMs, buckets: sample.histogram.buckets.length, ...highWater },
-        setIfAbsent: { fromMs: sample.atMs },
-        add,
-      }),
-      first === undefined || last === undefined ? rateIs(shadow.rate) : and(rateIs(shadow.rate), highWaterBelow(items.sequenceSortKey(first))),
-      `shadow stats ${shadow.shadowId}`,
-    );
+    const { expression, condition } = sampleUpdate(shadow, sample);
+    const result = await this.updateItem(KEYS.shadowStats, shadow.shadowId, expression, condition, `shadow stats ${shadow.shadowId}`);
     if (!(result instanceof ConditionFailed)) return { added: true };
     const current = await this.get(this.options.metadataTable, KEYS.shadowStats, shadow.shadowId);
     if (current?.rate !== shadow.rate) return { added: false, reason: 'dropped', detail: `shadow ${shadow.shadowId} has no stats at rate ${shadow.rate} (deleted or re-rated)` };

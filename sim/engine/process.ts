@@ -42,7 +42,9 @@ export function processStep(sim: Simulation, t: number, dt: number): void {
       if (granted <= 0) continue;
       processShard(sim, s, worker, effSpeed, granted, t + (dt - avail), scale);
       // Behind: it used all the time it could get and still has queued work from before this step.
-      if (granted >= avail * scale - EPS && s.queueHead < s.queue.length) overloaded = true;
+      const behind = granted >= avail * scale - EPS && s.queueHead < s.queue.length;
+      if (behind) overloaded = true;
+      s.behindSteps = behind ? s.behindSteps + 1 : 0;
     }
     const shadows = shadowsByWorker.get(worker.id) ?? [];
     const shadowDemand = shadows.map((sh) => Math.min(dt, sh.pendingWorkMs / effSpeed));

@@ -49,6 +49,11 @@ export interface SimShard {
   epoch: number;
   lastMoveAtMs?: number;
   pausedUntilMs: number;
+  /**
+   * Steps in a row, up to the last one it processed in, in which its owner gave it all the time it could
+   * and it still had records queued from before the step (owner-side utilization ≥ 1).
+   */
+  behindSteps: number;
   queue: Chunk[];
   /** Index of the first unprocessed chunk in `queue` (compacted now and then). */
   queueHead: number;

@@ -45,6 +45,7 @@ export function newShard(input: { id: string; range: HashKeyRange; parentIds: re
     owner: input.owner,
     epoch: 0,
     pausedUntilMs: 0,
+    behindSteps: 0,
     queue: [],
     queueHead: 0,
     headProgressMs: 0,

@@ -47,6 +47,11 @@ export interface PolicyReport {
   readonly handoffPauseSeconds?: number;
   /** The part of `handoffPauseSeconds` that children spent waiting for their parents to drain. */
   readonly parentWaitSeconds?: number;
+  /**
+   * Shards still behind on their owner at the end of the run: behind (owner-side utilization ≥ 1) in every
+   * step of the last metric period. Each needs a move or a split to catch up. Absent where not measured.
+   */
+  readonly shardsBehindAtEnd?: number;
   /** Shadow busy time as a percentage of all busy time (primary + shadow function). */
   readonly shadowOverheadPercent: number;
   /** Mean absolute percentage error of scored predictions, percent; null when nothing was scored. */
@@ -82,6 +87,7 @@ export function summarize(sim: Simulation, policy: { name: string; label: string
     rejectedActions: s.rejectedActions,
     handoffPauseSeconds: round((s.movePauseMs + s.parentWaitMs) / 1000, 1),
     parentWaitSeconds: round(s.parentWaitMs / 1000, 1),
+    shardsBehindAtEnd: [...sim.shards.values()].filter((x) => x.drainedAtMs === undefined && x.behindSteps * sim.profile.stepMs >= sim.profile.metricPeriodMs).length,
     ...shadowFigures(s),
     cost: costEstimate({
       shardHours,

@@ -74,8 +74,10 @@ function neverRelieved(best: PolicyReport, baselines: readonly PolicyReport[]): 
   if (!still || best.overloadSeconds < still.overloadSeconds) return '';
   const tied = baselines.filter((r) => r !== best && r.overloadSeconds === best.overloadSeconds && r.latencyMs.p99 === best.latencyMs.p99).map((r) => r.policy);
   const tie = tied.length > 0 ? `; it is best by a tie with ${tied.join(', ')} (same overload-seconds and p99)` : '';
-  if (best === still) return `; best baseline static never relieved the overload (it never acts, and no baseline ended with fewer overload-seconds)${tie}`;
-  return `; best baseline ${best.policy} never relieved the overload (its overload-seconds equal static's)${tie}`;
+  const n = still.shardsBehindAtEnd;
+  const need = n !== undefined && n > 0 ? `; in static's run ${n} shard${n === 1 ? ' is' : 's are'} still behind on ${n === 1 ? 'its owner' : 'their owners'} at the end, each needing a move or a split to catch up` : '';
+  if (best === still) return `; best baseline static never relieved the overload (it never acts, and no baseline ended with fewer overload-seconds)${tie}${need}`;
+  return `; best baseline ${best.policy} never relieved the overload (its overload-seconds equal static's)${tie}${need}`;
 }
 
 function check(target: string, met: boolean, detail: string, feasible?: boolean): TargetCheck {

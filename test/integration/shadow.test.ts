@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isSampled } from '../../app/sequence.js';
 import { shadowIdFor } from '../../core/model/index.js';
-import type { WorkerInvoker } from '../../core/ports/index.js';
+import { failed, type WorkerInvoker } from '../../core/ports/index.js';
 import { records, scriptedPolicy, startPipeline, useEmulators } from './pipeline.js';
 
 const emulators = useEmulators();
@@ -35,6 +35,41 @@ describe('shadow partitions on kinesis-local and dynalite', () => {
     }
   });
 
+  it('counts a batch the ESM retries (and the dispatcher clones again) once in the shadow stats', async () => {
+    const rate = 0.5;
+    let ownerFailures = 0;
+    const p = await startPipeline(clients(), {
+      shards: 1,
+      workers: [{ workerId: 'w1' }, { workerId: 'w2' }],
+      // The owner's first two calls fail: the ESM retries those batches whole, and each retry is cloned to the shadow again.
+      wrapInvoker: (inner) => ({
+        invoke: async (id, request) => (request.mode === 'primary' && ownerFailures < 2 ? ((ownerFailures += 1), failed('throttled', 'owner busy')) : inner.invoke(id, request)),
+        invokeAsync: (id, request) => inner.invokeAsync(id, request),
+      }),
+    });
+    try {
+      await p.tick();
+      const [shard] = await p.metadata.listPartitions();
+      const shadowWorker = shard!.ownerWorkerId === 'w1' ? 'w2' : 'w1';
+      const shadowId = shadowIdFor(shard!.shardId, shadowWorker);
+      await p.tick(scriptedPolicy(() => [{ type: 'create-shadow', shadowId, shardId: shard!.shardId, workerId: shadowWorker, kind: 'forward', rate, reason: 'test' }]));
+      p.esm.start();
+      await p.produce(records(100, 10));
+      const { verdicts } = await p.settle();
+      await p.localInvoker.idle();
+      expect(verdicts).toEqual([]);
+      expect(ownerFailures).toBe(2);
+      const sampled = p.ledger.all().filter((r) => isSampled(r.sequenceNumber, rate)).length;
+      const shadowBatches = p.telemetry.batches.filter((b) => b.mode === 'shadow');
+      const skipped = shadowBatches.reduce((n, b) => n + b.skippedDuplicates, 0);
+      expect(skipped).toBeGreaterThan(0);
+      expect(shadowBatches.reduce((n, b) => n + b.records, 0)).toBe(sampled + skipped);
+      expect((await p.metadata.listShadowStats()).find((s) => s.shadowId === shadowId)?.records).toBe(sampled);
+    } finally {
+      await p.stop();
+    }
+  });
+
   it('keeps the primary path flowing when the shadow worker hangs or fails', async () => {
     const hanging: WorkerInvoker['invokeAsync'] = () => new Promise(() => undefined);
     const p = await startPipeline(clients(), {
@@ -48,9 +83,18 @@ describe('shadow partitions on kinesis-local and dynalite', () => {
     try {
       await p.tick();
       const [shard] = await p.metadata.listPartitions();
+      // A shard has at most one live shadow of each kind: one forward shadow hangs, one reverse shadow fails.
       await p.tick(
         scriptedPolicy(() =>
-          ['hangs', 'fails'].map((workerId) => ({ type: 'create-shadow' as const, shadowId: shadowIdFor(shard!.shardId, workerId), shardId: shard!.shardId, workerId, kind: 'forward' as const, rate: 1, reason: 'test' })),
+          (['hangs', 'fails'] as const).map((workerId) => ({
+            type: 'create-shadow' as const,
+            shadowId: shadowIdFor(shard!.shardId, workerId),
+            shardId: shard!.shardId,
+            workerId,
+            kind: workerId === 'hangs' ? ('forward' as const) : ('reverse' as const),
+            rate: 1,
+            reason: 'test',
+          })),
         ),
       );
       p.esm.start();

@@ -53,6 +53,7 @@ describe('processing', () => {
     heavy.check();
     expect(heavy.sim.stats.overloadSteps).toBeGreaterThan(200);
     expect(heavy.sim.stats.maxIteratorAgeMs).toBeGreaterThan(100_000);
+    expect([light, heavy].map((r) => summarize(r.sim, { name: 'x', label: 'x' }).shardsBehindAtEnd)).toEqual([0, 1]);
   });
 
   it("makes a silently slowed worker's shards three times as busy while the view still shows its advertised speed", () => {

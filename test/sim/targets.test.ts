@@ -81,7 +81,7 @@ describe('feasibility of the issue #2 targets', () => {
   });
 
   it.each([
-    { best: 'static', baselines: [report('static', 3600, 381_515), report('kcl3-variance', 3600, 381_515, 2)], note: "best baseline static never relieved the overload (it never acts, and no baseline ended with fewer overload-seconds); it is best by a tie with kcl3-variance (same overload-seconds and p99)" },
+    { best: 'static', baselines: [report('static', 3600, 381_515, 0, { shardsBehindAtEnd: 2 }), report('kcl3-variance', 3600, 381_515, 2)], note: "best baseline static never relieved the overload (it never acts, and no baseline ended with fewer overload-seconds); it is best by a tie with kcl3-variance (same overload-seconds and p99); in static's run 2 shards are still behind on their owners at the end, each needing a move or a split to catch up" },
     { best: 'kcl3-variance', baselines: [report('static', 3600, 381_515), report('kcl3-variance', 3600, 300_000, 1)], note: "best baseline kcl3-variance never relieved the overload (its overload-seconds equal static's)" },
   ])('says when the best baseline ($best) made fewer moves only because it never relieved the overload', ({ baselines, note }) => {
     const c = checkTargets('sudden', [report('spm', 246, 4093, 2), ...baselines]).find((x) => x.target === 'moves <= best baseline')!;

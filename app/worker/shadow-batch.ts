@@ -17,9 +17,13 @@ import type { WorkerDeps } from './worker-deps.js';
  * or timed out): counting it twice would bias the cost upwards. So the stats keep a high-water sequence
  * number and a batch adds only its records above it, moving it in the same conditional write (see
  * `recordShadowSample`); records at or below it are counted as skipped duplicates instead. Shadow
- * invocations are asynchronous and may arrive out of order: a late batch below the mark is then dropped
- * too. That is acceptable: which batches are dropped depends on arrival order, not on their cost, so the
- * stats stay an unbiased sample, only a smaller one.
+ * invocations are asynchronous and may run out of order: a batch whose write comes after a later batch's is
+ * then dropped too. That is accepted: the stats are a sample, and a reordering caused by the async queue is
+ * independent of cost, so it only makes the sample smaller. One reordering is not: when batches of the same
+ * shadow run at the same time, a slow one finishes (and writes) after a faster later one and is dropped, a
+ * bias against slow batches. Consecutive batches of a shard rarely overlap on the shadow (the next clone
+ * is sent only after the owner processed the whole batch, and the shadow processes a sample of it);
+ * `skippedDuplicates` in the worker's figures shows how much is dropped.
  */
 export async function runShadowBatch<S>(
   processor: Processor<S>,

@@ -26,7 +26,10 @@ export function shadowPartition(input: ShadowPartition): ShadowPartition {
   return input;
 }
 
-/** The id of the shadow of `shardId` on `workerId`; deterministic so that re-creating it is idempotent. */
+/**
+ * The id of the shadow of `shardId` on `workerId`; deterministic, so the same shadow decided twice has one id.
+ * A shard has at most one live shadow of each kind (`MetadataStore.createShadow` refuses a second).
+ */
 export function shadowIdFor(shardId: string, workerId: string): string {
   return `${shardId}@${workerId}`;
 }

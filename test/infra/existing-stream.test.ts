@@ -89,6 +89,21 @@ describe('the construct around an existing stream', () => {
     );
   });
 
+  it('counts both function names of each class (worker and shadow function) at their longest in that estimate', () => {
+    const estimate = (count: number): number => {
+      const workers = Array.from({ length: count }, (_, i) => ({ name: `class-${i + 10}`, memoryMb: 1024, slots: 1 }));
+      try {
+        new Foreshadow(new Stack(new App(), 'Other'), 'Balancer', { config: { workers } });
+      } catch (error) {
+        return Number(/about (\d+) bytes/.exec((error as Error).message)?.[1]);
+      }
+      return Number.NaN;
+    };
+    const longest = 'x'.repeat(64);
+    const nineteenth = { workerId: 'class-28', functionName: longest, shadowFunctionName: longest, memoryMb: 1024, slots: 1, speed: 1 };
+    expect(estimate(19) - estimate(18)).toBe(Buffer.byteLength(JSON.stringify(nineteenth)) + 1);
+  });
+
   it('refuses a worker entry that does not exist, naming the path', () => {
     expect(() => new Foreshadow(new Stack(new App(), 'Other'), 'Balancer', { workerEntry: 'processors/missing.ts' })).toThrow(
       /^workerEntry must be the path of an existing handler file \(given ".*processors\/missing\.ts"\)$/,

@@ -44,9 +44,6 @@ export interface LocalSystem {
   stop(): Promise<void>;
 }
 
-/** Concurrent shadow batches per worker: infra's `shadowSlots` default (a scenario has no such field). */
-export const LOCAL_SHADOW_SLOTS = 1;
-
 /** MaximumBatchingWindowInSeconds of the local event source mapping, in wall ms. @default 500 */
 export const LOCAL_BATCHING_WINDOW_MS = 500;
 
@@ -63,7 +60,7 @@ export type OutputStore = (typeof OUTPUT_STORES)[number];
 export function scenarioWorkers(plan: RunPlan): WorkerNodeMetadata[] {
   return plan.scenario.workers.flatMap((c) =>
     Array.from({ length: c.count }, (_, i) => ({
-      workerId: `${c.class}-${i + 1}`,
+      workerId: workerIdOf(c.class, i),
       workerClass: c.class,
       speed: c.speed,
       memoryMb: c.memoryMb,
@@ -72,6 +69,15 @@ export function scenarioWorkers(plan: RunPlan): WorkerNodeMetadata[] {
       predictedCapacity: c.slots * plan.config.spm.safeThreshold,
     })),
   );
+}
+
+/** Each scenario worker's shadow slots: its class's `shadowSlots` (the shadow function's reserved concurrency). */
+export function scenarioShadowSlots(plan: RunPlan): ReadonlyMap<string, number> {
+  return new Map(plan.scenario.workers.flatMap((c) => Array.from({ length: c.count }, (_, i) => [workerIdOf(c.class, i), c.shadowSlots] as const)));
+}
+
+function workerIdOf(workerClass: string, index: number): string {
+  return `${workerClass}-${index + 1}`;
 }
 
 /**
@@ -112,11 +118,17 @@ export async function startSystem(plan: RunPlan, emulators: Emulators, tap: Tele
     handlers.set(w.workerId, (request) => service.handle(request));
   };
   for (const w of workers) build(w, w.speed);
-  // Shadow batches run in each worker's own shadow slot (its class's shadow function on AWS, reserved
-  // concurrency 1 by default), never in the slots its shards' batches need; one that waits longer than the
-  // shadow function's maximum event age (scaled to this run's clock) is dropped, as Lambda drops it.
+  // Shadow batches run in each worker's own shadow slots (its class's shadow function on AWS), never in the
+  // slots its shards' batches need; one that waits longer than the shadow function's maximum event age
+  // (scaled to this run's clock) is dropped, as Lambda drops it.
+  const shadowSlots = scenarioShadowSlots(plan);
   const invoker = new LocalWorkerInvoker(
-    workers.map((w) => ({ workerId: w.workerId, slots: w.slots, shadowSlots: LOCAL_SHADOW_SLOTS, handle: tap.wrapWorker(w.workerId, (request) => handlers.get(w.workerId)!(request)) })),
+    workers.map((w) => ({
+      workerId: w.workerId,
+      slots: w.slots,
+      shadowSlots: shadowSlots.get(w.workerId) ?? 1,
+      handle: tap.wrapWorker(w.workerId, (request) => handlers.get(w.workerId)!(request)),
+    })),
     { maxEventAgeMs: Math.round((DEFAULTS.shadowMaxEventAgeSeconds * 1000) / plan.timeScale) },
   );
 

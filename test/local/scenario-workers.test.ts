@@ -1,0 +1,31 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { planRun } from '../../local/run-plan.js';
+import { scenarioShadowSlots, scenarioWorkers } from '../../local/runtime/system.js';
+
+function scenarioFile(workers: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'fs-workers-')), 's.yaml');
+  writeFileSync(path, `name: x\ndurationMin: 1\nshards: {count: 1, rate: {kind: constant, value: 1}, cost: {kind: constant, value: 1}}\nworkers: ${workers}\n`);
+  return path;
+}
+
+describe('the local workers of a scenario', () => {
+  it("give each worker its class's shadow slots, one when the class gives none", () => {
+    const plan = planRun({
+      policy: 'spm',
+      scenario: scenarioFile('[{class: big, count: 2, speed: 2, slots: 4, shadowSlots: 3, memoryMb: 1769}, {class: small, count: 1, speed: 1, slots: 2, memoryMb: 512}]'),
+    });
+    expect(scenarioWorkers(plan).map((w) => [w.workerId, w.slots])).toEqual([
+      ['big-1', 4],
+      ['big-2', 4],
+      ['small-1', 2],
+    ]);
+    expect([...scenarioShadowSlots(plan)]).toEqual([
+      ['big-1', 3],
+      ['big-2', 3],
+      ['small-1', 1],
+    ]);
+  });
+});

@@ -20,7 +20,8 @@ export class EmfTelemetry implements Telemetry {
     } else {
       values.push({ metric: FORESHADOW_METRICS.shadowRecords, value: f.records }, { metric: FORESHADOW_METRICS.shadowBusyMs, value: f.busyMs });
     }
-    if (f.failed > 0) values.push({ metric: FORESHADOW_METRICS.workerErrors, value: f.failed });
+    // A shadow's failures lose a sample, not an owner's records: they must not raise the worker class's alarm.
+    if (f.failed > 0) values.push({ metric: f.mode === 'primary' ? FORESHADOW_METRICS.workerErrors : FORESHADOW_METRICS.shadowErrors, value: f.failed });
     this.emit(values, { [DIMENSIONS.shardId]: f.shardId, [DIMENSIONS.workerId]: f.workerId });
   }
 

@@ -13,7 +13,8 @@ import { METRIC_NAMESPACE } from './resources.js';
  * Everything else it needs per worker (a worker's load is the sum of its shards, but shadow work and errors
  * are only needed in aggregate). So:
  *   per shard:   PrimaryRecords, PrimaryBusyMs, IteratorAgeMs                 (3 × shards)
- *   per worker:  PrimaryBusyMs, ShadowBusyMs, ShadowRecords, Batches, WorkerErrors (5 × workers)
+ *   per worker:  PrimaryBusyMs, ShadowBusyMs, ShadowRecords, Batches, WorkerErrors (5 × workers),
+ *                and ShadowErrors, which exists (and is billed) only once a shadow has failed a record
  *   Kinesis shard-level (opt-in, billed the same way): IncomingRecords, IncomingBytes,
  *                WriteProvisionedThroughputExceeded                           (3 × shards)
  * With 8 shards and 3 workers that is 48 + 15 = 63 metrics. There is no Mode dimension (the mode is in the
@@ -70,8 +71,13 @@ export const FORESHADOW_METRICS = {
   shadowRecords: { name: 'ShadowRecords', namespace: METRICS_NAMESPACE, unit: 'Count', dimensionSets: [WORKER], stat: 'Sum', emittedBy: 'worker' },
   /** Batches (invocations) a worker handled, primary and shadow. */
   batches: { name: 'Batches', namespace: METRICS_NAMESPACE, unit: 'Count', dimensionSets: [WORKER], stat: 'Sum', emittedBy: 'worker' },
-  /** Records a worker failed to process (returned as batch item failures). */
+  /** Records a worker failed to process as their owner (returned as batch item failures). Shadow failures are not counted here. */
   workerErrors: { name: 'WorkerErrors', namespace: METRICS_NAMESPACE, unit: 'Count', dimensionSets: [WORKER], stat: 'Sum', emittedBy: 'worker' },
+  /**
+   * Sampled records a class's shadow function failed to process in dry run: a lost sample, never an owner's
+   * failure, so kept out of WorkerErrors and its alarm. Emitted only when there are some.
+   */
+  shadowErrors: { name: 'ShadowErrors', namespace: METRICS_NAMESPACE, unit: 'Count', dimensionSets: [WORKER], stat: 'Sum', emittedBy: 'worker' },
   /** Age of the newest record of a batch when the dispatcher routes it (now − approximate arrival), in ms. */
   iteratorAgeMs: { name: 'IteratorAgeMs', namespace: METRICS_NAMESPACE, unit: 'Milliseconds', dimensionSets: [SHARD], stat: 'Maximum', emittedBy: 'dispatcher' },
 } as const satisfies Record<string, MetricDefinition>;

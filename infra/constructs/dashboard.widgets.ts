@@ -55,6 +55,15 @@ export function foreshadowMetrics({ stream, compute, storage, period }: MetricSo
     errors: fn.metricErrors({ period, statistic: 'Sum', label: `Shadow ${name} errors` }),
     /** Lambda's asynchronous-invocation metric: samples given up on (event age above 2 min, or an error with no retry left). */
     dropped: fn.metric('AsyncEventsDropped', { period, statistic: 'Sum', label: `Shadow ${name} samples dropped` }),
+    /** Sampled records the dry run failed (the worker handler's per-record failures in shadow mode). */
+    records: new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: FORESHADOW_METRICS.shadowErrors.name,
+      dimensionsMap: { [DIMENSIONS.workerId]: name },
+      period,
+      statistic: 'Sum',
+      label: `Shadow ${name} failed records`,
+    }),
   }));
   return {
     streamIteratorAgeMax: stream.metricGetRecordsIteratorAgeMilliseconds({ period, statistic: 'Maximum' }),
@@ -126,8 +135,8 @@ export function dashboardWidgets(m: ForeshadowMetrics, alarms: cloudwatch.IAlarm
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 12, height: 6 }),
     ],
     [
-      graph('Shadow functions: throttles, errors and dropped samples (owners unaffected; no alarm)', [
-        ...m.shadowFunctionsByClass.flatMap((f) => [f.throttles, f.errors, f.dropped]),
+      graph('Shadow functions: throttles, errors, dropped samples, failed records (owners unaffected; no alarm)', [
+        ...m.shadowFunctionsByClass.flatMap((f) => [f.throttles, f.errors, f.dropped, f.records]),
       ]),
     ],
   ];

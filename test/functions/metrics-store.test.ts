@@ -72,6 +72,17 @@ describe('EMF capture and the local metrics store', () => {
     expect(workers.w2).toEqual([{ atMs: 1000, periodMs: 1000, primaryBusyMs: 0, shadowBusyMs: 9, invocations: 1, errors: 0 }]);
   });
 
+  it('counts a shadow\'s failed records as ShadowErrors, never as the worker class\'s WorkerErrors', () => {
+    const telemetry = new EmfTelemetry();
+    const metricsOf = (docs: EmfDocument[]) => docs.flatMap((d) => d._aws.CloudWatchMetrics.flatMap((c) => c.Metrics.map((m) => `${m.Name}=${String((d as unknown as Record<string, unknown>)[m.Name])}`)));
+    const shadow = metricsOf(captured(() => telemetry.workerBatch(figures({ mode: 'shadow', failed: 3 }))));
+    const primary = metricsOf(captured(() => telemetry.workerBatch(figures({ failed: 2 }))));
+    expect(shadow).toContain('ShadowErrors=3');
+    expect(shadow.some((m) => m.startsWith('WorkerErrors'))).toBe(false);
+    expect(primary).toContain('WorkerErrors=2');
+    expect(primary.some((m) => m.startsWith('ShadowErrors'))).toBe(false);
+  });
+
   it('takes the maximum iterator age and hides data younger than the availability delay', async () => {
     let now = 5_000;
     const store = new EmfMetricsStore({ streamName: 'st', clock: { nowMs: () => now }, availabilityDelayMs: 2_000 });

@@ -301,7 +301,7 @@ describe('the dashboard', () => {
     [/Prediction error/, [SPM_METRICS.predictionError.name]],
     [/throttling/, [KINESIS_SHARD_METRICS.writeThrottled.name, 'IncomingRecords']],
     [/Dispatcher and worker errors/, ['Errors', FORESHADOW_METRICS.workerErrors.name]],
-    [/Shadow functions/, ['Throttles', 'Errors', 'AsyncEventsDropped']],
+    [/Shadow functions/, ['Throttles', 'Errors', 'AsyncEventsDropped', FORESHADOW_METRICS.shadowErrors.name]],
   ])('has a widget %s graphing %j', (title, metricNames) => {
     const metrics = widget(title);
     for (const name of metricNames) expect(metrics).toContain(name);

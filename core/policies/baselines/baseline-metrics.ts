@@ -39,10 +39,13 @@ export function processedBytesPerSec(points: readonly ShardMetricPoint[] | undef
   return records > 0 ? (processedRecordsPerSec(newest) * bytes) / records : 0;
 }
 
-/** Busy fraction of a worker's slots in the point's period (primary plus shadow work, as a CPU gauge would see it). */
+/**
+ * Busy fraction of a worker's slots in the point's period: owner work only, because shadow samples run on the
+ * class's separate shadow function and never take one of these slots.
+ */
 export function workerBusyUtilization(point: WorkerMetricPoint, slots: number): number {
   const capacityMs = point.periodMs * Math.max(1, slots);
-  return capacityMs > 0 ? (point.primaryBusyMs + point.shadowBusyMs) / capacityMs : 0;
+  return capacityMs > 0 ? point.primaryBusyMs / capacityMs : 0;
 }
 
 /** Partitions whose owner is one of the view's workers: the only ones a baseline can weigh or move. */

@@ -22,9 +22,10 @@ export interface EmfCaptureOptions {
 }
 
 /**
- * Captures the EMF lines handlers print (Powertools Metrics writes them to stdout, one JSON document per
- * line, which is how Lambda hands them to CloudWatch Logs) and gives them to `sink`; other output goes
- * through untouched. In-process handlers of the local runtime and the tests thus feed a local metrics store
+ * Captures the EMF lines handlers print (the worker and dispatcher through app/telemetry.emf.ts, the SPM
+ * through Powertools Metrics; both write to process.stdout, one JSON document per line, which is how Lambda
+ * hands them to CloudWatch Logs) and gives them to `sink`, one call per line whatever the number of metric
+ * directives it holds; other output goes through untouched. In-process handlers of the local runtime and the tests thus feed a local metrics store
  * exactly what CloudWatch would extract.
  */
 export class EmfCapture {

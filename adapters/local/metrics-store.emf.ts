@@ -30,7 +30,11 @@ export class EmfMetricsStore implements MetricsSource {
 
   constructor(private readonly options: LocalMetricsOptions) {}
 
-  /** Adds every metric of an EMF document under each of its dimension sets. */
+  /**
+   * Adds every metric of an EMF document under each dimension set of each directive that names it, as
+   * CloudWatch extracts them: a line with several directives (app/emf-line.ts) lands once per (metric,
+   * dimension set), its values read from the one root object.
+   */
   ingest(document: EmfDocument): void {
     const atMs = document._aws.Timestamp;
     for (const directive of document._aws.CloudWatchMetrics) {

@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EmfCapture, type EmfDocument } from '../../adapters/local/emf-capture.js';
 import { EmfMetricsStore } from '../../adapters/local/metrics-store.emf.js';
 import { EmfTelemetry } from '../../app/telemetry.emf.js';
@@ -70,6 +70,45 @@ describe('EMF capture and the local metrics store', () => {
     const workers = await store.workerMetrics(['w1', 'w2'], 0, now, 1000);
     expect(workers.w1).toEqual([{ atMs: 1000, periodMs: 1000, primaryBusyMs: 60, shadowBusyMs: 0, invocations: 2, errors: 2 }]);
     expect(workers.w2).toEqual([{ atMs: 1000, periodMs: 1000, primaryBusyMs: 0, shadowBusyMs: 9, invocations: 1, errors: 0 }]);
+  });
+
+  it('stores a multi-directive line once per (metric, dimension set), values from the one root object', () => {
+    const store = new EmfMetricsStore({ streamName: 'st', clock: { nowMs: () => 0 } });
+    const put = vi.spyOn(store, 'put');
+    const [document, ...more] = captured(() => new EmfTelemetry().workerBatch(figures({ failed: 2 })));
+    expect(more).toEqual([]);
+    store.ingest(document!);
+    const stored = put.mock.calls.map(([namespace, name, dims, value]) => `${namespace} ${name} ${JSON.stringify(dims)} ${value}`);
+    expect(stored.sort()).toEqual(
+      [
+        'Foreshadow Batches {"WorkerId":"w1"} 1',
+        'Foreshadow PrimaryBusyMs {"ShardId":"s1"} 40',
+        'Foreshadow PrimaryBusyMs {"WorkerId":"w1"} 40',
+        'Foreshadow PrimaryRecords {"ShardId":"s1"} 10',
+        'Foreshadow WorkerErrors {"WorkerId":"w1"} 2',
+      ].sort(),
+    );
+  });
+
+  it('stores a metric two directives share under each directive\'s dimension sets, once each', async () => {
+    const store = new EmfMetricsStore({ streamName: 'st', clock: { nowMs: () => 60_000 } });
+    const busy = { Name: 'PrimaryBusyMs', Unit: 'Milliseconds' };
+    store.ingest({
+      _aws: {
+        Timestamp: 1_000,
+        CloudWatchMetrics: [
+          { Namespace: 'Foreshadow', Dimensions: [['ShardId']], Metrics: [{ Name: 'PrimaryRecords', Unit: 'Count' }, busy] },
+          { Namespace: 'Foreshadow', Dimensions: [['WorkerId']], Metrics: [{ Name: 'Batches', Unit: 'Count' }, busy] },
+        ],
+      },
+      ShardId: 's1',
+      WorkerId: 'w1',
+      PrimaryRecords: 7,
+      PrimaryBusyMs: 30,
+      Batches: 1,
+    });
+    expect((await store.shardMetrics(['s1'], 0, 60_000, 1000)).s1).toEqual([{ atMs: 1000, periodMs: 1000, incomingRecords: 0, incomingBytes: 0, throttledRecords: 0, processedRecords: 7, busyMs: 30, iteratorAgeMsMax: 0 }]);
+    expect((await store.workerMetrics(['w1'], 0, 60_000, 1000)).w1).toEqual([{ atMs: 1000, periodMs: 1000, primaryBusyMs: 30, shadowBusyMs: 0, invocations: 1, errors: 0 }]);
   });
 
   it('counts a shadow\'s failed records as ShadowErrors, never as the worker class\'s WorkerErrors', () => {

@@ -1,6 +1,8 @@
 import type { SpmConfig } from '../../config/spm.config.js';
 import type { CostEstimate } from '../../estimators/cost-estimator.js';
 import { estimateCost } from '../../estimators/cost-estimator.js';
+import type { CostTrend } from '../../estimators/cost-trend.js';
+import { costTrend, intervalCosts } from '../../estimators/cost-trend.js';
 import type { TrendDamping } from '../../estimators/holt.js';
 import { dampedSpanMs } from '../../estimators/holt.js';
 import type { ShardSeries } from '../../forecast/shard-forecast.js';
@@ -16,7 +18,10 @@ import type { ShadowSnapshot, SpmState } from './spm.state.js';
  * Step 3, prediction: the shadow's measured per-record cost on the target times the shard's forecast
  * record rate. This is the design's "busy time scaled by 1/r" (r a fraction), written as mean cost ×
  * rate so that a trend in the record rate carries into the forecast; the interval comes from the sample
- * variance of the per-record cost.
+ * variance of the per-record cost. When the shadow has measured enough intervals, the trend of its
+ * per-record cost carries the mean (and the interval, shifted alike) from the centre of its sample to
+ * when the prediction is judged and to the horizon, damped like the record-rate trend: a cost still
+ * rising when the shard moves is otherwise under-predicted by the drift over that lag.
  */
 export interface ShadowPrediction {
   readonly prediction: Prediction;
@@ -52,6 +57,24 @@ export function recentSample(
     toMs: stats.toMs,
   };
   return recent.records >= config.minShadowSamples ? recent : whole;
+}
+
+/**
+ * An interval between two snapshots needs this share of `minShadowSamples` records for its mean cost to
+ * count in the trend: at the default 200, 50 records, whose mean has a relative standard error of CV/√50
+ * (7 % at CV 0.5); the fit then averages several such intervals, weighted by their records.
+ */
+export const MIN_INTERVAL_SAMPLES_SHARE = 0.25;
+
+/**
+ * The trend of the per-record cost the shadow measured on its own worker: the mean cost of each interval
+ * between consecutive snapshots of its stats (the current stats close the last interval), fitted by a
+ * weighted least-squares line; none with fewer than `MIN_TREND_POINTS` usable intervals, as for the
+ * metric series. Snapshots of earlier stats (another `fromMs`, a reset at a new rate) are ignored.
+ */
+export function shadowCostTrend(stats: ShadowStats, history: readonly ShadowSnapshot[], config: SpmConfig, nowMs: number): CostTrend | undefined {
+  const reads = [...history.filter((s) => s.fromMs === stats.fromMs && s.atMs < nowMs && s.records <= stats.records), { atMs: nowMs, records: stats.records, busyMs: stats.busyMs }];
+  return costTrend(intervalCosts(reads, Math.ceil(config.minShadowSamples * MIN_INTERVAL_SAMPLES_SHARE)), MIN_TREND_POINTS);
 }
 
 /**
@@ -97,23 +120,49 @@ export function predictFromShadow(
   const judgedAtMs = view.nowMs + (config.settlePeriods * (shard.state.series.periodMs || 60_000)) / 2;
   const series = shard.state.series;
   const rateNow = processedRate(view, recordRateAt(series, sample, stats.rate, judgedAtMs, config));
-  const rateAtHorizon = processedRate(view, recordRateAt(series, sample, stats.rate, view.nowMs + config.horizonMs, config));
+  const horizonAtMs = view.nowMs + config.horizonMs;
+  const rateAtHorizon = processedRate(view, recordRateAt(series, sample, stats.rate, horizonAtMs, config));
+  const trend = shadowCostTrend(stats, state.snapshots[shadow.shadowId] ?? [], config, view.nowMs);
+  const damping: TrendDamping = { perPeriod: config.trendDampingPerPeriod, periodMs: series.periodMs || 60_000 };
+  // The sample's mean cost is what the worker measured at the centre of the sample, not now.
+  const centreMs = (sample.fromMs + sample.toMs) / 2;
+  const costShiftAt = (atMs: number): number => (trend ? trend.slopePerMs * dampedSpanMs(Math.max(0, atMs - centreMs), damping) : 0);
+  const shifted = (costMs: number, shiftMs: number): number => Math.max(0, costMs + shiftMs);
   const toUtil = (costMs: number, recordsPerSec: number): number => (costMs * recordsPerSec) / 1000;
+  const judgedShift = costShiftAt(judgedAtMs);
   const prediction: Prediction = {
     shardId: shard.partition.shardId,
     workerId: shadow.workerId,
-    utilization: toUtil(cost.meanMs, rateNow),
-    low: toUtil(cost.lowMs, rateNow),
-    high: toUtil(cost.highMs, rateNow),
+    utilization: toUtil(shifted(cost.meanMs, judgedShift), rateNow),
+    low: toUtil(shifted(cost.lowMs, judgedShift), rateNow),
+    high: toUtil(shifted(cost.highMs, judgedShift), rateNow),
     samples: sample.records,
     rate: stats.rate,
     meanCostMs: cost.meanMs,
     madeAtMs: view.nowMs,
   };
-  // The owner's own forecast sees the per-record cost drift too (a cost that triples at a flat record
-  // rate); its growth to the horizon bounds the target's forecast from below.
-  const owner = shard.forecast;
-  const growth = owner.points >= MIN_TREND_POINTS && owner.utilization > 0 ? owner.utilizationAtHorizon / owner.utilization : 1;
-  const utilizationAtHorizon = Math.max(toUtil(cost.meanMs, rateAtHorizon), prediction.utilization * growth);
+  const ownAtHorizon = toUtil(shifted(cost.meanMs, costShiftAt(horizonAtMs)), rateAtHorizon);
+  const utilizationAtHorizon = Math.max(ownAtHorizon, prediction.utilization * ownerGrowthBound(shard, shadow, trend));
   return { kind: 'ok', value: { prediction, utilizationAtHorizon, cost } };
+}
+
+/**
+ * The owner's forecast growth to the horizon, as a lower bound of the target's, or 1 (no bound).
+ *
+ * The owner's utilization is its per-record cost × the record rate, so its growth mixes three causes: more
+ * records (the target's rate forecast already carries it), records that cost more to process (the shadow
+ * sees that too) and the owner itself slowing down (the target does not). Only the first two apply to the
+ * target, and the owner's series cannot tell them from the third. So:
+ * - once the shadow has its own cost trend, the target's figure is its own record-rate trend × its own
+ *   cost trend, and the owner adds nothing (it could only add an owner slowdown);
+ * - a reverse shadow never takes the owner's growth: its owner is the worker a move just put the shard on,
+ *   and a slowdown there is exactly what a rollback must judge; inflating the old owner's prediction by it
+ *   delays the rollback (fixture wrong-move);
+ * - a young forward shadow (fewer than `MIN_TREND_POINTS` intervals) keeps the owner's growth, the
+ *   conservative bound for a capacity check while the shadow cannot see a cost drift yet.
+ */
+export function ownerGrowthBound(shard: ShardTick, shadow: ShadowPartition, trend: CostTrend | undefined): number {
+  if (trend || shadow.kind === 'reverse') return 1;
+  const owner = shard.forecast;
+  return owner.points >= MIN_TREND_POINTS && owner.utilization > 0 ? owner.utilizationAtHorizon / owner.utilization : 1;
 }

@@ -2,21 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { isSampled } from '../../app/sequence.js';
 import { shadowIdFor } from '../../core/model/index.js';
 import { failed, type WorkerInvoker } from '../../core/ports/index.js';
-import { records, scriptedPolicy, startPipeline, useEmulators } from './pipeline.js';
+import { records, scriptedPolicy, startPipeline, useEmulators, type Pipeline } from './pipeline.js';
 
 const emulators = useEmulators();
 const clients = () => ({ kinesis: emulators.kinesis(), dynamo: emulators.dynamo() });
+
+/** Places the pipeline's one shard and a forward shadow of it at `rate` on the worker that does not own it. */
+async function placeShadow(p: Pipeline, rate: number): Promise<{ shadowId: string; shadowWorker: string }> {
+  await p.tick();
+  const [shard] = await p.metadata.listPartitions();
+  const shadowWorker = shard!.ownerWorkerId === 'w1' ? 'w2' : 'w1';
+  const shadowId = shadowIdFor(shard!.shardId, shadowWorker);
+  await p.tick(scriptedPolicy(() => [{ type: 'create-shadow', shadowId, shardId: shard!.shardId, workerId: shadowWorker, kind: 'forward', rate, reason: 'test' }]));
+  return { shadowId, shadowWorker };
+}
 
 describe('shadow partitions on kinesis-local and dynalite', () => {
   it('clones a sampled share of about r to the shadow, with no side effects', async () => {
     const rate = 0.25;
     const p = await startPipeline(clients(), { shards: 1, workers: [{ workerId: 'w1' }, { workerId: 'w2' }] });
     try {
-      await p.tick();
-      const [shard] = await p.metadata.listPartitions();
-      const shadowWorker = shard!.ownerWorkerId === 'w1' ? 'w2' : 'w1';
-      const shadowId = shadowIdFor(shard!.shardId, shadowWorker);
-      await p.tick(scriptedPolicy(() => [{ type: 'create-shadow', shadowId, shardId: shard!.shardId, workerId: shadowWorker, kind: 'forward', rate, reason: 'test' }]));
+      const { shadowId, shadowWorker } = await placeShadow(p, rate);
       p.esm.start();
       await p.produce(records(300, 20));
       const { verdicts } = await p.settle();
@@ -48,11 +54,7 @@ describe('shadow partitions on kinesis-local and dynalite', () => {
       }),
     });
     try {
-      await p.tick();
-      const [shard] = await p.metadata.listPartitions();
-      const shadowWorker = shard!.ownerWorkerId === 'w1' ? 'w2' : 'w1';
-      const shadowId = shadowIdFor(shard!.shardId, shadowWorker);
-      await p.tick(scriptedPolicy(() => [{ type: 'create-shadow', shadowId, shardId: shard!.shardId, workerId: shadowWorker, kind: 'forward', rate, reason: 'test' }]));
+      const { shadowId } = await placeShadow(p, rate);
       p.esm.start();
       await p.produce(records(100, 10));
       const { verdicts } = await p.settle();

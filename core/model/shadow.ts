@@ -27,9 +27,11 @@ export function shadowPartition(input: ShadowPartition): ShadowPartition {
 }
 
 /**
- * The id of the shadow of `shardId` on `workerId`; deterministic, so the same shadow decided twice has one id.
- * A shard has at most one live shadow of each kind (`MetadataStore.createShadow` refuses a second).
+ * The id of the `kind` shadow of `shardId` on `workerId`; deterministic, so the same shadow decided twice has
+ * one id. A shard has at most one live shadow of each kind (`MetadataStore.createShadow` refuses a second),
+ * and its forward and reverse shadows may sit on the same worker, so the kind is part of the id: with one id
+ * they would share their stats, and deleting one would delete both.
  */
-export function shadowIdFor(shardId: string, workerId: string): string {
-  return `${shardId}@${workerId}`;
+export function shadowIdFor(shardId: string, workerId: string, kind: ShadowKind = 'forward'): string {
+  return kind === 'forward' ? `${shardId}@${workerId}` : `${shardId}@${workerId}~${kind}`;
 }

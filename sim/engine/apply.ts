@@ -62,6 +62,9 @@ function applyInner(sim: Simulation, a: Action): ActionResult {
       if (!s || s.state !== 'OPEN') return no(`not-found: shard ${a.shardId} is unknown or closed`);
       if (!sim.workerById.has(a.workerId)) return no(`not-found: worker ${a.workerId}`);
       if (sim.shadows.has(a.shadowId)) return no(`already-exists: shadow ${a.shadowId}`);
+      // As the metadata store: one live shadow per shard and kind (an expired one may be replaced).
+      const holder = [...sim.shadows.values()].find((sh) => sh.shardId === a.shardId && sh.kind === a.kind && (sh.expiresAtMs === undefined || sh.expiresAtMs > sim.nowMs));
+      if (holder) return no(`already-exists: shard ${a.shardId} already has a live ${a.kind} shadow ${holder.id}`);
       if (!(a.rate > 0 && a.rate <= 1)) return no(`invalid-argument: rate must be in (0, 1] (given ${a.rate})`);
       sim.shadows.set(a.shadowId, {
         id: a.shadowId,

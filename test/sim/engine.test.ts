@@ -182,6 +182,16 @@ describe('actions', () => {
     expect(sh.histogram.reduce((a, b) => a + b.records, 0)).toBeCloseTo(sh.records, 6);
   });
 
+  it('refuses a second live shadow of the same shard and kind, as the metadata store does, but takes the other kind', () => {
+    const { sim } = checkedSimulation(scenario());
+    const shard = shardIds(sim)[0]!;
+    const create = (shadowId: string, workerId: string, kind: 'forward' | 'reverse') => sim.apply({ type: 'create-shadow', shadowId, shardId: shard, workerId, kind, rate: 0.05, reason: 'test' });
+    expect(create('f1', 'small-1', 'forward').applied).toBe(true);
+    expect(create('f2', 'large-1', 'forward')).toMatchObject({ applied: false, detail: expect.stringContaining('already-exists') });
+    expect(create('r1', 'small-1', 'reverse').applied).toBe(true);
+    expect([...sim.shadows.keys()]).toEqual(['f1', 'r1']);
+  });
+
   it('shows a hot key as one heavy bucket of the shadow histogram', () => {
     const { sim } = checkedSimulation(scenario({ events: [{ kind: 'hot-key', atMin: 0, shard: 2, recordsPerSec: 600 }] }));
     const shard = shardIds(sim)[2]!;

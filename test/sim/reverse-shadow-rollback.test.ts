@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MoveAction } from '../../core/model/actions.js';
+import { shadowIdFor } from '../../core/model/shadow.js';
 import { runPolicy, type PolicyRun } from '../../sim/run.js';
 import { loadScenario, scenarioConfig } from '../../sim/scenario/load.js';
 
@@ -46,7 +47,7 @@ describe('rollback on a reverse shadow, in the simulator (fixture wrong-move)', 
     expect(second?.action.reason).toMatch(/^roll back: /);
     expect(second?.action.fromWorkerId).toBe(first?.action.toWorkerId);
     expect(second?.action.toWorkerId).toBe(first?.action.fromWorkerId);
-    expect(second?.action.promotesShadowId).toBe(`${SHARD}@${first?.action.fromWorkerId}`);
+    expect(second?.action.promotesShadowId).toBe(shadowIdFor(SHARD, first!.action.fromWorkerId, 'reverse'));
   });
 
   it('never rolls back without the reverse shadow', () => {

@@ -22,7 +22,7 @@ export function reverseShadowAfterMove(ctx: TickContext, move: MoveAction): Rule
     kind: 'act',
     action: {
       type: 'create-shadow',
-      shadowId: shadowIdFor(move.shardId, move.fromWorkerId),
+      shadowId: shadowIdFor(move.shardId, move.fromWorkerId, 'reverse'),
       shardId: move.shardId,
       workerId: move.fromWorkerId,
       kind: 'reverse',

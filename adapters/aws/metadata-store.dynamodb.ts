@@ -151,9 +151,17 @@ export class DynamoDbMetadataStore implements MetadataStore {
    * Creates or re-rates a shadow in its slot, unless another shadow holds the slot. Its stats restart when
    * the rate changes or the shadow is re-created (see `restartStats`).
    */
-  async putShadow(shadow: ShadowPartition): Promise<WriteOutcome> {
+  async putShadow(shadow: ShadowPartition, options: { readonly requireExisting?: boolean } = {}): Promise<WriteOutcome> {
     const item = items.shadowToItem(shadow);
-    const result = await this.put(item, or(itemAbsent, shadowIdIs(shadow.shadowId)), `shadow ${shadow.shadowId}`);
+    const subject = `shadow ${shadow.shadowId}`;
+    let result = await this.put(item, options.requireExisting ? shadowIdIs(shadow.shadowId) : or(itemAbsent, shadowIdIs(shadow.shadowId)), subject);
+    if (result instanceof ConditionFailed && options.requireExisting) {
+      // Not in its slot: either deleted meanwhile (a re-rate must not bring it back), or an item of the
+      // earlier layout (keyed by the shadow id), which moves to its slot if the slot is free.
+      const earlier = item.sk === shadow.shadowId ? undefined : await this.get(this.options.metadataTable, KEYS.shadow, shadow.shadowId);
+      if (earlier?.shadowId !== shadow.shadowId) return failed('not-found', `${subject} no longer exists; not re-rated`);
+      result = await this.put(item, itemAbsent, subject);
+    }
     if (result instanceof ConditionFailed) return failed('already-exists', `another ${shadow.kind} shadow of shard ${shadow.shardId} holds its place; ${shadow.shadowId} not written`);
     // An item of the earlier layout (keyed by the shadow id) is replaced by the one just written.
     if (item.sk !== shadow.shadowId) await this.delete(KEYS.shadow, shadow.shadowId, shadowIdIs(shadow.shadowId), `shadow ${shadow.shadowId}`);

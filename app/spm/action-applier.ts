@@ -57,7 +57,7 @@ async function applyOne(deps: ApplierDeps, view: ClusterView, action: Action, ep
     case 'set-shadow-rate': {
       const shadow = view.shadows.find((s) => s.shadowId === action.shadowId);
       if (!shadow) return { applied: false, detail: `unknown shadow ${action.shadowId}` };
-      const rated = await deps.metadata.putShadow({ ...shadow, rate: action.rate });
+      const rated = await deps.metadata.putShadow({ ...shadow, rate: action.rate }, { requireExisting: true });
       if (!rated.ok) return { applied: false, detail: `${rated.reason}: ${rated.detail}` };
       const epoch = epochs.get(action.shardId);
       if (epoch !== undefined && partitions.get(action.shardId)?.shadowPartitionId === action.shadowId) await deps.metadata.updatePartition(action.shardId, epoch, { shadowReplicationRate: action.rate });

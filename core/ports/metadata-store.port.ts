@@ -95,9 +95,10 @@ export interface MetadataStore {
   createShadow(shadow: ShadowPartition): Promise<WriteOutcome>;
   /**
    * Writes a shadow (a re-rate, or a create without the live-shadow check); `already-exists` if another
-   * shadow of the same shard and kind holds its place.
+   * shadow of the same shard and kind holds its place. With `requireExisting` (a re-rate) it writes only
+   * over the shadow itself: a shadow deleted meanwhile answers `not-found` and is not brought back.
    */
-  putShadow(shadow: ShadowPartition): Promise<WriteOutcome>;
+  putShadow(shadow: ShadowPartition, options?: { readonly requireExisting?: boolean }): Promise<WriteOutcome>;
   deleteShadow(shadowId: string): Promise<void>;
   /** Adds one batch's measurements to a shadow's stats (atomic counters), above the stats' high-water mark. */
   recordShadowSample(shadow: ShadowPartition, sample: ShadowSample): Promise<ShadowSampleResult>;

@@ -1,9 +1,12 @@
 import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoDbClient } from '../../adapters/aws/clients.js';
 import { AwsCallError } from '../../adapters/aws/errors.js';
+import { shadowToItem } from '../../adapters/aws/items.dynamodb.js';
 import { DynamoDbMetadataStore } from '../../adapters/aws/metadata-store.dynamodb.js';
+import { shadowIdFor } from '../../core/model/shadow.js';
 import { ensureTable } from '../../adapters/aws/tables.dynamodb.js';
 import type { AuditEntry } from '../../core/ports/metadata-store.port.js';
 import { TABLES } from '../../definitions/resources.js';
@@ -247,6 +250,35 @@ describe('DynamoDbMetadataStore on dynalite: one live shadow per shard and kind'
     expect(await store.putShadow(aShadow({ shadowId: 's0@a', workerId: 'a', rate: 0.1 }))).toEqual({ ok: true, value: undefined });
     expect(await store.putShadow(aShadow({ shadowId: 's0@b', workerId: 'b', rate: 0.2 }))).toMatchObject({ ok: false, reason: 'already-exists' });
     expect(await store.listShadows()).toEqual([aShadow({ shadowId: 's0@a', workerId: 'a', rate: 0.1 })]);
+  });
+
+  it('refuses a re-rate of a shadow deleted meanwhile with not-found, and does not bring it back', async () => {
+    const { store } = await newStore();
+    await store.createShadow(aShadow({ shadowId: 's0@a', workerId: 'a' }));
+    await store.deleteShadow('s0@a');
+    expect(await store.putShadow(aShadow({ shadowId: 's0@a', workerId: 'a', rate: 0.1 }), { requireExisting: true })).toMatchObject({ ok: false, reason: 'not-found' });
+    expect(await store.listShadows()).toEqual([]);
+  });
+
+  it('moves a shadow item of the earlier layout (keyed by its id) to its slot when it is re-rated', async () => {
+    const { store, metadataTable } = await newStore();
+    const earlier = aShadow({ shadowId: 's0@a', workerId: 'a' });
+    await DynamoDBDocumentClient.from(client).send(new PutCommand({ TableName: metadataTable, Item: { ...shadowToItem(earlier), sk: earlier.shadowId } }));
+    expect(await store.putShadow({ ...earlier, rate: 0.1 }, { requireExisting: true })).toEqual({ ok: true, value: undefined });
+    expect(await store.listShadows()).toEqual([{ ...earlier, rate: 0.1 }]);
+  });
+
+  it('keeps a shard\'s forward and reverse shadows on the same worker apart: own ids, own stats, deleted one at a time', async () => {
+    const { store } = await newStore();
+    const forward = aShadow({ shadowId: shadowIdFor('s0', 'a'), workerId: 'a', kind: 'forward', rate: 0.05 });
+    const reverse = aShadow({ shadowId: shadowIdFor('s0', 'a', 'reverse'), workerId: 'a', kind: 'reverse', rate: 0.01 });
+    expect(reverse.shadowId).not.toBe(forward.shadowId);
+    await store.createShadow(reverse);
+    await store.recordShadowSample(reverse, aSample({ records: 3 }));
+    expect(await store.createShadow(forward)).toEqual({ ok: true, value: undefined });
+    expect((await store.listShadowStats()).map((s) => [s.shadowId, s.records])).toEqual([[reverse.shadowId, 3]]);
+    await store.deleteShadow(reverse.shadowId);
+    expect((await store.listShadows()).map((s) => s.shadowId)).toEqual([forward.shadowId]);
   });
 
   it('deletes a shadow by id, leaving a shadow of the same shard and kind created since untouched', async () => {

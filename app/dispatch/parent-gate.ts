@@ -51,7 +51,11 @@ export class ParentGate {
     }
     if (!(await this.stream.isDrained(parent, progress?.lastSequenceNumber))) return false;
     this.drained.add(parent);
-    await this.metadata.putShardProgress({ shardId: parent, lastSequenceNumber: progress?.lastSequenceNumber, drained: true, updatedAtMs: this.clock.nowMs() });
+    // Best effort: the answer is already known and kept in memory; without the record another execution
+    // environment asks Kinesis once more. A failed write must not fail the children's batches.
+    await this.metadata
+      .putShardProgress({ shardId: parent, lastSequenceNumber: progress?.lastSequenceNumber, drained: true, updatedAtMs: this.clock.nowMs() })
+      .catch(() => undefined);
     return true;
   }
 }

@@ -15,9 +15,20 @@ export interface Prediction {
   readonly samples: number;
   /** Replication rate (fraction 0..1) the samples were taken at. */
   readonly rate: number;
-  /** Mean per-record busy time measured on the target, in ms. */
+  /** Mean per-record busy time measured on the target, in ms (the sample's, at the sample's centre). */
   readonly meanCostMs: number;
+  /**
+   * The per-record cost `utilization` rests on: `meanCostMs` carried along the shadow's cost trend to when
+   * the prediction is scored, in ms. Step 5 compares this with the observed cost. Absent in predictions
+   * made before it existed; read `predictedCostMs(p)` to fall back to `meanCostMs`.
+   */
+  readonly projectedCostMs?: number;
   readonly madeAtMs: number;
+}
+
+/** The per-record cost a prediction's utilization rests on: the projected cost, or the sample mean when absent. */
+export function predictedCostMs(p: Prediction): number {
+  return p.projectedCostMs !== undefined && Number.isFinite(p.projectedCostMs) ? p.projectedCostMs : p.meanCostMs;
 }
 
 /** A prediction once it has been compared with what happened after the move. */

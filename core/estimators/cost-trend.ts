@@ -27,8 +27,28 @@ export interface IntervalCost {
 export interface CostTrend {
   /** Change of the per-record cost per ms of time (ms per record per ms). */
   readonly slopePerMs: number;
+  /**
+   * Standard error of `slopePerMs`, from the weighted residuals about the line (Infinity with two
+   * intervals: no degree of freedom is left to estimate it). It is what tells a drift from noise.
+   */
+  readonly standardErrorPerMs: number;
   /** Intervals the line was fitted to. */
   readonly intervals: number;
+  /** Time between the centres of the first and the last interval: the range the line is known over. */
+  readonly spanMs: number;
+}
+
+/**
+ * A slope counts as a drift only when it is at least this many standard errors from zero (about a 95 %
+ * two-sided test with enough intervals). Below it the slope is noise: on a flat cost with CV 0.3 and three
+ * intervals of 100 records it swings the horizon by ±13 % (one SD), enough for a noisy falling slope to
+ * pass a capacity check onto a target that cannot take the shard.
+ */
+export const TREND_SIGNIFICANCE_SE = 2;
+
+/** True when the slope is at least `TREND_SIGNIFICANCE_SE` standard errors from zero. */
+export function isSignificant(trend: CostTrend): boolean {
+  return Math.abs(trend.slopePerMs) >= TREND_SIGNIFICANCE_SE * trend.standardErrorPerMs;
 }
 
 /**
@@ -50,8 +70,12 @@ export function intervalCosts(reads: readonly CounterRead[], minRecords: number)
 }
 
 /**
- * Weighted least-squares slope of the interval means over time; `undefined` with fewer than `minPoints`
- * intervals or when they all sit at the same time (no slope to speak of).
+ * Weighted least-squares slope of the interval means over time and its standard error; `undefined` with
+ * fewer than `minPoints` intervals or when they all sit at the same time (no slope to speak of).
+ *
+ * With weights n_i (records), the model is Var(mean_i) = σ²/n_i; σ² is estimated from the weighted
+ * residuals, s² = Σ n_i·r_i² / (k − 2), and Var(slope) = s² / Sxx. A residual-based estimate also catches a
+ * cost that moves but not along a line (it shows as scatter, so the slope is trusted less).
  */
 export function costTrend(intervals: readonly IntervalCost[], minPoints: number): CostTrend | undefined {
   if (intervals.length < Math.max(2, minPoints)) return undefined;
@@ -61,5 +85,10 @@ export function costTrend(intervals: readonly IntervalCost[], minPoints: number)
   const sxx = intervals.reduce((s, p) => s + p.records * (p.atMs - tBar) ** 2, 0);
   const sxy = intervals.reduce((s, p) => s + p.records * (p.atMs - tBar) * (p.meanCostMs - yBar), 0);
   if (!(sxx > 0)) return undefined;
-  return { slopePerMs: sxy / sxx, intervals: intervals.length };
+  const slopePerMs = sxy / sxx;
+  const k = intervals.length;
+  const rss = intervals.reduce((s, p) => s + p.records * (p.meanCostMs - (yBar + slopePerMs * (p.atMs - tBar))) ** 2, 0);
+  const standardErrorPerMs = k > 2 ? Math.sqrt(rss / (k - 2) / sxx) : Number.POSITIVE_INFINITY;
+  const times = intervals.map((p) => p.atMs);
+  return { slopePerMs, standardErrorPerMs, intervals: k, spanMs: Math.max(...times) - Math.min(...times) };
 }

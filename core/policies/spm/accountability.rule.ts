@@ -3,6 +3,7 @@ import { shardLoadPoint } from '../../forecast/shard-load.js';
 import type { SetShadowRateAction } from '../../model/actions.js';
 import type { DecisionEvent } from '../../model/decision.js';
 import type { ScoredPrediction } from '../../model/prediction.js';
+import { predictedCostMs } from '../../model/prediction.js';
 import type { TickContext } from './spm.context.js';
 import { fmt } from './spm.context.js';
 import type { PendingPrediction, SpmShardState } from './spm.state.js';
@@ -53,7 +54,9 @@ export function scorePrediction(ctx: TickContext, pending: PendingPrediction, sh
   const observedCostMs = busy / processed;
   const predicted = pending.prediction.utilization;
   const absolutePercentageError = observedUtilization > 0 ? Math.abs(predicted - observedUtilization) / observedUtilization : predicted > 0 ? 1 : 0;
-  const costError = observedCostMs > 0 ? Math.abs(pending.prediction.meanCostMs - observedCostMs) / observedCostMs : 0;
+  // The cost the utilization was predicted from (projected to the settled periods), not the sample mean:
+  // scoring the mean against a drifted cost would blame the sampling for a drift the trend already carried.
+  const costError = observedCostMs > 0 ? Math.abs(predictedCostMs(pending.prediction) - observedCostMs) / observedCostMs : 0;
   const score: ScoredPrediction = { prediction: pending.prediction, observedUtilization, absolutePercentageError, scoredAtMs: ctx.view.nowMs };
   const events: DecisionEvent[] = [{ type: 'prediction-scored', shardId: pending.shardId, score }];
   const actions: SetShadowRateAction[] = [];

@@ -4,6 +4,7 @@ import { emptySeries, forecastSeries, updateSeries } from '../../forecast/shard-
 import type { ClusterView } from '../../model/cluster-view.js';
 import type { DecisionEvent } from '../../model/decision.js';
 import type { PartitionMetadata } from '../../model/partition.js';
+import { predictedCostMs } from '../../model/prediction.js';
 import type { ShardTick, WorkerTick } from './spm.context.js';
 import { fmt } from './spm.context.js';
 import type { SpmShardState, SpmState } from './spm.state.js';
@@ -139,7 +140,7 @@ function advanceShardState(
         ...prior.series,
         utilization: undefined,
         coveredUntilMs: Math.max(prior.series.coveredUntilMs, movedAtMs),
-        costMsPerRecord: pending?.prediction.meanCostMs ?? ((prior.series.costMsPerRecord ?? 0) * oldSpeed) / newSpeed,
+        costMsPerRecord: (pending ? predictedCostMs(pending.prediction) : undefined) ?? ((prior.series.costMsPerRecord ?? 0) * oldSpeed) / newSpeed,
       },
       assumedUtilization: assumed,
       hotTicks: 0,

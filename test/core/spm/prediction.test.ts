@@ -62,12 +62,22 @@ describe('the shadow prediction carries the per-record cost trend the shadow mea
     const p = predict(RISING);
     // Recent mean 1.45 ms at −60 s; +0.1 ms per minute over 120 s → 1.65 ms × 500/s = 0.825 (0.725 without the trend).
     expect(p.prediction.meanCostMs).toBeCloseTo(1.45, 10);
+    expect(p.prediction.projectedCostMs).toBeCloseTo(1.65, 10);
     expect(p.prediction.utilization).toBeCloseTo(0.825, 10);
-    // Over 660 s to the horizon: 1.45 + 1.1 = 2.55 ms → 1.275.
-    expect(p.utilizationAtHorizon).toBeCloseTo(1.275, 10);
+    // To the horizon: 60 s already past + at most the fitted span ahead (5 intervals, centres 240 s apart),
+    // not the 600 s of the horizon: 1.45 + 0.1 × 5 = 1.95 ms → 0.975.
+    expect(p.utilizationAtHorizon).toBeCloseTo(0.975, 10);
   });
 
-  it('shifts the interval by the same projection', () => {
+  it.each([
+    ['10 minutes', 600_000],
+    ['24 hours', 86_400_000],
+  ])('caps the projection ahead of now at the span the trend was fitted over, at damping 1 and a horizon of %s', (_h, horizonMs) => {
+    const p = predict(RISING, { spm: config({ spm: { trendDampingPerPeriod: 1, horizonMs } }).spm });
+    expect(p.utilizationAtHorizon).toBeCloseTo(0.975, 10);
+  });
+
+  it('shifts the interval by the same projection (a trend without scatter adds no uncertainty of its own)', () => {
     const flat = predict([1.45, 1.45, 1.45, 1.45, 1.45, 1.45]);
     const rising = predict(RISING);
     // Same recent sample size and spread, so the same half-width; the trend adds 0.2 ms × 500/s = 0.1 to each end.
@@ -77,9 +87,28 @@ describe('the shadow prediction carries the per-record cost trend the shadow mea
     expect(rising.prediction.high).toBeGreaterThan(rising.prediction.utilization);
   });
 
-  it('damps the projection like the record-rate trend (φ = 0.9 per minute: 0.9 + 0.81 minutes of trend over 120 s)', () => {
+  // Changed with the fix "damping also shrinks drift that already happened": this test pinned 0.9 + 0.81
+  // minutes of trend over the whole 120 s from the sample's centre; the 60 s up to now now count in full.
+  it('damps only the projection ahead of now (φ = 0.9 per minute: 60 s already past + 0.9 minutes ahead)', () => {
     const p = predict(RISING, { spm: config().spm });
-    expect(p.prediction.utilization).toBeCloseTo(((1.45 + 0.1 * 1.71) * 500) / 1000, 10);
+    expect(p.prediction.utilization).toBeCloseTo(((1.45 + 0.1 * 1.9) * 500) / 1000, 10);
+  });
+
+  it('widens the interval by the slope’s own 95 % uncertainty over the projection span', () => {
+    // Intervals (minutes 2-6): 1.1, 1.25, 1.3, 1.4, 1.5 ms: slope 0.095 ms/min, residuals −0.02, 0.035,
+    // −0.01, −0.005, 0, so SE = √(0.00175 / 3 / 10) ms/min (equal weights); 2 minutes to the judging time.
+    const p = predict([1.0, 1.1, 1.25, 1.3, 1.4, 1.5]);
+    const se = Math.sqrt(0.00175 / 3 / 10);
+    expect(p.prediction.utilization).toBeCloseTo(((1.45 + 0.095 * 2) * 500) / 1000, 10);
+    const sampleWidth = ((p.cost.highMs - p.cost.lowMs) * 500) / 1000;
+    expect(p.prediction.high - p.prediction.low).toBeCloseTo(sampleWidth + (2 * 1.96 * se * 2 * 500) / 1000, 10);
+  });
+
+  it('ignores a slope within two standard errors of zero (a noisy flat cost is not a drift)', () => {
+    // Intervals 1.0, 1.4, 1.1, 1.3, 1.2 ms: slope 0.03 ms/min, SE √(0.091 / 3 / 10) = 0.055 ms/min.
+    const p = predict([1.2, 1.0, 1.4, 1.1, 1.3, 1.2]);
+    expect(p.prediction.projectedCostMs).toBeCloseTo(1.25, 10);
+    expect(p.prediction.utilization).toBeCloseTo(0.625, 10);
   });
 
   it('never projects a falling cost below zero', () => {
@@ -106,7 +135,8 @@ describe('the horizon bound from the owner forecast', () => {
   it.each([
     ['a young forward shadow keeps it (no cost trend of its own yet)', { ...young, kind: 'forward' as const }, 1.2],
     ['a reverse shadow never takes it: its owner slowing down says nothing about the old owner', { ...young, kind: 'reverse' as const }, 0.6],
-    ['a forward shadow with its own cost trend replaces it by that trend', { snapshotMinutes: 5, growth: 2, kind: 'forward' as const }, 0.6],
+    ['a forward shadow with a trend on fewer than 5 intervals keeps it (three intervals)', { snapshotMinutes: 3, growth: 2, kind: 'forward' as const }, 1.2],
+    ['a forward shadow with its own cost trend on 5 intervals replaces it by that trend', { snapshotMinutes: 5, growth: 2, kind: 'forward' as const }, 0.6],
   ])('%s (flat 1.2 ms at 500/s, owner forecast to double)', (_why, opts, expected) => {
     expect(predict([1.2, 1.2, 1.2, 1.2, 1.2, 1.2], opts).utilizationAtHorizon).toBeCloseTo(expected, 10);
   });

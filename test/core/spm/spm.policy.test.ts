@@ -218,6 +218,29 @@ describe('spm: accountability, rollback and shadow drops', () => {
     expect(d.nextState.shards.s0?.rateMultiplier).toBe(2);
   });
 
+  /** The first tick's state with its pending prediction's costs replaced (0.44 observed at 500/s is 0.88 ms per record). */
+  const withPredictedCosts = (costs: { meanCostMs: number; projectedCostMs?: number }): SpmState => {
+    const state = first().nextState;
+    const { projectedCostMs: _dropped, ...prediction } = state.pending[0]!.prediction;
+    return { ...state, pending: [{ ...state.pending[0]!, prediction: { ...prediction, ...costs } }] };
+  };
+
+  it.each([
+    ['scores the projected cost, not the sample mean it was projected from', { meanCostMs: 0.5, projectedCostMs: 0.88 }, false],
+    ['falls back to the sample mean for a prediction saved without a projected cost', { meanCostMs: 0.88 }, false],
+    ['raises the rate when the projected cost missed, whatever the sample mean', { meanCostMs: 0.88, projectedCostMs: 0.5 }, true],
+  ])('step 5 %s', (_why, costs, raised) => {
+    const d = decide(afterMove(0.44), withPredictedCosts(costs));
+    expect(d.events.some((e) => e.type === 'prediction-scored')).toBe(true);
+    expect(d.events.some((e) => e.type === 'rate-adapted')).toBe(raised);
+  });
+
+  it('starts the new owner’s per-record cost from the projected cost of the prediction until it reports its own', () => {
+    const v = afterMove(0.44);
+    const d = decide({ ...v, shardMetrics: { ...v.shardMetrics, s0: [] } }, withPredictedCosts({ meanCostMs: 0.5, projectedCostMs: 0.88 }));
+    expect(d.nextState.shards.s0?.series.costMsPerRecord).toBe(0.88);
+  });
+
   it('rolls a move back when the new owner overloads and the reverse shadow measures the old owner safe', () => {
     const reverse = shadow('s0', 'w1', { kind: 'reverse', rate: 0.01, expiresAtMs: NOW_MS + 900_000 });
     const d = decide(afterMove(0.95, { shadows: [reverse], shadowStats: [stats(reverse, 300, 0.6, { nowMs: later })] }), first().nextState);

@@ -30,6 +30,16 @@ export interface WorkerMetricPoint {
   readonly errors: number;
 }
 
+/**
+ * Busy fraction of a worker's slots in a period: owner (primary) work only, because shadow samples run on
+ * the class's separate shadow function and never take one of these slots. The one definition the baselines,
+ * the simulator's view and its timeline use.
+ */
+export function workerBusyUtilization(point: Pick<WorkerMetricPoint, 'periodMs' | 'primaryBusyMs'>, slots: number): number {
+  const capacityMs = point.periodMs * Math.max(1, slots);
+  return capacityMs > 0 ? point.primaryBusyMs / capacityMs : 0;
+}
+
 /** Equal-width buckets over a shard's hash-key range: records and busy ms that fell in each. */
 export interface HashKeyHistogram {
   readonly buckets: readonly { readonly records: number; readonly costMs: number }[];

@@ -1,3 +1,4 @@
+import { workerBusyUtilization } from '../../core/model/metrics.js';
 import type { Simulation } from './engine.js';
 import { emptyShardMetrics } from './state.js';
 
@@ -27,7 +28,7 @@ export function closePeriod(sim: Simulation, endMs: number): void {
     const m = w.metrics;
     w.points.push({ atMs, periodMs, visibleAtMs, ...m });
     if (w.points.length > keep) w.points.shift();
-    workerUtilization[w.id] = m.primaryBusyMs / (periodMs * w.slots);
+    workerUtilization[w.id] = workerBusyUtilization({ periodMs, primaryBusyMs: m.primaryBusyMs }, w.slots);
     w.metrics = { primaryBusyMs: 0, shadowBusyMs: 0, invocations: 0, errors: 0 };
   }
   sim.stats.timeline.push({ atMs: endMs, workerUtilization, maxShardUtilization, openShards, liveShadows: sim.shadows.size });

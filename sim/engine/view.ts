@@ -1,6 +1,6 @@
 import type { ClusterView } from '../../core/model/cluster-view.js';
 import { KINESIS_SHARD_WRITE_LIMITS } from '../../core/model/cluster-view.js';
-import type { ShardMetricPoint, ShadowStats, WorkerMetricPoint } from '../../core/model/metrics.js';
+import { workerBusyUtilization, type ShardMetricPoint, type ShadowStats, type WorkerMetricPoint } from '../../core/model/metrics.js';
 import type { PartitionMetadata } from '../../core/model/partition.js';
 import type { ShadowPartition } from '../../core/model/shadow.js';
 import type { WorkerNodeMetadata } from '../../core/model/worker.js';
@@ -52,7 +52,7 @@ export function buildView(sim: Simulation): ClusterView {
     const points = visible(w.points, now, window);
     workerMetrics[w.id] = points;
     const last = points[points.length - 1];
-    const utilization = last ? last.primaryBusyMs / (last.periodMs * w.slots) : 0;
+    const utilization = last ? workerBusyUtilization(last, w.slots) : 0;
     return {
       workerId: w.id,
       workerClass: w.workerClass,

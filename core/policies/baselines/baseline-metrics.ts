@@ -1,4 +1,4 @@
-import type { ShardMetricPoint, WorkerMetricPoint } from '../../model/metrics.js';
+import type { ShardMetricPoint } from '../../model/metrics.js';
 import type { ClusterView } from '../../model/cluster-view.js';
 import type { PartitionMetadata } from '../../model/partition.js';
 
@@ -37,15 +37,6 @@ export function processedBytesPerSec(points: readonly ShardMetricPoint[] | undef
     records += p.incomingRecords;
   }
   return records > 0 ? (processedRecordsPerSec(newest) * bytes) / records : 0;
-}
-
-/**
- * Busy fraction of a worker's slots in the point's period: owner work only, because shadow samples run on the
- * class's separate shadow function and never take one of these slots.
- */
-export function workerBusyUtilization(point: WorkerMetricPoint, slots: number): number {
-  const capacityMs = point.periodMs * Math.max(1, slots);
-  return capacityMs > 0 ? point.primaryBusyMs / capacityMs : 0;
 }
 
 /** Partitions whose owner is one of the view's workers: the only ones a baseline can weigh or move. */

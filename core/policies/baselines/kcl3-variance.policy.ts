@@ -1,7 +1,8 @@
 import type { ClusterView } from '../../model/cluster-view.js';
 import type { DecisionEvent } from '../../model/decision.js';
 import type { Policy } from '../policy.js';
-import { newestPoint, ownedPartitions, processedBytesPerSec, workerBusyUtilization } from './baseline-metrics.js';
+import { workerBusyUtilization } from '../../model/metrics.js';
+import { newestPoint, ownedPartitions, processedBytesPerSec } from './baseline-metrics.js';
 import { balanceWorkerVariance } from './kcl3-variance-balance.js';
 
 /** An exponential moving average and the start of the newest metric point folded into it. */

@@ -12,8 +12,8 @@ import {
   processedBytesPerSec,
   processedRecordsPerSec,
   shardUtilization,
-  workerBusyUtilization,
 } from './baseline-metrics.js';
+import { workerBusyUtilization } from '../../model/metrics.js';
 
 export interface ReactiveThresholdState {
   /** Consecutive ticks each worker has been observed overloaded (workers absent from the view are dropped). */

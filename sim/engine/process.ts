@@ -93,13 +93,18 @@ function rationing(demand: number, capacity: number): number {
  */
 function countPause(sim: Simulation, shard: SimShard, t: number, dt: number): void {
   if (shard.queueHead >= shard.queue.length) return;
-  if (!shard.parentIds.every((p) => sim.shards.get(p)?.drainedAtMs !== undefined)) sim.stats.parentWaitMs += dt;
+  if (!parentsDrained(sim, shard)) sim.stats.parentWaitMs += dt;
   else if (shard.pausedUntilMs > t) sim.stats.movePauseMs += Math.min(dt, shard.pausedUntilMs - t);
 }
 
 /** A shard may process when it has records, is not paused by a handoff and every parent has drained. */
 function canProcess(sim: Simulation, shard: SimShard, t: number): boolean {
   if (shard.queueHead >= shard.queue.length || shard.pausedUntilMs >= t + sim.profile.stepMs) return false;
+  return parentsDrained(sim, shard);
+}
+
+/** Parent before children: every parent of the shard has been read to its end. */
+function parentsDrained(sim: Simulation, shard: SimShard): boolean {
   return shard.parentIds.every((p) => sim.shards.get(p)?.drainedAtMs !== undefined);
 }
 

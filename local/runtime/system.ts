@@ -19,6 +19,7 @@ import { completePeriodsOnly } from '../../app/metrics/complete-periods.metrics.
 import { aggregatesProcessor, type Aggregate } from '../../processor/aggregates.processor.js';
 import type { Processor } from '../../processor/api.js';
 import { createWorkerService } from '../../app/worker/worker-service.js';
+import { scenarioWorkerId } from '../../sim/scenario/world.js';
 import type { RunPlan } from '../run-plan.js';
 import { fanOut, type TelemetryTap } from '../telemetry-tap.js';
 import type { Emulators } from './emulators.js';
@@ -60,7 +61,7 @@ export type OutputStore = (typeof OUTPUT_STORES)[number];
 export function scenarioWorkers(plan: RunPlan): WorkerNodeMetadata[] {
   return plan.scenario.workers.flatMap((c) =>
     Array.from({ length: c.count }, (_, i) => ({
-      workerId: workerIdOf(c.class, i),
+      workerId: scenarioWorkerId(c.class, i),
       workerClass: c.class,
       speed: c.speed,
       memoryMb: c.memoryMb,
@@ -73,11 +74,7 @@ export function scenarioWorkers(plan: RunPlan): WorkerNodeMetadata[] {
 
 /** Each scenario worker's shadow slots: its class's `shadowSlots` (the shadow function's reserved concurrency). */
 export function scenarioShadowSlots(plan: RunPlan): ReadonlyMap<string, number> {
-  return new Map(plan.scenario.workers.flatMap((c) => Array.from({ length: c.count }, (_, i) => [workerIdOf(c.class, i), c.shadowSlots] as const)));
-}
-
-function workerIdOf(workerClass: string, index: number): string {
-  return `${workerClass}-${index + 1}`;
+  return new Map(plan.scenario.workers.flatMap((c) => Array.from({ length: c.count }, (_, i) => [scenarioWorkerId(c.class, i), c.shadowSlots] as const)));
 }
 
 /**

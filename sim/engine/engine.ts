@@ -7,7 +7,7 @@ import type { SimObserver } from '../invariants.js';
 import { profileByName, type Profile } from '../profiles.js';
 import { scenarioConfig } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
-import { buildWorld, hotKeyRateAt, regionCostAt, regionRateAt, type ScenarioWorld } from '../scenario/world.js';
+import { buildWorld, hotKeyRateAt, regionCostAt, regionRateAt, scenarioWorkerId, type ScenarioWorld } from '../scenario/world.js';
 import { applyAction, completeReshards, type ActionResult, type PendingReshard } from './apply.js';
 import { closePeriod } from './metrics.js';
 import { processStep } from './process.js';
@@ -77,7 +77,7 @@ export class Simulation {
     this.regionCost = new Float64Array(scenario.shards.count);
     this.workers = scenario.workers.flatMap((c) =>
       Array.from({ length: c.count }, (_, i) => ({
-        id: `${c.class}-${i + 1}`,
+        id: scenarioWorkerId(c.class, i),
         workerClass: c.class,
         speed: c.speed,
         slowdown: 1,

@@ -34,6 +34,11 @@ export interface ScenarioWorld {
   readonly hotKeys: readonly HotKey[];
 }
 
+/** The id of the `index`-th (0-based) worker of a scenario's worker class: the simulator and `npm start` name them alike. */
+export function scenarioWorkerId(workerClass: string, index: number): string {
+  return `${workerClass}-${index + 1}`;
+}
+
 export function buildWorld(scenario: Scenario, seed: number): ScenarioWorld {
   const n = scenario.shards.count;
   const { ranges, pools } = buildKeyPools(n, scenario.keys.poolSize, seed);

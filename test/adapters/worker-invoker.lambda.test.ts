@@ -96,7 +96,11 @@ describe('LambdaWorkerInvoker against an Invoke endpoint on loopback', () => {
     expect(result).toEqual({ ok: true, value: { calls: sent.length } });
     expect(sent.length).toBe(3);
     expect(sent.every((i) => i.invocationType === 'Event' && i.bytes <= ASYNC_PAYLOAD_LIMIT_BYTES)).toBe(true);
-    expect(sent.flatMap((i) => (i.payload as WorkerRequest).records)).toEqual(request.records);
+    // The parts go out concurrently, so they may reach Lambda in any order: put them back in the order of
+    // their first record, then they must be contiguous runs that rebuild the batch exactly.
+    const position = (i: (typeof sent)[number]): number => request.records.findIndex((r) => r.sequenceNumber === (i.payload as WorkerRequest).records[0]?.sequenceNumber);
+    const parts = [...sent].sort((a, b) => position(a) - position(b));
+    expect(parts.flatMap((i) => (i.payload as WorkerRequest).records)).toEqual(request.records);
     expect(sent.every((i) => (i.payload as WorkerRequest).shadowId === request.shadowId && (i.payload as WorkerRequest).hashKeyEnd === '99')).toBe(true);
   });
 

@@ -95,14 +95,19 @@ export const eventSourceConfigSchema = z
     /** Split a failing batch in two and retry the halves. @default true */
     bisectOnError: z.boolean().default(true),
     /**
-     * Retries of a failing batch; -1 retries until the record expires (`maxRecordAgeSeconds`). @default -1
+     * Retries of a failing batch: only -1 (retry until the record expires, `maxRecordAgeSeconds`) is accepted.
      *
      * Why unlimited: the dispatcher hands a held child-shard batch back to the mapping (as a failure) while
-     * its parent drains, and each hand-back costs one retry; a bounded count could discard child records of
-     * a slow parent. Poison records do not need the mapping's limit: the worker bounds their attempts itself
-     * and sends them to the failure queue. `maxRecordAgeSeconds` still bounds a shard that never recovers.
+     * its parent drains, and each hand-back costs one retry; a bounded count would discard child records of
+     * a slow parent, good records included. Poison records do not need the mapping's limit: the dispatcher
+     * and the worker bound their attempts per record and send exactly that record to the failure queue.
+     * `maxRecordAgeSeconds` still bounds a shard that never recovers. A bounded value fails at synth.
      */
-    maxRetryAttempts: z.number().int().min(-1).max(10_000).default(-1),
+    maxRetryAttempts: z
+      .number()
+      .int()
+      .refine((v) => v === -1, '-1 (unbounded; a bounded count would discard child-shard batches held while their parent drains)')
+      .default(-1),
     /** Records older than this are sent to the failure queue, in seconds; -1 = never. @default 3600 */
     maxRecordAgeSeconds: z
       .number()

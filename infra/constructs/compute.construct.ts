@@ -178,7 +178,8 @@ export class Compute extends Construct {
         maxBatchingWindow: Duration.seconds(esm.maxBatchingWindowSeconds),
         reportBatchItemFailures: true,
         bisectBatchOnError: esm.bisectOnError,
-        retryAttempts: esm.maxRetryAttempts === -1 ? undefined : esm.maxRetryAttempts,
+        // Unbounded retries (the schema accepts only -1, which is the mapping's default when the key is absent).
+        retryAttempts: undefined,
         maxRecordAge: esm.maxRecordAgeSeconds === -1 ? undefined : Duration.seconds(esm.maxRecordAgeSeconds),
         // The handoff protocol needs each shard's batches in sequence: one batch per shard at a time.
         parallelizationFactor: 1,

@@ -46,6 +46,10 @@ describe('parseInfraConfig', () => {
       'foreshadow.workers[0].timeoutSeconds must be less than dispatcher.timeoutSeconds (120), because the dispatcher waits on the worker (given 300)',
     ],
     [{ eventSource: { batchSize: 0 } }, 'foreshadow.eventSource.batchSize must be a number at least 1 (given 0)'],
+    [
+      { eventSource: { maxRetryAttempts: 3 } },
+      'foreshadow.eventSource.maxRetryAttempts must be -1 (unbounded; a bounded count would discard child-shard batches held while their parent drains) (given 3)',
+    ],
     [{ eventSource: { maxRecordAgeSeconds: 5 } }, 'foreshadow.eventSource.maxRecordAgeSeconds must be either -1 or between 60 and 604800 (given 5)'],
     [{ eventSource: { startingPosition: 'AT_TIMESTAMP' } }, 'foreshadow.eventSource.startingPosition must be one of "LATEST", "TRIM_HORIZON" (given "AT_TIMESTAMP")'],
     [{ schedule: { rateMinutes: 0.5 } }, 'foreshadow.schedule.rateMinutes must be of type int (given 0.5)'],

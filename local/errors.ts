@@ -17,13 +17,14 @@ export class LocalRunError extends Error {
 }
 
 /** Exit codes per failure, so scripts can tell a busy port from a bad scenario. */
-export const EXIT_CODES: Readonly<Record<LocalErrorCode | 'interrupted' | 'ledger-failed' | 'bug', number>> = {
+export const EXIT_CODES: Readonly<Record<LocalErrorCode | 'interrupted' | 'ledger-failed' | 'report-not-written' | 'bug', number>> = {
   'bad-option': 2,
   'bad-scenario': 3,
   'port-in-use': 4,
   'emulator-missing': 5,
   'emulator-failed': 6,
   'ledger-failed': 7,
+  'report-not-written': 8,
   interrupted: 130,
   bug: 1,
 };

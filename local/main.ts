@@ -42,7 +42,7 @@ async function main(argv: readonly string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
-  const { report } = await runLocal({
+  const { report, reportWriteError } = await runLocal({
     ...(options.scenario === undefined ? {} : { scenario: options.scenario }),
     policy: options.policy,
     ...(options.durationSec === undefined ? {} : { durationSec: options.durationSec }),
@@ -54,8 +54,12 @@ async function main(argv: readonly string[]): Promise<number> {
     log,
     onDashboard: (url) => log(`dashboard: ${url}`),
   });
-  process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, options.out));
+  process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, reportWriteError === undefined ? options.out : undefined));
   if (!report.ledger.ok) return EXIT_CODES['ledger-failed'];
+  if (reportWriteError !== undefined) {
+    process.stderr.write(`foreshadow: ${reportWriteError}\n`);
+    return EXIT_CODES['report-not-written'];
+  }
   return report.interrupted ? EXIT_CODES.interrupted : 0;
 }
 

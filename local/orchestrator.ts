@@ -7,7 +7,7 @@ import { startDashboard, type DashboardServer } from './dashboard/server.js';
 import { Ledger, lineageDepth } from './ledger.js';
 import { Producer } from './load/producer.js';
 import { TrafficPlan } from './load/traffic.js';
-import { buildReport, writeReport, type LocalReport, type TimelineEntry } from './report.js';
+import { buildReport, checkReportPath, writeReport, type LocalReport, type TimelineEntry } from './report.js';
 import { planRun, type RunPlan, type RunPlanInput } from './run-plan.js';
 import { RunState } from './run-state.js';
 import { startEmulators, type Emulators } from './runtime/emulators.js';
@@ -40,6 +40,8 @@ export interface LocalRun {
   readonly report: LocalReport;
   readonly plan: RunPlan;
   readonly dashboardUrl?: string;
+  /** Why the report file could not be written (the report itself is still returned). */
+  readonly reportWriteError?: string;
 }
 
 const LOAD_STEP_MS = 100;
@@ -57,6 +59,7 @@ const SAMPLE_MS = 1000;
  */
 export async function runLocal(o: RunLocalOptions): Promise<LocalRun> {
   const plan = planRun(o);
+  if (o.out) checkReportPath(o.out);
   const policy = policyByName(plan.policy, '--policy');
   const tap = new TelemetryTap();
   const state = new RunState(
@@ -82,8 +85,15 @@ export async function runLocal(o: RunLocalOptions): Promise<LocalRun> {
     });
     system = await startSystem(plan, emulators, tap, o.outputStore);
     const run = await play(plan, policy, system, emulators, state, tap, o, log);
-    if (o.out) writeReport(o.out, run);
-    return { report: run, plan, ...(dashboard ? { dashboardUrl: dashboard.url } : {}) };
+    let reportWriteError: string | undefined;
+    if (o.out) {
+      try {
+        writeReport(o.out, run);
+      } catch (error) {
+        reportWriteError = `could not write the report to ${o.out}: ${(error as Error).message}`;
+      }
+    }
+    return { report: run, plan, ...(dashboard ? { dashboardUrl: dashboard.url } : {}), ...(reportWriteError === undefined ? {} : { reportWriteError }) };
   } catch (error) {
     state.phase = 'failed';
     state.message = error instanceof Error ? error.message : String(error);

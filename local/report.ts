@@ -1,8 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { costEstimate, shadowFigures, type PolicyReport } from '../sim/report/report.js';
 import { SPM_FUNCTION } from '../sim/report/prices.js';
 import { formatTable } from '../sim/report/table.js';
+import { LocalRunError } from './errors.js';
 import type { LedgerCheck } from './ledger.js';
 import type { ProducerStats } from './load/producer.js';
 import type { RunPlan } from './run-plan.js';
@@ -161,8 +162,35 @@ export function formatReport(r: LocalReport, outPath?: string): string {
   ].join('\n');
 }
 
+/**
+ * Fails before the run when the report could not be written to `path` (`--out`): creates its folder and
+ * writes and removes a probe file beside it, so a bad path costs a second, not a whole run.
+ */
+export function checkReportPath(path: string): void {
+  try {
+    if (existsSync(path) && statSync(path).isDirectory()) throw new Error('it is a directory');
+    makeFolder(dirname(path));
+    const probe = join(dirname(path), `.foreshadow-probe-${process.pid}`);
+    writeFileSync(probe, '');
+    rmSync(probe);
+  } catch (error) {
+    throw new LocalRunError('bad-option', `--out must be a file path this process can write (given ${JSON.stringify(path)}: ${(error as Error).message})`);
+  }
+}
+
+/**
+ * `mkdir -p` one level at a time. Node 20's `mkdirSync(..., { recursive: true })` never returns for a
+ * folder under /proc (the kernel answers ENOENT for a parent that exists, and Node keeps retrying).
+ */
+function makeFolder(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir) makeFolder(parent);
+  mkdirSync(dir);
+}
+
 export function writeReport(path: string, report: LocalReport): void {
-  mkdirSync(dirname(path), { recursive: true });
+  makeFolder(dirname(path));
   writeFileSync(path, `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
 }
 

@@ -53,6 +53,25 @@ export interface KinesisLocal {
 const WATCHDOG =
   'data:text/javascript,process.stdin.on("end",()=>process.exit(0));process.stdin.on("error",()=>process.exit(0));process.stdin.resume();process.stdin.unref();';
 
+/**
+ * kinesis-local binds its servers to 0.0.0.0 with no setting to change it; a local run must not offer an
+ * unauthenticated Kinesis to the network. Loaded with `--import` like the watchdog, this binds every
+ * listening server of the child whose host is missing or a wildcard to 127.0.0.1 instead.
+ */
+const LOOPBACK_ONLY = `data:text/javascript,${encodeURIComponent(`import net from 'node:net';
+const wildcard = (h) => h === undefined || h === null || h === '' || h === '0.0.0.0' || h === '::';
+const listen = net.Server.prototype.listen;
+net.Server.prototype.listen = function (...args) {
+  const first = args[0];
+  if (first !== null && typeof first === 'object' && first.path === undefined && first.fd === undefined && wildcard(first.host)) {
+    args[0] = { ...first, host: '127.0.0.1' };
+  } else if (typeof first === 'number' || (typeof first === 'string' && /^[0-9]+$/.test(first))) {
+    if (typeof args[1] !== 'string') args.splice(1, 0, '127.0.0.1');
+    else if (wildcard(args[1])) args[1] = '127.0.0.1';
+  }
+  return listen.apply(this, args);
+};`)}`;
+
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
@@ -125,7 +144,7 @@ export async function startKinesisLocal(options: KinesisLocalOptions = {}): Prom
 
 async function launch(mainJs: string, dir: string, certPath: string, plainPort: number, tlsPort: number, options: KinesisLocalOptions): Promise<KinesisLocal> {
 
-  const child = spawn(process.execPath, ['--import', WATCHDOG, mainJs], {
+  const child = spawn(process.execPath, ['--import', WATCHDOG, '--import', LOOPBACK_ONLY, mainJs], {
     cwd: dir,
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe'],

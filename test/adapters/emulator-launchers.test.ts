@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -20,6 +20,42 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+
+/**
+ * The local addresses a process listens on, from Linux's /proc: the socket inodes among its open files,
+ * matched against /proc/net/tcp and tcp6 rows in state 0A (LISTEN). Addresses come back as `ip:port`.
+ */
+function listeningAddresses(pid: number): string[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]!);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  const found: string[] = [];
+  for (const table of ['tcp', 'tcp6']) {
+    for (const row of readFileSync(`/proc/net/${table}`, 'utf8').trim().split('\n').slice(1)) {
+      const cols = row.trim().split(/\s+/);
+      if (cols[3] !== '0A' || !inodes.has(cols[9]!)) continue;
+      const [hexIp, hexPort] = cols[1]!.split(':') as [string, string];
+      found.push(`${decodeIp(hexIp)}:${parseInt(hexPort, 16)}`);
+    }
+  }
+  return found;
+}
+
+/** /proc/net/tcp writes IPv4 as one little-endian word; tcp6 as four. Only the forms a test meets are named. */
+function decodeIp(hex: string): string {
+  if (hex.length === 8) return [3, 2, 1, 0].map((i) => parseInt(hex.slice(i * 2, i * 2 + 2), 16)).join('.');
+  if (/^0+$/.test(hex)) return '::';
+  if (hex === '0000000000000000FFFF00000100007F') return '::ffff:127.0.0.1';
+  if (hex === '00000000000000000000000001000000') return '::1';
+  return hex;
 }
 
 async function occupy(port: number): Promise<Server> {
@@ -43,6 +79,18 @@ describe('emulator launchers', () => {
     await kinesis.stop();
     await kinesis.stop();
     expect(isAlive(kinesis.pid)).toBe(false);
+  });
+
+  it('kinesis-local listens on loopback only (it binds 0.0.0.0 by itself)', async () => {
+    const kinesis = await startKinesisLocal();
+    try {
+      const addresses = listeningAddresses(kinesis.pid);
+      expect(addresses).toHaveLength(2); // plain and TLS ports
+      for (const address of addresses) expect(address).toMatch(/^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1):\d+$/);
+      expect(addresses).toContain(`127.0.0.1:${new URL(kinesis.endpoint).port}`);
+    } finally {
+      await kinesis.stop();
+    }
   });
 
   it('kinesis-local exits by itself when the process that started it is killed with SIGKILL', async () => {

@@ -19,6 +19,22 @@ export const TABLES = {
   output: { partitionKey: 'pk' },
 } as const satisfies Record<string, TableDefinition>;
 
+/**
+ * The metadata table's partition-key values (`pk`), one per kind of item (layout in
+ * adapters/aws/items.dynamodb.ts). The CDK app scopes each role's DynamoDB access to the kinds it may touch
+ * with `dynamodb:LeadingKeys`, so these are part of the deployed IAM policy, not only of the code.
+ */
+export const METADATA_KEYS = {
+  partition: 'PARTITION',
+  worker: 'WORKER',
+  shadow: 'SHADOW',
+  shadowStats: 'SHADOW_STATS',
+  policy: 'POLICY',
+  progressPrefix: 'PROGRESS#',
+  progressSk: '-',
+  audit: 'AUDIT',
+} as const;
+
 /** Environment variables the handlers read; the CDK app and the local runtime set the same ones. */
 export const ENV = {
   streamName: 'FORESHADOW_STREAM_NAME',

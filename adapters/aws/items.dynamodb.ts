@@ -4,6 +4,7 @@ import type { Prediction } from '../../core/model/prediction.js';
 import { SHADOW_KINDS, shadowPartition, type ShadowKind, type ShadowPartition } from '../../core/model/shadow.js';
 import { workerNodeMetadata, type WorkerNodeMetadata } from '../../core/model/worker.js';
 import type { AuditEntry, ShardProgress } from '../../core/ports/metadata-store.port.js';
+import { METADATA_KEYS } from '../../definitions/resources.js';
 import { AdapterArgumentError, CorruptDataError } from './errors.js';
 
 /**
@@ -29,16 +30,7 @@ import { AdapterArgumentError, CorruptDataError } from './errors.js';
  * to keep in step (and no transaction, which dynalite lacks). Items written before this layout (sk = shadow
  * id) are still listed, re-rated and deleted by id.
  */
-export const KEYS = {
-  partition: 'PARTITION',
-  worker: 'WORKER',
-  shadow: 'SHADOW',
-  shadowStats: 'SHADOW_STATS',
-  policy: 'POLICY',
-  progressPrefix: 'PROGRESS#',
-  progressSk: '-',
-  audit: 'AUDIT',
-} as const;
+export const KEYS = METADATA_KEYS;
 
 export type Item = Record<string, unknown>;
 

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -9,7 +10,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ValidationError } from '../../core/errors.js';
-import { DEFAULTS, ENV, type WorkerDescriptor } from '../../definitions/resources.js';
+import { DEFAULTS, ENV, METADATA_KEYS, type WorkerDescriptor } from '../../definitions/resources.js';
 import type { InfraConfig } from '../config/load-config.js';
 import { NodeFunction, type CodeLocation } from './node-function.js';
 import type { Storage } from './storage.construct.js';
@@ -101,7 +102,9 @@ export class Compute extends Construct {
           [ENV.config]: decisionJson,
         },
       });
-      storage.metadataTable.grantReadWriteData(worker.role);
+      // The owner runs the user's processor: it reads its shard's partition item (the epoch check) and
+      // nothing else of the metadata, so a faulty processor cannot rewrite owners, epochs or policy state.
+      worker.role.addToPrincipalPolicy(itemAccess(storage.metadataTable, 'ReadPartitionItems', ['GetItem'], [METADATA_KEYS.partition]));
       storage.outputTable.grantReadWriteData(worker.role);
       storage.failureQueue.grantSendMessages(worker.role);
       workers.set(w.name, worker.fn);
@@ -129,7 +132,8 @@ export class Compute extends Construct {
       // The shadow path (app/worker/shadow-batch.ts) lists the live shadows (Query), adds its sample to the
       // shadow's stats (a conditional UpdateItem, then a GetItem of the stats when the condition fails) and
       // reads each key's state (GetItem on the output table): no output writes, no failure queue.
-      storage.metadataTable.grant(shadow.role, 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+      shadow.role.addToPrincipalPolicy(itemAccess(storage.metadataTable, 'ListShadows', ['Query'], [METADATA_KEYS.shadow]));
+      shadow.role.addToPrincipalPolicy(itemAccess(storage.metadataTable, 'RecordShadowSamples', ['GetItem', 'UpdateItem'], [METADATA_KEYS.shadowStats]));
       storage.outputTable.grant(shadow.role, 'dynamodb:GetItem');
       shadowWorkers.set(w.name, shadow.fn);
 
@@ -162,7 +166,11 @@ export class Compute extends Construct {
         [ENV.config]: decisionJson,
       },
     });
-    storage.metadataTable.grantReadWriteData(dispatcher.role);
+    // Routing reads partitions and shadows; the parent gate reads and writes shard progress. Nothing else.
+    const progressKeys = `${METADATA_KEYS.progressPrefix}*`;
+    dispatcher.role.addToPrincipalPolicy(itemAccess(storage.metadataTable, 'ReadPlacementAndProgress', ['GetItem'], [METADATA_KEYS.partition, progressKeys]));
+    dispatcher.role.addToPrincipalPolicy(itemAccess(storage.metadataTable, 'ListShadows', ['Query'], [METADATA_KEYS.shadow]));
+    dispatcher.role.addToPrincipalPolicy(itemAccess(storage.metadataTable, 'WriteShardProgress', ['PutItem'], [progressKeys]));
     dispatcher.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'InvokeWorkerPool',
@@ -238,4 +246,19 @@ export class Compute extends Construct {
       targets: [new targets.LambdaFunction(spm.fn, { retryAttempts: 0, maxEventAge: Duration.minutes(1) })],
     });
   }
+}
+
+/**
+ * Access to the items of `table` whose partition key matches one of `leadingKeys` (IAM wildcards allowed),
+ * for the given DynamoDB actions only. `ForAllValues` over `dynamodb:LeadingKeys` is how DynamoDB scopes a
+ * role by item; only key-addressed actions (GetItem, Query, PutItem, UpdateItem) are granted this way, never
+ * Scan or batch calls, which would not be confined by it.
+ */
+function itemAccess(table: dynamodb.ITable, sid: string, actions: readonly ('GetItem' | 'Query' | 'PutItem' | 'UpdateItem')[], leadingKeys: readonly string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid,
+    actions: actions.map((a) => `dynamodb:${a}`),
+    resources: [table.tableArn],
+    conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...leadingKeys] } },
+  });
 }

@@ -118,6 +118,10 @@ export class DynamoDbMetadataStore implements MetadataStore {
     await this.put(items.workerToItem(worker), undefined, `worker ${worker.workerId}`);
   }
 
+  async deleteWorker(workerId: string): Promise<void> {
+    await this.delete(KEYS.worker, workerId, undefined, `worker ${workerId}`);
+  }
+
   async listShadows(): Promise<ShadowPartition[]> {
     return (await this.queryAll(this.options.metadataTable, KEYS.shadow)).map(items.itemToShadow);
   }

@@ -24,7 +24,7 @@ export interface ApplierDeps {
  * if its shard has no live shadow of the same kind (a conditional write too): the second of two runs
  * creating one gets `applied: false` with `already-exists`, and its copy is never written.
  */
-export async function applyActions(deps: ApplierDeps, view: ClusterView, actions: readonly Action[]): Promise<AppliedAction[]> {
+export async function applyActions(deps: ApplierDeps, view: Pick<ClusterView, 'partitions' | 'workers' | 'shadows'>, actions: readonly Action[]): Promise<AppliedAction[]> {
   const epochs = new Map(view.partitions.map((p) => [p.shardId, p.epoch]));
   const partitions = new Map(view.partitions.map((p) => [p.shardId, p]));
   const results: AppliedAction[] = [];
@@ -40,7 +40,7 @@ export async function applyActions(deps: ApplierDeps, view: ClusterView, actions
 
 type Result = { applied: boolean; detail?: string };
 
-async function applyOne(deps: ApplierDeps, view: ClusterView, action: Action, epochs: Map<string, number>, partitions: Map<string, PartitionMetadata>): Promise<Result> {
+async function applyOne(deps: ApplierDeps, view: Pick<ClusterView, 'partitions' | 'workers' | 'shadows'>, action: Action, epochs: Map<string, number>, partitions: Map<string, PartitionMetadata>): Promise<Result> {
   const now = deps.clock.nowMs();
   switch (action.type) {
     case 'create-shadow': {

@@ -1,6 +1,6 @@
 import type { ForeshadowConfig } from '../../core/config/index.js';
 import type { ClusterView, DecisionEvent, WorkerNodeMetadata } from '../../core/model/index.js';
-import { KINESIS_SHARD_WRITE_LIMITS } from '../../core/model/index.js';
+import { KINESIS_SHARD_WRITE_LIMITS, reconcileWorkerPool } from '../../core/model/index.js';
 import type { Policy } from '../../core/policies/index.js';
 import type { AuditEntry, Clock, MetadataStore, MetricsSource, StreamControl } from '../../core/ports/index.js';
 import { applyActions, type AppliedAction } from './action-applier.js';
@@ -15,7 +15,10 @@ export interface SpmTickDeps {
   readonly config: ForeshadowConfig;
   /** Identifies the tick in the audit log (a Lambda request id, or a counter locally). */
   readonly tickId: string;
-  /** Workers the deployment defines; registered in the metadata store if missing. @default [] */
+  /**
+   * Workers the deployment defines. Each tick reconciles the registered pool with them (classes added,
+   * resized, removed; shards of a removed class moved first). @default [] (no reconciliation)
+   */
   readonly workers?: readonly WorkerNodeMetadata[];
   /** Period of the metric points the view holds, in ms. @default 60000 (CloudWatch's shard metrics) */
   readonly metricsPeriodMs?: number;
@@ -32,6 +35,8 @@ export interface TickReport {
   /** False when another SPM run claimed this tick first: nothing was applied. */
   readonly claimed: boolean;
   readonly discovered: readonly string[];
+  /** Moves and shadow drops the worker pool's reconciliation applied before the decision. */
+  readonly reconciled: readonly AppliedAction[];
   readonly results: readonly AppliedAction[];
   readonly events: readonly DecisionEvent[];
 }
@@ -48,7 +53,7 @@ export interface TickReport {
  * or not, and every event in the audit log.
  */
 export async function runSpmTick(deps: SpmTickDeps): Promise<TickReport> {
-  const workers = await registerWorkers(deps);
+  const { workers, results: reconciled } = await reconcileWorkers(deps);
   const discovered = await discoverShards(deps, workers);
   // The state (and its version) before the view: a run that saves a newer state after this read, and may
   // change the metadata after it, makes this run's conditional save below fail, so this run never acts on a
@@ -58,25 +63,42 @@ export async function runSpmTick(deps: SpmTickDeps): Promise<TickReport> {
   const decision = deps.policy.decide(view, deps.config, stored?.state ?? deps.policy.initialState());
   const claim = await deps.metadata.savePolicyState(deps.policy.name, decision.nextState, stored?.version ?? 0);
   const audit = (entry: AuditEntry['entry']): AuditEntry => ({ atMs: view.nowMs, policy: deps.policy.name, tickId: deps.tickId, entry });
+  const reconciledEntries = reconciled.map((r) => audit({ kind: 'action', action: r.action, applied: r.applied, detail: r.detail }));
   if (!claim.ok) {
     const event: DecisionEvent = { type: 'hold', rule: 'tick-claim', reason: `another SPM run claimed this tick first (${claim.reason}: ${claim.detail}); nothing applied` };
-    await deps.metadata.appendAudit([audit({ kind: 'event', event })]);
-    return { tickId: deps.tickId, claimed: false, discovered, results: [], events: [event] };
+    await deps.metadata.appendAudit([...reconciledEntries, audit({ kind: 'event', event })]);
+    return { tickId: deps.tickId, claimed: false, discovered, reconciled, results: [], events: [event] };
   }
   const results = await applyActions({ metadata: deps.metadata, stream: deps.stream, clock: deps.clock, reshardTimeoutMs: deps.reshardTimeoutMs }, view, decision.actions);
   const entries = [
+    ...reconciledEntries,
     ...results.map((r) => audit({ kind: 'action', action: r.action, applied: r.applied, detail: r.detail })),
     ...decision.events.map((event) => audit({ kind: 'event', event })),
   ];
   if (entries.length > 0) await deps.metadata.appendAudit(entries);
-  return { tickId: deps.tickId, claimed: true, discovered, results, events: decision.events };
+  return { tickId: deps.tickId, claimed: true, discovered, reconciled, results, events: decision.events };
 }
 
-async function registerWorkers(deps: SpmTickDeps): Promise<WorkerNodeMetadata[]> {
-  const known = await deps.metadata.listWorkers();
-  const missing = (deps.workers ?? []).filter((w) => !known.some((k) => k.workerId === w.workerId));
-  for (const worker of missing) await deps.metadata.putWorker(worker);
-  return [...known, ...missing];
+/**
+ * Brings the registered worker pool in line with the deployment (core reconcileWorkerPool): writes added
+ * and resized classes, deletes removed ones, drops their shadows and moves their shards, all before the
+ * policy decides, so the view it decides on holds only deployed workers. The moves are epoch-conditional
+ * like any other; one lost to a concurrent run is planned again next tick.
+ */
+async function reconcileWorkers(deps: SpmTickDeps): Promise<{ workers: WorkerNodeMetadata[]; results: AppliedAction[] }> {
+  const deployed = deps.workers ?? [];
+  const [registered, partitions] = await Promise.all([deps.metadata.listWorkers(), deps.metadata.listPartitions()]);
+  // Shadows matter only when a worker is gone (usually none is): one read fewer per tick otherwise.
+  const live = new Set(deployed.map((w) => w.workerId));
+  const anyGone = deployed.length > 0 && (registered.some((w) => !live.has(w.workerId)) || partitions.some((p) => !live.has(p.ownerWorkerId)));
+  const shadows = anyGone ? await deps.metadata.listShadows() : [];
+  const plan = reconcileWorkerPool(registered, deployed, partitions, shadows);
+  for (const worker of plan.put) await deps.metadata.putWorker(worker);
+  for (const workerId of plan.removed) await deps.metadata.deleteWorker(workerId);
+  const workers = deployed.length === 0 ? registered : [...deployed];
+  const actions = [...plan.drops, ...plan.moves];
+  const results = actions.length === 0 ? [] : await applyActions({ metadata: deps.metadata, stream: deps.stream, clock: deps.clock }, { partitions, workers, shadows }, actions);
+  return { workers, results };
 }
 
 /** Reads everything `decide` needs, at one instant. */

@@ -7,3 +7,4 @@ export * from './partition.js';
 export * from './prediction.js';
 export * from './shadow.js';
 export * from './worker.js';
+export * from './worker-pool.js';

@@ -86,6 +86,8 @@ export interface MetadataStore {
 
   listWorkers(): Promise<WorkerNodeMetadata[]>;
   putWorker(worker: WorkerNodeMetadata): Promise<void>;
+  /** Removes a worker that is no longer deployed; nothing happens if it is unknown. */
+  deleteWorker(workerId: string): Promise<void>;
 
   listShadows(): Promise<ShadowPartition[]>;
   /**

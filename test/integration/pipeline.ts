@@ -70,6 +70,8 @@ export interface WorkerSetup {
   readonly shadowSlots?: number;
   /** @default 1 */
   readonly speed?: number;
+  /** @default 1024 */
+  readonly memoryMb?: number;
 }
 
 export interface PipelineOptions {
@@ -123,12 +125,23 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
     metrics.ingest(document);
   }).start();
 
-  const specs: LocalWorkerSpec[] = options.workers.map((w) => {
-    const handler = createWorkerHandler(aggregatesProcessor, { workerId: w.workerId, metadata, state, failures, speed: w.speed ?? 1, maxAttempts: options.maxAttempts ?? 3, histogramBuckets: 8, telemetry });
-    return { workerId: w.workerId, slots: w.slots ?? 2, shadowSlots: w.shadowSlots ?? 1, handle: (request) => handler(request, localContext(w.workerId, 60_000)) };
-  });
-  const localInvoker = new LocalWorkerInvoker(specs);
-  const invoker = options.wrapInvoker ? options.wrapInvoker(localInvoker) : localInvoker;
+  const deploy = (setups: readonly WorkerSetup[]): LocalWorkerInvoker => {
+    const specs: LocalWorkerSpec[] = setups.map((w) => {
+      const handler = createWorkerHandler(aggregatesProcessor, { workerId: w.workerId, metadata, state, failures, speed: w.speed ?? 1, maxAttempts: options.maxAttempts ?? 3, histogramBuckets: 8, telemetry });
+      return { workerId: w.workerId, slots: w.slots ?? 2, shadowSlots: w.shadowSlots ?? 1, handle: (request) => handler(request, localContext(w.workerId, 60_000)) };
+    });
+    return new LocalWorkerInvoker(specs);
+  };
+  const nodesOf = (setups: readonly WorkerSetup[]) =>
+    setups.map((w) => workerNode({ workerId: w.workerId, functionName: w.workerId, memoryMb: w.memoryMb ?? 1024, slots: w.slots ?? 2, speed: w.speed ?? 1 }));
+  // The worker functions currently deployed; `redeploy` swaps them, as a new CloudFormation stack would.
+  let localInvoker = deploy(options.workers);
+  const retired: LocalWorkerInvoker[] = [];
+  const deployed: WorkerInvoker = {
+    invoke: (workerId, request) => localInvoker.invoke(workerId, request),
+    invokeAsync: (workerId, request) => localInvoker.invokeAsync(workerId, request),
+  };
+  const invoker = options.wrapInvoker ? options.wrapInvoker(deployed) : deployed;
   const dispatcher = createDispatcherHandler({ metadata, stream, invoker, telemetry, options: { placementCacheMs: 500, holdPollMs: 100, ...options.dispatcher } });
   const esm = new KinesisEventSourceMapping(clients.kinesis, dispatcher, {
     streamName: name,
@@ -140,7 +153,7 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
   });
   const ledger = new Ledger();
   const config = parseConfig({});
-  const workers = options.workers.map((w) => workerNode({ workerId: w.workerId, functionName: w.workerId, memoryMb: 1024, slots: w.slots ?? 2, speed: w.speed ?? 1 }));
+  let workers = nodesOf(options.workers);
   let ticks = 0;
 
   const pipeline = {
@@ -153,7 +166,10 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
     metrics,
     emfLines,
     esm,
-    localInvoker,
+    /** The worker functions deployed now (the dispatcher invokes these). */
+    get localInvoker(): LocalWorkerInvoker {
+      return localInvoker;
+    },
     ledger,
     dispatcher,
     /** Puts records in one PutRecords call (per-key order = array order) and writes them in the ledger. */
@@ -173,6 +189,15 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
         });
       }
     },
+    /**
+     * A redeploy with another worker pool: the dispatcher invokes only these functions from now on, and the
+     * SPM ticks with them as the deployed workers (as the CDK app sets both from one configuration).
+     */
+    redeploy(setups: readonly WorkerSetup[]): void {
+      retired.push(localInvoker);
+      localInvoker = deploy(setups);
+      workers = nodesOf(setups);
+    },
     /** One SPM tick through the real load → decide → apply path, with the given policy. */
     async tick(policy: Policy<unknown> = policyByName('static'), store: MetadataStore = metadata): Promise<TickReport> {
       ticks += 1;
@@ -191,7 +216,7 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
     /** Stops polling and waits for in-flight work; safe to call twice. */
     async stop(): Promise<void> {
       await esm.stop();
-      await localInvoker.idle();
+      await Promise.all([localInvoker, ...retired].map((i) => i.idle()));
       capture.stop();
     },
   };

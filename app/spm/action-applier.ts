@@ -1,5 +1,5 @@
 import type { Action, ClusterView, MergeAction, MoveAction, PartitionMetadata, SplitAction, WorkerNodeMetadata } from '../../core/model/index.js';
-import type { Clock, MetadataStore, StreamControl } from '../../core/ports/index.js';
+import { InjectedCrash, type Clock, type CrashPoint, type MetadataStore, type StreamControl } from '../../core/ports/index.js';
 import { discoverShards } from './shard-discovery.js';
 
 export interface AppliedAction {
@@ -14,6 +14,8 @@ export interface ApplierDeps {
   readonly clock: Clock;
   /** How long to wait for the stream to be ACTIVE after a reshard before leaving placement to the next tick, in ms. @default 30000 */
   readonly reshardTimeoutMs?: number;
+  /** Fault injection (core/ports/crash-points.port.ts): tests only. @default none */
+  readonly crashPoint?: CrashPoint;
 }
 
 /**
@@ -32,6 +34,8 @@ export async function applyActions(deps: ApplierDeps, view: Pick<ClusterView, 'p
     try {
       results.push({ action, ...(await applyOne(deps, view, action, epochs, partitions)) });
     } catch (error) {
+      // A simulated death ends the whole run here, as a real one would.
+      if (error instanceof InjectedCrash) throw error;
       results.push({ action, applied: false, detail: `error: ${error instanceof Error ? error.message : String(error)}` });
     }
   }
@@ -88,6 +92,7 @@ async function applyMove(deps: ApplierDeps, action: MoveAction, epochs: Map<stri
   const moved = await deps.metadata.changeOwner(action.shardId, action.expectedEpoch, action.toWorkerId, now);
   if (!moved.ok) return { applied: false, detail: `${moved.reason}: ${moved.detail}` };
   epochs.set(action.shardId, moved.value);
+  deps.crashPoint?.('spm.move.after-owner-change', action.shardId);
   if (action.promotesShadowId !== undefined) {
     await deps.metadata.deleteShadow(action.promotesShadowId);
     await clearShadowPointer(deps, action.shardId, action.promotesShadowId, epochs, partitions);
@@ -116,6 +121,7 @@ async function applySplit(deps: ApplierDeps, workers: readonly WorkerNodeMetadat
   if (lost) return lost;
   const split = await deps.stream.splitShard(action.shardId, action.newStartingHashKey);
   if (!split.ok) return { applied: false, detail: `${split.reason}: ${split.detail}` };
+  deps.crashPoint?.('spm.split.after-split-shard', action.shardId);
   if (!(await deps.stream.waitUntilActive(deps.reshardTimeoutMs ?? 30_000))) {
     return { applied: true, detail: 'split requested; stream not ACTIVE yet: the next tick places the children on the parent owner' };
   }

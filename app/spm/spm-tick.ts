@@ -2,7 +2,7 @@ import type { ForeshadowConfig } from '../../core/config/index.js';
 import type { ClusterView, DecisionEvent, WorkerNodeMetadata } from '../../core/model/index.js';
 import { KINESIS_SHARD_WRITE_LIMITS, reconcileWorkerPool } from '../../core/model/index.js';
 import type { Policy } from '../../core/policies/index.js';
-import type { AuditEntry, Clock, MetadataStore, MetricsSource, StreamControl } from '../../core/ports/index.js';
+import type { AuditEntry, Clock, CrashPoint, MetadataStore, MetricsSource, StreamControl } from '../../core/ports/index.js';
 import { applyActions, type AppliedAction } from './action-applier.js';
 import { discoverShards } from './shard-discovery.js';
 
@@ -28,6 +28,8 @@ export interface SpmTickDeps {
   readonly shardLimits?: ClusterView['shardLimits'];
   /** Wait for ACTIVE after a reshard, in ms. @default 30000 */
   readonly reshardTimeoutMs?: number;
+  /** Fault injection at named steps of apply (core/ports/crash-points.port.ts): tests only. @default none */
+  readonly crashPoint?: CrashPoint;
 }
 
 export interface TickReport {
@@ -69,7 +71,7 @@ export async function runSpmTick(deps: SpmTickDeps): Promise<TickReport> {
     await deps.metadata.appendAudit([...reconciledEntries, audit({ kind: 'event', event })]);
     return { tickId: deps.tickId, claimed: false, discovered, reconciled, results: [], events: [event] };
   }
-  const results = await applyActions({ metadata: deps.metadata, stream: deps.stream, clock: deps.clock, reshardTimeoutMs: deps.reshardTimeoutMs }, view, decision.actions);
+  const results = await applyActions({ metadata: deps.metadata, stream: deps.stream, clock: deps.clock, reshardTimeoutMs: deps.reshardTimeoutMs, crashPoint: deps.crashPoint }, view, decision.actions);
   const entries = [
     ...reconciledEntries,
     ...results.map((r) => audit({ kind: 'action', action: r.action, applied: r.applied, detail: r.detail })),
@@ -81,17 +83,14 @@ export async function runSpmTick(deps: SpmTickDeps): Promise<TickReport> {
 
 /**
  * Brings the registered worker pool in line with the deployment (core reconcileWorkerPool): writes added
- * and resized classes, deletes removed ones, drops their shadows and moves their shards, all before the
- * policy decides, so the view it decides on holds only deployed workers. The moves are epoch-conditional
+ * and resized classes, deletes removed ones, drops their shadows and moves their shards, and drops a
+ * forward shadow left on its shard's owner by a run that died mid-promotion, all before the policy decides,
+ * so the view it decides on holds only deployed workers and live shadows. The moves are epoch-conditional
  * like any other; one lost to a concurrent run is planned again next tick.
  */
 async function reconcileWorkers(deps: SpmTickDeps): Promise<{ workers: WorkerNodeMetadata[]; results: AppliedAction[] }> {
   const deployed = deps.workers ?? [];
-  const [registered, partitions] = await Promise.all([deps.metadata.listWorkers(), deps.metadata.listPartitions()]);
-  // Shadows matter only when a worker is gone (usually none is): one read fewer per tick otherwise.
-  const live = new Set(deployed.map((w) => w.workerId));
-  const anyGone = deployed.length > 0 && (registered.some((w) => !live.has(w.workerId)) || partitions.some((p) => !live.has(p.ownerWorkerId)));
-  const shadows = anyGone ? await deps.metadata.listShadows() : [];
+  const [registered, partitions, shadows] = await Promise.all([deps.metadata.listWorkers(), deps.metadata.listPartitions(), deps.metadata.listShadows()]);
   const plan = reconcileWorkerPool(registered, deployed, partitions, shadows);
   for (const worker of plan.put) await deps.metadata.putWorker(worker);
   for (const workerId of plan.removed) await deps.metadata.deleteWorker(workerId);

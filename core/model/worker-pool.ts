@@ -14,7 +14,7 @@ export interface PoolReconciliation {
    * batches back), each moved to a deployed worker. Applied before any policy action.
    */
   readonly moves: readonly MoveAction[];
-  /** Shadows on a worker that is not deployed: they can never be sampled again. */
+  /** Shadows on a worker that is not deployed (never sampled again), or forward shadows on their shard's owner. */
   readonly drops: readonly DropShadowAction[];
 }
 
@@ -62,8 +62,15 @@ export function reconcileWorkerPool(
       reason: `worker ${p.ownerWorkerId} is no longer deployed: its shards move before any other decision`,
     });
   }
-  const drops: DropShadowAction[] = shadows
-    .filter((s) => !live.has(s.workerId))
-    .map((s) => ({ type: 'drop-shadow', shadowId: s.shadowId, shardId: s.shardId, reason: `worker ${s.workerId} is no longer deployed` }));
+  const owners = new Map(partitions.map((p) => [p.shardId, p.ownerWorkerId]));
+  const drops: DropShadowAction[] = shadows.flatMap((s): DropShadowAction[] => {
+    if (!live.has(s.workerId)) return [{ type: 'drop-shadow', shadowId: s.shadowId, shardId: s.shardId, reason: `worker ${s.workerId} is no longer deployed` }];
+    // A forward shadow on its shard's owner measures nothing new: the leftover of a promotion whose run died
+    // between the owner change and the clean-up (every policy's view stays free of it).
+    if (s.kind === 'forward' && owners.get(s.shardId) === s.workerId) {
+      return [{ type: 'drop-shadow', shadowId: s.shadowId, shardId: s.shardId, reason: `shadow ${s.shadowId} is on its shard's owner: left by an interrupted promotion` }];
+    }
+    return [];
+  });
   return { put, removed, moves, drops };
 }

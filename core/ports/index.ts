@@ -6,3 +6,4 @@ export * from './stream-control.port.js';
 export * from './worker-invoker.port.js';
 export * from './failure-sink.port.js';
 export * from './keyed-state.port.js';
+export * from './crash-points.port.js';

@@ -153,13 +153,13 @@ describe('the SPM tick', () => {
 
   it('applies nothing when another run saves the policy state while this tick loads its view', async () => {
     let rivalSaves = 0;
-    // A rival SPM run claims its tick (state version + 1) after this tick read the state, while it lists the shadows for its view.
+    // A rival SPM run claims its tick (state version + 1) after this tick read the state, while it lists the shadow stats for its view.
     const { metadata, tick } = await setup(1, (store) =>
       Object.assign(Object.create(store) as MetadataStore, {
-        listShadows: async () => {
+        listShadowStats: async () => {
           const current = await store.loadPolicyState('static');
           if (current) rivalSaves += (await store.savePolicyState('static', { rival: true }, current.version)).ok ? 1 : 0;
-          return store.listShadows();
+          return store.listShadowStats();
         },
       }),
     );

@@ -24,7 +24,7 @@ import { parseConfig } from '../../core/config/index.js';
 import type { Action, ClusterView, DecisionEvent } from '../../core/model/index.js';
 import type { Policy } from '../../core/policies/index.js';
 import { policyByName } from '../../core/policies/index.js';
-import type { MetadataStore, WorkerInvoker } from '../../core/ports/index.js';
+import { InjectedCrash, type CrashPoint, type CrashPointName, type MetadataStore, type WorkerInvoker } from '../../core/ports/index.js';
 import { TABLES } from '../../definitions/resources.js';
 import { createDispatcherHandler } from '../../functions/dispatcher/create-dispatcher-handler.js';
 import { createWorkerHandler } from '../../functions/worker/create-worker-handler.js';
@@ -199,9 +199,9 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
       workers = nodesOf(setups);
     },
     /** One SPM tick through the real load → decide → apply path, with the given policy. */
-    async tick(policy: Policy<unknown> = policyByName('static'), store: MetadataStore = metadata): Promise<TickReport> {
+    async tick(policy: Policy<unknown> = policyByName('static'), store: MetadataStore = metadata, crashPoint?: CrashPoint): Promise<TickReport> {
       ticks += 1;
-      return runSpmTick({ metadata: store, metrics, stream, clock: systemClock, policy, config, tickId: `${name}-tick-${ticks}`, workers, metricsPeriodMs: 1000, reshardTimeoutMs: 10_000 });
+      return runSpmTick({ metadata: store, metrics, stream, clock: systemClock, policy, config, tickId: `${name}-tick-${ticks}`, workers, metricsPeriodMs: 1000, reshardTimeoutMs: 10_000, crashPoint });
     },
     /** Polls the output table until every ledger record is applied (or `timeoutMs` passes), then checks it. */
     async settle(timeoutMs = 15_000) {
@@ -238,4 +238,15 @@ export function scriptedPolicy(script: (view: ClusterView) => readonly Action[],
 /** `n` records over `keys` keys, key-major interleaved (k0, k1, …, k0, k1, …), values 1..n. */
 export function records(n: number, keys: number, extra: { costMs?: number; prefix?: string } = {}): { key: string; v: number; costMs?: number }[] {
   return Array.from({ length: n }, (_, i) => ({ key: `${extra.prefix ?? 'k'}${i % keys}`, v: i + 1, costMs: extra.costMs }));
+}
+
+/** A crash hook that "kills the process" the first time it reaches `step` (core/ports/crash-points.port.ts). */
+export function crashOnceAt(step: CrashPointName): CrashPoint & { readonly fired: () => number } {
+  let fired = 0;
+  const hook = (at: CrashPointName, subject: string): void => {
+    if (at !== step || fired > 0) return;
+    fired += 1;
+    throw new InjectedCrash(at, subject);
+  };
+  return Object.assign(hook, { fired: () => fired });
 }

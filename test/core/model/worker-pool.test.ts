@@ -69,3 +69,15 @@ describe('reconciling the registered worker pool with the deployment', () => {
     expect(reconcileWorkerPool([worker('a', 2)], [], [partition(0, 'a')], [])).toEqual({ put: [], removed: [], moves: [], drops: [] });
   });
 });
+
+describe('leftovers of an interrupted promotion', () => {
+  it('drops a forward shadow that sits on its shard\'s owner, and keeps a reverse one there', () => {
+    const pool = [worker('a', 2), worker('b', 2)];
+    const forward: ShadowPartition = { shadowId: 's0@b', shardId: 'shardId-000000000000', workerId: 'b', kind: 'forward', rate: 0.05, createdAtMs: 1 };
+    const reverse: ShadowPartition = { ...forward, shadowId: 's0@a~reverse', workerId: 'a', kind: 'reverse' };
+    const plan = reconcileWorkerPool(pool, pool, [partition(0, 'b')], [forward, reverse]);
+    expect(plan.drops.map((d) => d.shadowId)).toEqual(['s0@b']);
+    expect(plan.drops[0]!.reason).toContain('interrupted promotion');
+    expect(reconcileWorkerPool(pool, pool, [partition(0, 'a')], [forward]).drops).toEqual([]);
+  });
+});

@@ -11,6 +11,7 @@ import { buildReport, checkReportPath, writeReport, type LocalReport, type Timel
 import { planRun, type RunPlan, type RunPlanInput } from './run-plan.js';
 import { RunState } from './run-state.js';
 import { startEmulators, type Emulators } from './runtime/emulators.js';
+import { Chaos, type ChaosOptions } from './runtime/chaos.js';
 import { startSystem, type LocalSystem, type OutputStore } from './runtime/system.js';
 import { ShardLimiter, scaledLimits } from './shard-limiter.js';
 import { TelemetryTap } from './telemetry-tap.js';
@@ -34,6 +35,8 @@ export interface RunLocalOptions extends RunPlanInput {
   readonly outputStore?: OutputStore;
   /** Where kinesis-local is installed. @default node_modules/kinesis-local */
   readonly kinesisLocalDir?: string;
+  /** Seeded fault injection (`npm run soak`): crashes and throttling at named places. @default none */
+  readonly chaos?: ChaosOptions;
 }
 
 export interface LocalRun {
@@ -83,8 +86,10 @@ export async function runLocal(o: RunLocalOptions): Promise<LocalRun> {
       durations: { splitShardMs: splitMs, mergeShardsMs: splitMs, updateShardCountMs: Math.round(plan.profile.updateShardCountDurationMs / plan.timeScale) },
       ...(o.kinesisLocalDir === undefined ? {} : { kinesisLocalDir: o.kinesisLocalDir }),
     });
-    system = await startSystem(plan, emulators, tap, o.outputStore);
-    const run = await play(plan, policy, system, emulators, state, tap, o, log);
+    const chaos = o.chaos ? new Chaos(o.chaos) : undefined;
+    chaos?.throttle(emulators.dynamo);
+    system = await startSystem(plan, emulators, tap, o.outputStore, chaos);
+    const run = await play(plan, policy, system, emulators, state, tap, o, log, chaos);
     let reportWriteError: string | undefined;
     if (o.out) {
       try {
@@ -105,7 +110,17 @@ export async function runLocal(o: RunLocalOptions): Promise<LocalRun> {
   }
 }
 
-async function play(plan: RunPlan, policy: ReturnType<typeof policyByName>, system: LocalSystem, emulators: Emulators, state: RunState, tap: TelemetryTap, o: RunLocalOptions, log: (line: string) => void): Promise<LocalReport> {
+async function play(
+  plan: RunPlan,
+  policy: ReturnType<typeof policyByName>,
+  system: LocalSystem,
+  emulators: Emulators,
+  state: RunState,
+  tap: TelemetryTap,
+  o: RunLocalOptions,
+  log: (line: string) => void,
+  chaos: Chaos | undefined,
+): Promise<LocalReport> {
   const ledger = new Ledger();
   let openShards: ShardDescription[] = (await system.stream.listShards()).filter((s) => s.endingSequenceNumber === undefined);
   const producer = new Producer({
@@ -179,6 +194,7 @@ async function play(plan: RunPlan, policy: ReturnType<typeof policyByName>, syst
           metricsLookbackPeriods: plan.profile.metricWindowPoints,
           shardLimits: scaledLimits(plan.rateScale),
           reshardTimeoutMs: 15_000,
+          ...(chaos ? { crashPoint: chaos.crashPoint } : {}),
         });
         record(report, atMs);
       } catch (error) {
@@ -231,6 +247,7 @@ async function play(plan: RunPlan, policy: ReturnType<typeof policyByName>, syst
   running = false;
   await Promise.all([ticker, sampler]);
   await system.stop();
+  chaos?.stop();
   await snapshot().catch(() => undefined);
 
   const check = await ledger.check((key) => system.readAggregate(key), lineageDepth(await system.stream.listShards()));
@@ -250,6 +267,7 @@ async function play(plan: RunPlan, policy: ReturnType<typeof policyByName>, syst
     deadLettered: system.failures.records.length,
     timeline,
     kinesisLocalPid: emulators.kinesisPid,
+    ...(chaos ? { chaos: { seed: chaos.options.seed, rate: chaos.rate, faults: { ...chaos.counts }, total: chaos.total } } : {}),
   });
 }
 

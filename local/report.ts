@@ -4,6 +4,7 @@ import { costEstimate, shadowFigures, type PolicyReport } from '../sim/report/re
 import { SPM_FUNCTION } from '../sim/report/prices.js';
 import { formatTable } from '../sim/report/table.js';
 import { LocalRunError } from './errors.js';
+import type { ChaosFault } from './runtime/chaos.js';
 import type { LedgerCheck } from './ledger.js';
 import type { ProducerStats } from './load/producer.js';
 import type { RunPlan } from './run-plan.js';
@@ -52,6 +53,15 @@ export interface LocalReport {
   /** Per shard, the scenario second it first overloaded (absent: never). */
   readonly firstOverloadScenarioSec: Readonly<Record<string, number>>;
   readonly timeline: readonly TimelineEntry[];
+  /** Faults injected by a chaos run (`npm run soak`), by kind. Absent without chaos. */
+  readonly chaos?: ChaosSummary;
+}
+
+export interface ChaosSummary {
+  readonly seed: number;
+  readonly rate: number;
+  readonly faults: Readonly<Record<ChaosFault, number>>;
+  readonly total: number;
 }
 
 export interface ReportInput {
@@ -69,6 +79,7 @@ export interface ReportInput {
   readonly deadLettered: number;
   readonly timeline: readonly TimelineEntry[];
   readonly kinesisLocalPid: number;
+  readonly chaos?: ChaosSummary;
 }
 
 export function buildReport(i: ReportInput): LocalReport {
@@ -137,6 +148,7 @@ export function buildReport(i: ReportInput): LocalReport {
     },
     firstOverloadScenarioSec: Object.fromEntries([...state.firstOverloadAtSec].map(([id, s]) => [id, round(s * k)])),
     timeline: i.timeline,
+    ...(i.chaos ? { chaos: i.chaos } : {}),
   };
 }
 

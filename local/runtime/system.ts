@@ -22,6 +22,7 @@ import { createWorkerService } from '../../app/worker/worker-service.js';
 import { scenarioWorkerId } from '../../sim/scenario/world.js';
 import type { RunPlan } from '../run-plan.js';
 import { fanOut, type TelemetryTap } from '../telemetry-tap.js';
+import type { Chaos } from './chaos.js';
 import type { Emulators } from './emulators.js';
 import { LOCAL_NAMES } from './emulators.js';
 import { DEFAULTS } from '../../definitions/resources.js';
@@ -83,7 +84,7 @@ export function scenarioShadowSlots(plan: RunPlan): ReadonlyMap<string, number> 
  * into the local metrics store. Registers the workers and places the stream's first shards round-robin, as
  * the simulator does, so both start from the same placement.
  */
-export async function startSystem(plan: RunPlan, emulators: Emulators, tap: TelemetryTap, outputStore: OutputStore = 'memory'): Promise<LocalSystem> {
+export async function startSystem(plan: RunPlan, emulators: Emulators, tap: TelemetryTap, outputStore: OutputStore = 'memory', chaos?: Chaos): Promise<LocalSystem> {
   const metadata = new DynamoDbMetadataStore(emulators.dynamo, { metadataTable: LOCAL_NAMES.tables.metadata, auditTable: LOCAL_NAMES.tables.audit });
   const state = outputStore === 'dynalite' ? new DynamoDbKeyedStateStore(emulators.dynamo, LOCAL_NAMES.tables.output) : new MemoryKeyedStateStore();
   const stream = new KinesisStreamControl(emulators.kinesis, LOCAL_NAMES.stream, { pollIntervalMs: 100 });
@@ -124,7 +125,7 @@ export async function startSystem(plan: RunPlan, emulators: Emulators, tap: Tele
       workerId: w.workerId,
       slots: w.slots,
       shadowSlots: shadowSlots.get(w.workerId) ?? 1,
-      handle: tap.wrapWorker(w.workerId, (request) => handlers.get(w.workerId)!(request)),
+      handle: tap.wrapWorker(w.workerId, withChaos(chaos, (request) => handlers.get(w.workerId)!(request))),
     })),
     { maxEventAgeMs: Math.round((DEFAULTS.shadowMaxEventAgeSeconds * 1000) / plan.timeScale) },
   );
@@ -135,7 +136,7 @@ export async function startSystem(plan: RunPlan, emulators: Emulators, tap: Tele
     for (const batch of shardBatches(event)) failed.push(...(await dispatcher.dispatch(batch, () => context.getRemainingTimeInMillis())).batchItemFailures);
     return { batchItemFailures: failed };
   };
-  const esm = new KinesisEventSourceMapping(emulators.kinesis, dispatch, {
+  const esm = new KinesisEventSourceMapping(emulators.kinesis, chaos ? chaos.wrapDispatch(dispatch) : dispatch, {
     streamName: LOCAL_NAMES.stream,
     batchSize: plan.profile.batchSize,
     // A batching window keeps batches large enough that per-batch I/O (state reads and writes per key in
@@ -169,4 +170,8 @@ export async function startSystem(plan: RunPlan, emulators: Emulators, tap: Tele
       capture.stop();
     },
   };
+}
+
+function withChaos(chaos: Chaos | undefined, handle: (request: WorkerRequest) => Promise<WorkerResponse>): (request: WorkerRequest) => Promise<WorkerResponse> {
+  return chaos ? chaos.wrapWorker(handle) : handle;
 }

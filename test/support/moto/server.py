@@ -7,6 +7,8 @@ Run as `python3 test/support/moto/server.py -H 127.0.0.1 -p PORT` (the arguments
   the extension reaches into moto's CloudFormation internals, which change between releases;
 - registers CloudFormation models for AWS::CloudWatch::Alarm, AWS::Lambda::EventInvokeConfig,
   AWS::SNS::TopicPolicy, AWS::SQS::QueuePolicy and AWS::SNS::Subscription (foreshadow_moto/cfn_models.py), backed by moto's own service backends;
+- applies template properties moto's own models read past (foreshadow_moto/cfn_properties.py: a stream's
+  shard-level metrics, encryption and mode; a table's point-in-time recovery);
 - emulates CDK's AwsCustomResource (Custom::AWS) for the SDK calls the app makes (foreshadow_moto/custom_resources.py):
   moto would invoke the provider Lambda, which needs Docker;
 - exits when its standard input closes (the parent that started it is gone), so no server outlives a test run;
@@ -47,8 +49,9 @@ def main() -> None:
     if moto.__version__ != MOTO_VERSION:
         sys.stderr.write(f"foreshadow moto server: written against moto {MOTO_VERSION}, found {moto.__version__} (pip install \"moto[server]=={MOTO_VERSION}\")\n")
         sys.exit(3)
-    from foreshadow_moto import cfn_models, custom_resources, fixes, strict  # noqa: F401  (defining the models registers them)
+    from foreshadow_moto import cfn_models, cfn_properties, custom_resources, fixes, strict  # noqa: F401  (defining the models registers them)
 
+    cfn_properties.install()
     custom_resources.install()
     fixes.install()
     strict.install()

@@ -12,5 +12,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
+    // Lists skipped tests with their note: the moto infidelity each one depends on (test/support/moto/infidelities.ts).
+    reporters: ['verbose'],
   },
 });

@@ -6,12 +6,15 @@ import { createStream } from '../../adapters/aws/stream-admin.kinesis.js';
 import { KinesisStreamControl } from '../../adapters/aws/stream-control.kinesis.js';
 import { KinesisEventSourceMapping, type DiscardedBatch, type EsmHandler, type EsmOptions } from '../../adapters/local/esm-poller.kinesis.js';
 import { startKinesisLocal, type KinesisLocal } from '../../adapters/local/kinesis-local.process.js';
+import { externalEmulator } from '../support/emulators.js';
+import { skipOnMoto } from '../support/moto/infidelities.js';
 
 let emulator: KinesisLocal | undefined;
 let client: KinesisClient;
 beforeAll(async () => {
-  emulator = process.env.LOCALSTACK_ENDPOINT ? undefined : await startKinesisLocal();
-  client = kinesisClient({ endpoint: process.env.LOCALSTACK_ENDPOINT ?? emulator!.endpoint });
+  const external = externalEmulator();
+  emulator = external ? undefined : await startKinesisLocal();
+  client = kinesisClient({ endpoint: external?.endpoint ?? emulator!.endpoint });
 });
 afterAll(async () => {
   client.destroy();
@@ -93,7 +96,8 @@ describe('the local event source mapping', () => {
     expect(discarded).toEqual([{ shardId: 'shardId-000000000000', startSequenceNumber: seqs[5], endSequenceNumber: seqs[5], batchSize: 1, reason: 'retries-exhausted' }]);
   });
 
-  it('starts the children of a split shard only once the parent is read to its end', async () => {
+  it('starts the children of a split shard only once the parent is read to its end', async (context) => {
+    skipOnMoto(context, 'splitShardRePutsParentRecords');
     const { name } = await streamWith(Array.from({ length: 30 }, (_, i) => i));
     const control = new KinesisStreamControl(client, name, { pollIntervalMs: 50 });
     expect((await control.splitShard('shardId-000000000000', 1n << 127n)).ok).toBe(true);

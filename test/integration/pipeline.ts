@@ -30,13 +30,14 @@ import { createDispatcherHandler } from '../../functions/dispatcher/create-dispa
 import { createWorkerHandler } from '../../functions/worker/create-worker-handler.js';
 import { workerNode } from '../../functions/shared/workers.js';
 import { aggregatesProcessor } from '../../processor/aggregates.processor.js';
+import { externalEmulator } from '../support/emulators.js';
 import { Ledger } from './ledger.js';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
 
 /**
- * Emulators for one integration test file: kinesis-local (child process) and dynalite (in-process), or an
- * external LocalStack when LOCALSTACK_ENDPOINT is set (`npm run test:localstack`).
+ * Emulators for one integration test file: kinesis-local (child process) and dynalite (in-process), or the
+ * external emulator of `npm run test:moto` or `npm run test:localstack` (test/support/emulators.ts).
  */
 export function useEmulators(options: { splitShardMs?: number } = {}): { kinesis: () => KinesisClient; dynamo: () => DynamoDBClient } {
   let kinesisLocal: KinesisLocal | undefined;
@@ -44,10 +45,10 @@ export function useEmulators(options: { splitShardMs?: number } = {}): { kinesis
   let kinesis: KinesisClient | undefined;
   let dynamo: DynamoDBClient | undefined;
   beforeAll(async () => {
-    const external = process.env.LOCALSTACK_ENDPOINT;
+    const external = externalEmulator();
     if (external) {
-      kinesis = kinesisClient({ endpoint: external });
-      dynamo = dynamoDbClient({ endpoint: external });
+      kinesis = kinesisClient({ endpoint: external.endpoint });
+      dynamo = dynamoDbClient({ endpoint: external.endpoint });
       return;
     }
     [kinesisLocal, dynalite] = await Promise.all([startKinesisLocal({ splitShardMs: options.splitShardMs ?? 0 }), startDynalite()]);

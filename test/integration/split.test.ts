@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hashKeyOf } from '../../app/sequence.js';
+import { skipOnMoto } from '../support/moto/infidelities.js';
 import { records, scriptedPolicy, startPipeline, useEmulators } from './pipeline.js';
 
 const emulators = useEmulators();
@@ -14,7 +15,8 @@ async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void
 }
 
 describe('a split in the middle of a stream', () => {
-  it('drains the parent before either child, at the chosen key, with no record lost, applied twice or reordered per key', async () => {
+  it('drains the parent before either child, at the chosen key, with no record lost, applied twice or reordered per key', async (context) => {
+    skipOnMoto(context, 'splitShardRePutsParentRecords');
     // The local ESM starts children at once (parentsFirst: false), so only the dispatcher keeps the order.
     const p = await startPipeline(clients(), { shards: 1, workers: [{ workerId: 'w1' }, { workerId: 'w2' }, { workerId: 'w3' }], esm: { parentsFirst: false } });
     try {

@@ -39,6 +39,22 @@ export function useDynalite(options: DynaliteOptions = {}): { readonly endpoint:
   };
 }
 
+/** An emulator outside the test process that a script points the integration suite at. */
+export type ExternalEngine = 'localstack' | 'moto';
+
+/**
+ * The external emulator of this run: `npm run test:moto` sets MOTO_ENDPOINT (test/support/moto/global-setup.ts),
+ * `npm run test:localstack` reads LOCALSTACK_ENDPOINT. Undefined when neither is set: each test file then
+ * starts kinesis-local and dynalite itself.
+ */
+export function externalEmulator(): { readonly endpoint: string; readonly engine: ExternalEngine } | undefined {
+  const moto = process.env.MOTO_ENDPOINT;
+  if (moto) return { endpoint: moto, engine: 'moto' };
+  const localstack = process.env.LOCALSTACK_ENDPOINT;
+  if (localstack) return { endpoint: localstack, engine: 'localstack' };
+  return undefined;
+}
+
 /** A name unique within the run, so tests in one file never share a stream or table. */
 let counter = 0;
 export function uniqueName(prefix: string): string {

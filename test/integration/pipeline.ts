@@ -39,28 +39,31 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
  * Emulators for one integration test file: kinesis-local (child process) and dynalite (in-process), or the
  * external emulator of `npm run test:moto` or `npm run test:localstack` (test/support/emulators.ts).
  */
-export function useEmulators(options: { splitShardMs?: number } = {}): { kinesis: () => KinesisClient; dynamo: () => DynamoDBClient } {
+export function useEmulators(options: { splitShardMs?: number } = {}): { kinesis: () => KinesisClient; dynamo: () => DynamoDBClient; dynamoEndpoint: () => string } {
   let kinesisLocal: KinesisLocal | undefined;
   let dynalite: Dynalite | undefined;
   let kinesis: KinesisClient | undefined;
   let dynamo: DynamoDBClient | undefined;
+  let dynamoEndpoint = '';
   beforeAll(async () => {
     const external = externalEmulator();
     if (external) {
       kinesis = kinesisClient({ endpoint: external.endpoint });
       dynamo = dynamoDbClient({ endpoint: external.endpoint });
+      dynamoEndpoint = external.endpoint;
       return;
     }
     [kinesisLocal, dynalite] = await Promise.all([startKinesisLocal({ splitShardMs: options.splitShardMs ?? 0 }), startDynalite()]);
     kinesis = kinesisClient({ endpoint: kinesisLocal.endpoint });
     dynamo = dynamoDbClient({ endpoint: dynalite.endpoint });
+    dynamoEndpoint = dynalite.endpoint;
   });
   afterAll(async () => {
     kinesis?.destroy();
     dynamo?.destroy();
     await Promise.all([kinesisLocal?.stop(), dynalite?.stop()]);
   });
-  return { kinesis: () => kinesis!, dynamo: () => dynamo! };
+  return { kinesis: () => kinesis!, dynamo: () => dynamo!, dynamoEndpoint: () => dynamoEndpoint };
 }
 
 export interface WorkerSetup {
@@ -82,6 +85,8 @@ export interface PipelineOptions {
   readonly dispatcher?: DispatcherOptions;
   /** @default 3 */
   readonly maxAttempts?: number;
+  /** The DynamoDB client of the workers' state path (output table), e.g. one with throttling injected. @default the shared one */
+  readonly stateClient?: DynamoDBClient;
   /** Wraps the local invoker, e.g. to make a shadow's invocations hang. */
   readonly wrapInvoker?: (invoker: WorkerInvoker) => WorkerInvoker;
 }
@@ -117,6 +122,7 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
   const metadata = new DynamoDbMetadataStore(clients.dynamo, { metadataTable: tables.metadata, auditTable: tables.audit });
   const stream = new KinesisStreamControl(clients.kinesis, name, { pollIntervalMs: 50 });
   const state = new DynamoDbKeyedStateStore(clients.dynamo, tables.output);
+  const workerState = options.stateClient ? new DynamoDbKeyedStateStore(options.stateClient, tables.output) : state;
   const failures = new MemoryFailureSink();
   const telemetry = new RecordingTelemetry();
   const metrics = new EmfMetricsStore({ streamName: name, clock: systemClock });
@@ -128,7 +134,7 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
 
   const deploy = (setups: readonly WorkerSetup[]): LocalWorkerInvoker => {
     const specs: LocalWorkerSpec[] = setups.map((w) => {
-      const handler = createWorkerHandler(aggregatesProcessor, { workerId: w.workerId, metadata, state, failures, speed: w.speed ?? 1, maxAttempts: options.maxAttempts ?? 3, histogramBuckets: 8, telemetry });
+      const handler = createWorkerHandler(aggregatesProcessor, { workerId: w.workerId, metadata, state: workerState, failures, speed: w.speed ?? 1, maxAttempts: options.maxAttempts ?? 3, histogramBuckets: 8, telemetry });
       return { workerId: w.workerId, slots: w.slots ?? 2, shadowSlots: w.shadowSlots ?? 1, handle: (request) => handler(request, localContext(w.workerId, 60_000)) };
     });
     return new LocalWorkerInvoker(specs);

@@ -54,6 +54,12 @@ export const ENV = {
   config: 'FORESHADOW_CONFIG',
   /** Where records that keep failing go (an SQS queue URL on AWS). */
   failureQueueUrl: 'FORESHADOW_FAILURE_QUEUE_URL',
+  /**
+   * Where the dispatcher's event source mapping starts reading (`LATEST` or `TRIM_HORIZON`, the config's
+   * eventSource.startingPosition): the parent gate's rule for a parent the dispatcher processed nothing of.
+   * `TRIM_HORIZON` unless set.
+   */
+  startingPosition: 'FORESHADOW_STARTING_POSITION',
   /** Which policy the SPM runs (`spm` unless set). */
   policy: 'FORESHADOW_POLICY',
 } as const;

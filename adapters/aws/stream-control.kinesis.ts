@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { MAX_HASH_KEY, MIN_HASH_KEY } from '../../core/model/hash-key.js';
 import { STREAM_STATUSES, type StreamStatus } from '../../core/model/cluster-view.js';
 import { failed, ok } from '../../core/ports/outcome.js';
-import type { ReshardFailure, ReshardOutcome, ShardDescription, StreamControl } from '../../core/ports/stream-control.port.js';
+import type { DrainFromTime, ReshardFailure, ReshardOutcome, ShardDescription, StreamControl } from '../../core/ports/stream-control.port.js';
 import { AwsCallError, CorruptDataError, errorMessage, errorName, httpStatusOf } from './errors.js';
 
 export interface KinesisStreamControlOptions {
@@ -164,13 +164,13 @@ export class KinesisStreamControl implements StreamControl {
   }
 
   /**
-   * Reads the shard from `afterSequenceNumber` (or from the trim horizon) until Kinesis ends it: any record
+   * Reads the shard from `from` (after a sequence number, at a time, or from the trim horizon) until Kinesis ends it: any record
    * means not drained; a missing `NextShardIterator` means the shard is closed and read to its end. An empty
    * page at the tip (`MillisBehindLatest` 0) with a next iterator means the shard is still OPEN. A shard no
    * longer listed (past retention) has nothing left to read and counts as drained. One record answers the
    * question, so each read asks for at most one.
    */
-  async isDrained(shardId: string, afterSequenceNumber?: string): Promise<boolean> {
+  async isDrained(shardId: string, from?: string | DrainFromTime): Promise<boolean> {
     const subject = `shard ${shardId} of ${this.streamName}`;
     let iterator: string | undefined;
     try {
@@ -178,9 +178,11 @@ export class KinesisStreamControl implements StreamControl {
         new GetShardIteratorCommand({
           StreamName: this.streamName,
           ShardId: shardId,
-          ...(afterSequenceNumber === undefined
+          ...(from === undefined
             ? { ShardIteratorType: 'TRIM_HORIZON' }
-            : { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: afterSequenceNumber }),
+            : typeof from === 'string'
+              ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: from }
+              : { ShardIteratorType: 'AT_TIMESTAMP', Timestamp: new Date(from.atTimestampMs) }),
         }),
       );
       iterator = answer.ShardIterator;

@@ -38,3 +38,19 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, def
     }
   }
 }
+
+/**
+ * When a table was created, in ms since the epoch (DescribeTable's CreationDateTime). The dispatcher uses
+ * the metadata table's as the earliest its event source mapping can have started: the mapping's deployment
+ * depends on the dispatcher, whose environment names the table, so CloudFormation creates the table first.
+ */
+export async function tableCreatedAtMs(client: DynamoDBClient, tableName: string): Promise<number> {
+  let created: Date | undefined;
+  try {
+    created = (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table?.CreationDateTime;
+  } catch (error) {
+    throw new AwsCallError('DynamoDB', 'DescribeTable', tableName, error);
+  }
+  if (created === undefined) throw new AwsCallError('DynamoDB', 'DescribeTable', tableName, new Error('no CreationDateTime in the answer'));
+  return created.getTime();
+}

@@ -12,7 +12,11 @@ export interface EsmOptions {
   readonly batchSize?: number;
   /** How long to gather records before invoking with fewer than `batchSize`, in ms. @default 0 */
   readonly batchingWindowMs?: number;
-  /** Where new shards without parents start. @default 'TRIM_HORIZON' */
+  /**
+   * Where the shards that exist when the mapping starts are read from, as on Lambda: at LATEST only what
+   * arrives afterwards (a shard already CLOSED then delivers nothing); shards created later (children of a
+   * split or merge) are always read from their start. @default 'TRIM_HORIZON'
+   */
   readonly startingPosition?: 'TRIM_HORIZON' | 'LATEST';
   /** Retries of a failing batch before it is discarded; -1 retries until the records expire. @default -1 */
   readonly maxRetryAttempts?: number;
@@ -48,6 +52,10 @@ export interface DiscardedBatch {
 
 interface ShardRun {
   readonly shard: Shard;
+  /** Whether the shard existed when the mapping started (then it is read from `startingPosition`). */
+  readonly atStart: boolean;
+  /** Set once the poller holds its first iterator: from then on, records put into the shard are delivered. */
+  reading: boolean;
   finished: boolean;
   /** Last sequence number delivered successfully (or discarded): where a restarted poller resumes. */
   checkpoint?: string;
@@ -64,6 +72,8 @@ export class KinesisEventSourceMapping {
   private readonly runs = new Map<string, ShardRun>();
   private readonly loops = new Set<Promise<void>>();
   private discovery: Promise<void> | undefined;
+  /** The shards listed when the mapping started (its first successful listing). */
+  private atStart: ReadonlySet<string> | undefined;
   /** Counters for tests and the dashboard. */
   readonly stats = { invocations: 0, failedInvocations: 0, partialFailures: 0, discardedBatches: 0, deliveredRecords: 0 };
 
@@ -85,6 +95,11 @@ export class KinesisEventSourceMapping {
     while (this.loops.size > 0) await Promise.allSettled([...this.loops]);
   }
 
+  /** Shards being read or read to their end: at LATEST, a record put into one of them from now on is delivered. */
+  readingShards(): string[] {
+    return [...this.runs.values()].filter((r) => r.reading).map((r) => r.shard.ShardId!);
+  }
+
   /** Shards read to their end (closed and fully delivered). */
   finishedShards(): string[] {
     return [...this.runs.values()].filter((r) => r.finished).map((r) => r.shard.ShardId!);
@@ -95,16 +110,17 @@ export class KinesisEventSourceMapping {
       try {
         const shards = await this.listShards();
         const listed = new Set(shards.map((s) => s.ShardId));
+        this.atStart ??= new Set(shards.map((s) => s.ShardId!));
         for (const shard of shards) {
           if (this.runs.has(shard.ShardId!)) continue;
           const parents = [shard.ParentShardId, shard.AdjacentParentShardId].filter((p): p is string => p !== undefined && listed.has(p));
           const waiting = (this.options.parentsFirst ?? true) && parents.some((p) => !this.runs.get(p)?.finished);
           if (waiting) continue;
-          const run: ShardRun = { shard, finished: false };
+          const run: ShardRun = { shard, atStart: this.atStart.has(shard.ShardId!), reading: false, finished: false };
           this.runs.set(shard.ShardId!, run);
           // A poller that fails (e.g. GetShardIterator while the emulator is busy) is started again by the
           // next discovery round, from its checkpoint.
-          const loop = this.pollShard(run, parents.length > 0).catch(() => {
+          const loop = this.pollShard(run).catch(() => {
             if (!run.finished) this.runs.delete(shard.ShardId!);
           });
           this.loops.add(loop);
@@ -128,21 +144,22 @@ export class KinesisEventSourceMapping {
     return shards;
   }
 
-  private async iterator(shardId: string, after: string | undefined, isChild: boolean): Promise<string | undefined> {
-    const type = after ? 'AFTER_SEQUENCE_NUMBER' : isChild ? 'TRIM_HORIZON' : (this.options.startingPosition ?? 'TRIM_HORIZON');
+  private async iterator(shardId: string, after: string | undefined, atStart: boolean): Promise<string | undefined> {
+    const type = after ? 'AFTER_SEQUENCE_NUMBER' : atStart ? (this.options.startingPosition ?? 'TRIM_HORIZON') : 'TRIM_HORIZON';
     const out = await this.kinesis.send(
       new GetShardIteratorCommand({ StreamName: this.options.streamName, ShardId: shardId, ShardIteratorType: type, StartingSequenceNumber: after }),
     );
     return out.ShardIterator;
   }
 
-  private async pollShard(run: ShardRun, isChild: boolean): Promise<void> {
+  private async pollShard(run: ShardRun): Promise<void> {
     const shardId = run.shard.ShardId!;
     const batchSize = this.options.batchSize ?? 100;
     const windowMs = this.options.batchingWindowMs ?? 0;
     const buffer: _Record[] = [];
     let lastFetched = run.checkpoint;
-    let iterator: string | undefined = await this.iterator(shardId, run.checkpoint, isChild);
+    let iterator: string | undefined = await this.iterator(shardId, run.checkpoint, run.atStart);
+    run.reading = true;
     let firstBufferedAt = 0;
     while (this.running) {
       if (iterator && buffer.length < batchSize) {
@@ -156,7 +173,7 @@ export class KinesisEventSourceMapping {
           if (records.length === 0 && iterator) await sleep(this.options.idlePollMs ?? 200);
         } catch {
           await sleep(this.options.idlePollMs ?? 200);
-          iterator = await this.iterator(shardId, lastFetched, isChild).catch(() => iterator);
+          iterator = await this.iterator(shardId, lastFetched, run.atStart).catch(() => iterator);
           continue;
         }
       }

@@ -3,7 +3,7 @@ import type { Clock, MetadataStore, StreamControl, WireRecord, WorkerInvoker, Wo
 import { isSampled } from '../sequence.js';
 import type { Telemetry } from '../telemetry.js';
 import type { ShardBatch } from './kinesis-event.js';
-import { ParentGate } from './parent-gate.js';
+import { ParentGate, type MappingStart } from './parent-gate.js';
 import { PlacementCache } from './placement-cache.js';
 
 export interface DispatcherOptions {
@@ -36,6 +36,11 @@ export interface DispatcherDeps {
   readonly clock: Clock;
   readonly sleep: (ms: number) => Promise<void>;
   readonly telemetry: Telemetry;
+  /**
+   * Where the event source mapping started reading (the parent gate's rule for a parent the dispatcher
+   * processed nothing of), read at the first need. @default TRIM_HORIZON (every record within retention)
+   */
+  readonly mappingStart?: () => Promise<MappingStart>;
 }
 
 export type BatchResult = { readonly batchItemFailures: { readonly itemIdentifier: string }[] };
@@ -50,7 +55,7 @@ export type BatchResult = { readonly batchItemFailures: { readonly itemIdentifie
  */
 export function createDispatcher(deps: DispatcherDeps, options: DispatcherOptions = {}) {
   const cache = new PlacementCache(deps.metadata, deps.clock, options.placementCacheMs ?? 1000);
-  const gate = new ParentGate(deps.metadata, deps.stream, deps.clock);
+  const gate = new ParentGate(deps.metadata, deps.stream, deps.clock, deps.mappingStart);
   const holdBudgetMs = options.holdBudgetMs ?? 60_000;
   const holdPollMs = options.holdPollMs ?? 1000;
   const marginMs = options.deadlineMarginMs ?? 5000;

@@ -12,6 +12,15 @@ export interface ShardDescription {
   readonly endingSequenceNumber?: string;
 }
 
+/**
+ * Where a drain check starts reading when the dispatcher has no progress in the shard: the time the event
+ * source mapping started reading (a mapping at LATEST never delivers a record that arrived before it), in
+ * ms since the epoch. Records at or after it count; earlier ones were never going to be delivered.
+ */
+export interface DrainFromTime {
+  readonly atTimestampMs: number;
+}
+
 export type ReshardFailure = 'limit-exceeded' | 'resource-in-use' | 'throttled' | 'invalid-argument' | 'not-found';
 export type ReshardOutcome = Outcome<void, ReshardFailure>;
 
@@ -25,8 +34,9 @@ export interface StreamControl {
   /** Polls until the stream is ACTIVE; `false` if `timeoutMs` passed first. */
   waitUntilActive(timeoutMs: number): Promise<boolean>;
   /**
-   * True when a CLOSED shard has no records after `afterSequenceNumber` (or none at all when omitted) and
-   * Kinesis returned no next iterator: the parent is drained and its children may go.
+   * True when a CLOSED shard has no records after `from` and Kinesis returned no next iterator: the parent
+   * is drained and its children may go. `from` is the last sequence number processed, or a time (records
+   * that arrived at or after it count), or omitted (every record within retention counts).
    */
-  isDrained(shardId: string, afterSequenceNumber?: string): Promise<boolean>;
+  isDrained(shardId: string, from?: string | DrainFromTime): Promise<boolean>;
 }

@@ -7,7 +7,8 @@ import { createDispatcher, type Dispatcher, type DispatcherDeps, type Dispatcher
 import { shardBatches } from '../../app/dispatch/kinesis-event.js';
 import { EmfTelemetry } from '../../app/telemetry.emf.js';
 
-export type DispatcherHandlerDeps = Pick<DispatcherDeps, 'metadata' | 'stream' | 'invoker'> & Partial<Pick<DispatcherDeps, 'clock' | 'sleep' | 'telemetry'>> & { readonly options?: DispatcherOptions };
+export type DispatcherHandlerDeps = Pick<DispatcherDeps, 'metadata' | 'stream' | 'invoker'> &
+  Partial<Pick<DispatcherDeps, 'clock' | 'sleep' | 'telemetry' | 'mappingStart'>> & { readonly options?: DispatcherOptions };
 
 /**
  * Builds the dispatcher Lambda handler: the stream's only event source mapping target. For each shard batch
@@ -21,7 +22,15 @@ export function createDispatcherHandler(deps: DispatcherHandlerDeps | (() => Dis
   const build = (): Dispatcher => {
     const d = typeof deps === 'function' ? deps() : deps;
     return createDispatcher(
-      { metadata: d.metadata, stream: d.stream, invoker: d.invoker, clock: d.clock ?? systemClock, sleep: d.sleep ?? sleep, telemetry: d.telemetry ?? new EmfTelemetry() },
+      {
+        metadata: d.metadata,
+        stream: d.stream,
+        invoker: d.invoker,
+        clock: d.clock ?? systemClock,
+        sleep: d.sleep ?? sleep,
+        telemetry: d.telemetry ?? new EmfTelemetry(),
+        ...(d.mappingStart === undefined ? {} : { mappingStart: d.mappingStart }),
+      },
       d.options,
     );
   };

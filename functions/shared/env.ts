@@ -9,6 +9,13 @@ export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): 
   return value;
 }
 
+/** Where the dispatcher's event source mapping starts reading; TRIM_HORIZON when unset (every record counts). */
+export function startingPositionFromEnv(env: NodeJS.ProcessEnv = process.env): 'LATEST' | 'TRIM_HORIZON' {
+  const value = env[ENV.startingPosition] ?? 'TRIM_HORIZON';
+  if (value !== 'LATEST' && value !== 'TRIM_HORIZON') throw new Error(`environment variable ${ENV.startingPosition} must be LATEST or TRIM_HORIZON (given ${JSON.stringify(value)})`);
+  return value;
+}
+
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ForeshadowConfig {
   const raw = env[ENV.config];
   return parseConfig(raw ? JSON.parse(raw) : {}, ENV.config);

@@ -164,13 +164,19 @@ export class Compute extends Construct {
         [ENV.failureQueueUrl]: storage.failureQueue.queueUrl,
         [ENV.workers]: workersJson,
         [ENV.config]: decisionJson,
+        // The parent gate's rule for a parent it processed nothing of depends on where the mapping starts.
+        [ENV.startingPosition]: config.eventSource.startingPosition,
       },
     });
-    // Routing reads partitions and shadows; the parent gate reads and writes shard progress. Nothing else.
+    // Routing reads partitions and shadows; the parent gate reads and writes shard progress (and reads the
+    // table's creation time: the earliest the mapping can have started). Nothing else.
     const progressKeys = `${METADATA_KEYS.progressPrefix}*`;
     dispatcher.role.addToPrincipalPolicy(itemAccess(storage.metadataTable, 'ReadPlacementAndProgress', ['GetItem'], [METADATA_KEYS.partition, progressKeys]));
     dispatcher.role.addToPrincipalPolicy(itemAccess(storage.metadataTable, 'ListShadows', ['Query'], [METADATA_KEYS.shadow]));
     dispatcher.role.addToPrincipalPolicy(itemAccess(storage.metadataTable, 'WriteShardProgress', ['PutItem'], [progressKeys]));
+    dispatcher.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'ReadMetadataTableCreationTime', actions: ['dynamodb:DescribeTable'], resources: [storage.metadataTable.tableArn] }),
+    );
     dispatcher.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'InvokeWorkerPool',

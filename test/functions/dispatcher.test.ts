@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createDispatcher, type DispatcherOptions } from '../../app/dispatch/dispatcher.js';
+import type { MappingStart } from '../../app/dispatch/parent-gate.js';
 import type { DispatchFigures } from '../../app/telemetry.js';
 import { isSampled } from '../../app/sequence.js';
-import type { InvokeFailure, Outcome, WorkerInvoker, WorkerRequest, WorkerResponse } from '../../core/ports/index.js';
+import type { DrainFromTime, InvokeFailure, Outcome, WorkerInvoker, WorkerRequest, WorkerResponse } from '../../core/ports/index.js';
 import { failed, ok } from '../../core/ports/index.js';
 import { FakeMetadata, partition, wireRecord } from './factories.js';
 
@@ -10,7 +11,7 @@ type Answer = (workerId: string, request: WorkerRequest) => Outcome<WorkerRespon
 
 const success: Answer = () => ok({ batchItemFailures: [], processed: 1, busyMs: 1 });
 
-function setup(options: { answer?: Answer; asyncAnswer?: WorkerInvoker['invokeAsync']; drained?: (shardId: string, after?: string) => boolean | Promise<boolean>; dispatcher?: DispatcherOptions } = {}) {
+function setup(options: { mappingStart?: MappingStart; answer?: Answer; asyncAnswer?: WorkerInvoker['invokeAsync']; drained?: (shardId: string, after?: string | DrainFromTime) => boolean | Promise<boolean>; dispatcher?: DispatcherOptions } = {}) {
   const metadata = new FakeMetadata(partition());
   const trace: string[] = [];
   const figures: DispatchFigures[] = [];
@@ -30,13 +31,16 @@ function setup(options: { answer?: Answer; asyncAnswer?: WorkerInvoker['invokeAs
   const dispatcher = createDispatcher(
     {
       metadata,
-      stream: { isDrained: async (shardId, after) => (trace.push(`drained? ${shardId} after=${after}`), options.drained?.(shardId, after) ?? true) },
+      stream: {
+        isDrained: async (shardId, after) => (trace.push(`drained? ${shardId} after=${typeof after === 'object' ? `time ${after.atTimestampMs}` : after}`), options.drained?.(shardId, after) ?? true),
+      },
       invoker,
       clock: { nowMs: () => now },
       sleep: async (ms) => {
         now += ms;
       },
       telemetry: { dispatch: (f) => figures.push(f), workerBatch: () => undefined },
+      ...(options.mappingStart === undefined ? {} : { mappingStart: async () => options.mappingStart! }),
     },
     options.dispatcher,
   );
@@ -87,6 +91,19 @@ describe('the dispatcher', () => {
     expect(trace).toEqual(['drained? parent after=77', 'drained? parent after=77', 'drained? parent after=77', 'invoke w1 epoch=1 n=1']);
     expect(metadata.progress.get('parent')).toMatchObject({ drained: true, lastSequenceNumber: '77' });
     expect(figures[0]).toMatchObject({ held: false, heldMs: 2000 });
+  });
+
+  it.each<[string, MappingStart | undefined, string | undefined, string]>([
+    ['the mapping at TRIM_HORIZON reads it from its start', { position: 'TRIM_HORIZON' }, undefined, 'drained? parent after=undefined'],
+    ['an unconfigured mapping start counts as TRIM_HORIZON', undefined, undefined, 'drained? parent after=undefined'],
+    ['the mapping at LATEST reads it from the time the mapping started', { position: 'LATEST', notBeforeMs: 5000 }, undefined, 'drained? parent after=time 5000'],
+    ['progress in the parent reads after it, wherever the mapping started', { position: 'LATEST', notBeforeMs: 5000 }, '77', 'drained? parent after=77'],
+  ])('decides a parent\'s drain: %s', async (_what, mappingStart, progress, check) => {
+    const { dispatcher, trace, batch, metadata } = setup(mappingStart === undefined ? {} : { mappingStart });
+    metadata.partitions.set('child', partition({ shardId: 'child', parentShardIds: ['parent'] }));
+    if (progress !== undefined) metadata.progress.set('parent', { shardId: 'parent', lastSequenceNumber: progress, updatedAtMs: 0 });
+    await dispatcher.dispatch(batch('child', [1]));
+    expect(trace).toEqual([check, 'invoke w1 epoch=1 n=1']);
   });
 
   it('hands a held batch back without invoking anyone when the hold budget runs out', async () => {

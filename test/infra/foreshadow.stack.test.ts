@@ -63,6 +63,15 @@ describe('the dispatcher and its event source mapping', () => {
     });
   });
 
+  it("tells the dispatcher where its mapping starts and lets it read the metadata table's creation time (the parent gate's rule for a parent it processed nothing of)", () => {
+    const { compute } = stack.foreshadow;
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('dispatcher'),
+      Environment: { Variables: Match.objectLike({ [ENV.startingPosition]: 'TRIM_HORIZON' }) },
+    });
+    expect(actionsOf(compute.dispatcher.role!)).toContain('dynamodb:DescribeTable');
+  });
+
   it('is bundled by the local esbuild as an ES module for nodejs22.x', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', Runtime: 'nodejs22.x', Description: Match.stringLikeRegexp('dispatcher') });
     const bundles = readdirSync(assemblyDir).filter((d) => existsSync(join(assemblyDir, d, 'index.mjs')));

@@ -6,7 +6,7 @@ import { DynamoDbKeyedStateStore } from '../../adapters/aws/keyed-state.dynamodb
 import { DynamoDbMetadataStore } from '../../adapters/aws/metadata-store.dynamodb.js';
 import { createStream } from '../../adapters/aws/stream-admin.kinesis.js';
 import { KinesisStreamControl } from '../../adapters/aws/stream-control.kinesis.js';
-import { ensureTable } from '../../adapters/aws/tables.dynamodb.js';
+import { ensureTable, tableCreatedAtMs } from '../../adapters/aws/tables.dynamodb.js';
 import { startDynalite, type Dynalite } from '../../adapters/local/dynalite.server.js';
 import { EmfCapture, type EmfDocument } from '../../adapters/local/emf-capture.js';
 import { KinesisEventSourceMapping, type EsmOptions } from '../../adapters/local/esm-poller.kinesis.js';
@@ -87,6 +87,11 @@ export interface PipelineOptions {
   readonly maxAttempts?: number;
   /** The DynamoDB client of the workers' state path (output table), e.g. one with throttling injected. @default the shared one */
   readonly stateClient?: DynamoDBClient;
+  /**
+   * Runs on the new stream before anything of Foreshadow exists (tables, mapping): what happened to an
+   * existing stream before deployment, e.g. records and a reshard.
+   */
+  readonly beforeDeploy?: (stream: { name: string; kinesis: KinesisClient }) => Promise<void>;
   /** Wraps the local invoker, e.g. to make a shadow's invocations hang. */
   readonly wrapInvoker?: (invoker: WorkerInvoker) => WorkerInvoker;
 }
@@ -113,8 +118,10 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
   counter += 1;
   const name = `it-${process.pid}-${counter}`;
   const tables = { metadata: `${name}-metadata`, audit: `${name}-audit`, output: `${name}-output` };
+  await createStream(clients.kinesis, name, options.shards);
+  await options.beforeDeploy?.({ name, kinesis: clients.kinesis });
+  // Deployment starts here: the tables, then the mapping (as CloudFormation orders them on AWS).
   await Promise.all([
-    createStream(clients.kinesis, name, options.shards),
     ensureTable(clients.dynamo, tables.metadata, TABLES.metadata),
     ensureTable(clients.dynamo, tables.audit, TABLES.audit),
     ensureTable(clients.dynamo, tables.output, TABLES.output),
@@ -149,7 +156,16 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
     invokeAsync: (workerId, request) => localInvoker.invokeAsync(workerId, request),
   };
   const invoker = options.wrapInvoker ? options.wrapInvoker(deployed) : deployed;
-  const dispatcher = createDispatcherHandler({ metadata, stream, invoker, telemetry, options: { placementCacheMs: 500, holdPollMs: 100, ...options.dispatcher } });
+  const position = options.esm?.startingPosition ?? 'TRIM_HORIZON';
+  const dispatcher = createDispatcherHandler({
+    metadata,
+    stream,
+    invoker,
+    telemetry,
+    // Told where the mapping starts as the dispatcher Lambda is: its environment and the metadata table's creation time.
+    mappingStart: async () => (position === 'LATEST' ? { position, notBeforeMs: await tableCreatedAtMs(clients.dynamo, tables.metadata) } : { position }),
+    options: { placementCacheMs: 500, holdPollMs: 100, ...options.dispatcher },
+  });
   const esm = new KinesisEventSourceMapping(clients.kinesis, dispatcher, {
     streamName: name,
     batchSize: 50,

@@ -66,6 +66,8 @@ export const ENV = {
 
 export const DEFAULTS = {
   auditRetentionDays: 14,
+  /** Timeout of a worker class's functions, in seconds (infra config `workers[].timeoutSeconds`, a scenario class's `timeoutSeconds`). */
+  workerTimeoutSeconds: 60,
   /** Provisioned shards of a new stream. */
   shardCount: 8,
   retentionHours: 24,

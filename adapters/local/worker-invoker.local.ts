@@ -12,6 +12,12 @@ export interface LocalWorkerSpec {
    * AWS). Separate from `slots`, so shadow work never delays an owner's batch. @default 1
    */
   readonly shadowSlots?: number;
+  /**
+   * The function timeout of the worker's class, in ms: an invocation still running after it ends as Lambda
+   * ends it, a function error "Task timed out", and its slot is free again (the handler's promise cannot be
+   * killed in-process; whatever it still writes is fenced like a zombie invocation's). @default none (no limit)
+   */
+  readonly timeoutMs?: number;
   readonly handle: (request: WorkerRequest) => Promise<WorkerResponse>;
 }
 
@@ -47,7 +53,7 @@ export class LocalWorkerInvoker implements WorkerInvoker {
   private readonly workers = new Map<string, { spec: LocalWorkerSpec; slots: Slots; shadowSlots: Slots }>();
   private readonly pending = new Set<Promise<void>>();
   /** Counters for tests and the dashboard. */
-  readonly stats = { syncCalls: 0, asyncCalls: 0, asyncErrors: 0, throttled: 0, asyncDropped: 0 };
+  readonly stats = { syncCalls: 0, asyncCalls: 0, asyncErrors: 0, throttled: 0, asyncDropped: 0, timedOut: 0 };
 
   constructor(
     workers: readonly LocalWorkerSpec[],
@@ -72,12 +78,32 @@ export class LocalWorkerInvoker implements WorkerInvoker {
     }
     this.stats.syncCalls += 1;
     try {
-      const response = await worker.spec.handle(JSON.parse(payload) as WorkerRequest);
+      const response = await this.withinTimeout(worker.spec, worker.spec.handle(JSON.parse(payload) as WorkerRequest));
       return ok(JSON.parse(JSON.stringify(response)) as WorkerResponse);
     } catch (error) {
       return failed('function-error', error instanceof Error ? error.message : String(error));
     } finally {
       worker.slots.release();
+    }
+  }
+
+  /** The handler's answer, or a "Task timed out" error once the class's timeout has passed (Lambda's message). */
+  private async withinTimeout<T>(spec: LocalWorkerSpec, run: Promise<T>): Promise<T> {
+    if (spec.timeoutMs === undefined) return run;
+    const timeoutMs = spec.timeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.stats.timedOut += 1;
+        reject(new Error(`Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`));
+      }, timeoutMs);
+    });
+    // A late failure of the abandoned handler must not surface as an unhandled rejection.
+    run.catch(() => undefined);
+    try {
+      return await Promise.race([run, timedOut]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -102,7 +128,7 @@ export class LocalWorkerInvoker implements WorkerInvoker {
           return;
         }
         try {
-          await worker.spec.handle(JSON.parse(chunk) as WorkerRequest);
+          await this.withinTimeout(worker.spec, worker.spec.handle(JSON.parse(chunk) as WorkerRequest));
         } catch {
           this.stats.asyncErrors += 1;
         } finally {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { POLICY_NAMES } from '../../core/policies/policy.js';
 import { ENABLED_KINESIS_SHARD_METRICS } from '../../definitions/metrics.js';
+import { DEFAULTS } from '../../definitions/resources.js';
 
 /**
  * The deployment configuration: what the CDK app builds. The decision configuration (thresholds, sampling
@@ -81,7 +82,7 @@ export const workerClassSchema = z.strictObject({
   /** Relative speed the SPM starts from (measured afterwards). @default min(memoryMb, 1769) / 1024 */
   speed: z.number().gt(0).max(1000).optional(),
   /** Function timeout, in seconds; a batch must finish within it. @default 60 */
-  timeoutSeconds: z.number().int().min(1).max(900).default(60),
+  timeoutSeconds: z.number().int().min(1).max(900).default(DEFAULTS.workerTimeoutSeconds),
 });
 export type WorkerClassConfig = z.infer<typeof workerClassSchema>;
 

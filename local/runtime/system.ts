@@ -79,6 +79,16 @@ export function scenarioShadowSlots(plan: RunPlan): ReadonlyMap<string, number> 
 }
 
 /**
+ * Each scenario worker's function timeout, in wall ms: its class's `timeoutSeconds` at the run's time scale,
+ * so that a batch the local run lets finish is one Lambda would have let finish.
+ */
+export function scenarioTimeoutsMs(plan: RunPlan): ReadonlyMap<string, number> {
+  return new Map(
+    plan.scenario.workers.flatMap((c) => Array.from({ length: c.count }, (_, i) => [scenarioWorkerId(c.class, i), Math.round((c.timeoutSeconds * 1000) / plan.timeScale)] as const)),
+  );
+}
+
+/**
  * Wires the real handlers onto the emulators: the worker Lambda handler (one per worker, with its speed,
  * behind the local invoker's slots for owner batches and its shadow slots for shadow batches), the dispatcher behind the local event source mapping, EMF captured
  * into the local metrics store. Registers the workers and places the stream's first shards round-robin, as
@@ -120,11 +130,13 @@ export async function startSystem(plan: RunPlan, emulators: Emulators, tap: Tele
   // slots its shards' batches need; one that waits longer than the shadow function's maximum event age
   // (scaled to this run's clock) is dropped, as Lambda drops it.
   const shadowSlots = scenarioShadowSlots(plan);
+  const timeouts = scenarioTimeoutsMs(plan);
   const invoker = new LocalWorkerInvoker(
     workers.map((w) => ({
       workerId: w.workerId,
       slots: w.slots,
       shadowSlots: shadowSlots.get(w.workerId) ?? 1,
+      timeoutMs: timeouts.get(w.workerId),
       handle: tap.wrapWorker(w.workerId, withChaos(chaos, (request) => handlers.get(w.workerId)!(request))),
     })),
     { maxEventAgeMs: Math.round((DEFAULTS.shadowMaxEventAgeSeconds * 1000) / plan.timeScale) },

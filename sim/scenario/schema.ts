@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULTS } from '../../definitions/resources.js';
 
 /**
  * The scenario file format (JSON or YAML). Times in a scenario file are in minutes of simulated time, rates
@@ -51,6 +52,11 @@ export const workerClassSchema = z.strictObject({
    */
   shadowSlots: z.number().int().min(1).max(1000).default(1),
   memoryMb: z.number().int().min(128).max(10240),
+  /**
+   * Function timeout of the class, in scenario seconds: a local run stops an owner's or a shadow's batch
+   * after it (scaled by the time scale), as Lambda does. @default 60 (DEFAULTS.workerTimeoutSeconds)
+   */
+  timeoutSeconds: z.number().int().min(1).max(900).default(DEFAULTS.workerTimeoutSeconds),
 });
 
 const shardOverrideSchema = z.strictObject({

@@ -56,6 +56,35 @@ describe('the local worker invoker', () => {
     expect(await invoker.invoke(workerId, request([wireRecord(1, 'a', {})]))).toMatchObject({ ok: false, reason });
   });
 
+  it("ends an owner's invocation that outlives its class's timeout as Lambda does: a function error, the slot free again", async () => {
+    const handle = async (r: WorkerRequest): Promise<WorkerResponse> => {
+      if (r.records[0]?.sequenceNumber === '1000001') await new Promise(() => undefined);
+      return answer;
+    };
+    const invoker = new LocalWorkerInvoker([{ workerId: 'w', slots: 1, timeoutMs: 50, handle }]);
+    const started = Date.now();
+    expect(await invoker.invoke('w', request([wireRecord(1, 'a', {})]))).toMatchObject({ ok: false, reason: 'function-error', detail: 'Task timed out after 0.05 seconds' });
+    expect(Date.now() - started).toBeLessThan(1000);
+    // The one slot is free again although the abandoned handler never returned.
+    expect(await invoker.invoke('w', request([wireRecord(2, 'a', {})]))).toEqual({ ok: true, value: answer });
+    expect(invoker.stats.timedOut).toBe(1);
+  });
+
+  it('ends a shadow invocation that outlives the timeout and frees its shadow slot for the next one', async () => {
+    const trace: string[] = [];
+    const handle = async (r: WorkerRequest): Promise<WorkerResponse> => {
+      trace.push(`start ${r.records[0]?.sequenceNumber}`);
+      if (r.records[0]?.sequenceNumber === '1000001') await new Promise(() => undefined);
+      return answer;
+    };
+    const invoker = new LocalWorkerInvoker([{ workerId: 'w', slots: 1, shadowSlots: 1, timeoutMs: 50, handle }]);
+    await invoker.invokeAsync('w', request([wireRecord(1, 'a', {})]));
+    await invoker.invokeAsync('w', request([wireRecord(2, 'a', {})]));
+    await invoker.idle();
+    expect(trace).toEqual(['start 1000001', 'start 1000002']);
+    expect(invoker.stats).toMatchObject({ timedOut: 1, asyncErrors: 1 });
+  });
+
   it('refuses a synchronous payload above the limit', async () => {
     const invoker = new LocalWorkerInvoker([{ workerId: 'w', slots: 1, handle: async () => answer }], { syncPayloadBytes: 100 });
     expect(await invoker.invoke('w', request([wireRecord(1, 'a', { pad: 'x'.repeat(200) })]))).toMatchObject({ ok: false, reason: 'payload-too-large' });

@@ -76,6 +76,8 @@ export interface WorkerSetup {
   readonly speed?: number;
   /** @default 1024 */
   readonly memoryMb?: number;
+  /** The function timeout of the worker's class, in ms (the local invoker stops a batch after it, as Lambda does). @default 60000 */
+  readonly timeoutMs?: number;
 }
 
 export interface PipelineOptions {
@@ -142,7 +144,8 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
   const deploy = (setups: readonly WorkerSetup[]): LocalWorkerInvoker => {
     const specs: LocalWorkerSpec[] = setups.map((w) => {
       const handler = createWorkerHandler(aggregatesProcessor, { workerId: w.workerId, metadata, state: workerState, failures, speed: w.speed ?? 1, maxAttempts: options.maxAttempts ?? 3, histogramBuckets: 8, telemetry });
-      return { workerId: w.workerId, slots: w.slots ?? 2, shadowSlots: w.shadowSlots ?? 1, handle: (request) => handler(request, localContext(w.workerId, 60_000)) };
+      const timeoutMs = w.timeoutMs ?? 60_000;
+      return { workerId: w.workerId, slots: w.slots ?? 2, shadowSlots: w.shadowSlots ?? 1, timeoutMs, handle: (request) => handler(request, localContext(w.workerId, timeoutMs)) };
     });
     return new LocalWorkerInvoker(specs);
   };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planRun } from '../../local/run-plan.js';
-import { scenarioShadowSlots, scenarioWorkers } from '../../local/runtime/system.js';
+import { scenarioShadowSlots, scenarioTimeoutsMs, scenarioWorkers } from '../../local/runtime/system.js';
 
 function scenarioFile(workers: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'fs-workers-')), 's.yaml');
@@ -26,6 +26,18 @@ describe('the local workers of a scenario', () => {
       ['big-1', 3],
       ['big-2', 3],
       ['small-1', 1],
+    ]);
+  });
+
+  it("give each worker its class's function timeout at the run's time scale, 60 s when the class gives none", () => {
+    const plan = planRun({
+      policy: 'spm',
+      timeScale: 10,
+      scenario: scenarioFile('[{class: big, count: 1, speed: 2, slots: 4, memoryMb: 1769, timeoutSeconds: 30}, {class: small, count: 1, speed: 1, slots: 2, memoryMb: 512}]'),
+    });
+    expect([...scenarioTimeoutsMs(plan)]).toEqual([
+      ['big-1', 3000],
+      ['small-1', 6000],
     ]);
   });
 });

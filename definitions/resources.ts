@@ -32,6 +32,8 @@ export const METADATA_KEYS = {
   policy: 'POLICY',
   progressPrefix: 'PROGRESS#',
   progressSk: '-',
+  /** The dispatcher's search for a record that crashes a shard's owner (SuspectRange), while one is on. */
+  suspectPrefix: 'SUSPECT#',
   audit: 'AUDIT',
 } as const;
 

@@ -8,6 +8,11 @@ export interface AggregateInput {
   readonly costMs?: number;
   /** Makes the record fail every time (to exercise the failure destination). @default false */
   readonly poison?: boolean;
+  /**
+   * Pads the key's state with this many bytes, so that a record can make the state write fail the way an
+   * item over DynamoDB's 400 KB does (a function error, not a processor error). @default 0
+   */
+  readonly stateBytes?: number;
 }
 
 /** Per-key running aggregates: the output table holds one of these per partition key. */
@@ -20,6 +25,8 @@ export interface Aggregate {
    * lost, applied twice or applied out of order changes it, so a ledger of produced records checks it exactly.
    */
   readonly digest: number;
+  /** Filler written by a record with `stateBytes`. */
+  readonly padding?: string;
 }
 
 /** The order-sensitive fold behind `Aggregate.digest` (FNV-1a style over 32 bits). Ledgers use it too. */
@@ -56,6 +63,8 @@ export const aggregatesProcessor = defineProcessor<Aggregate>({
       sum: (before?.sum ?? 0) + input.v,
       lastSequenceNumber: record.sequenceNumber,
       digest: foldDigest(before?.digest ?? INITIAL_DIGEST, input.v),
+      // The filler stays with the key, as a large value would: every later write of the key carries it.
+      ...(input.stateBytes ? { padding: 'x'.repeat(input.stateBytes) } : before?.padding === undefined ? {} : { padding: before.padding }),
     });
   },
 });

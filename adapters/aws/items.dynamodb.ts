@@ -3,7 +3,7 @@ import { partitionMetadata, SHARD_STATES, type PartitionMetadata, type ShardStat
 import type { Prediction } from '../../core/model/prediction.js';
 import { SHADOW_KINDS, shadowPartition, type ShadowKind, type ShadowPartition } from '../../core/model/shadow.js';
 import { workerNodeMetadata, type WorkerNodeMetadata } from '../../core/model/worker.js';
-import type { AuditEntry, ShardProgress } from '../../core/ports/metadata-store.port.js';
+import type { AuditEntry, ShardProgress, SuspectRange } from '../../core/ports/metadata-store.port.js';
 import { METADATA_KEYS } from '../../definitions/resources.js';
 import { AdapterArgumentError, CorruptDataError } from './errors.js';
 
@@ -191,6 +191,20 @@ export function itemToShadowStats(item: Item): ShadowStats {
     },
     highWaterSequenceNumber: optional(item, 'highWaterSequenceNumber', str, what),
   });
+}
+
+export function suspectToItem(r: SuspectRange): Item {
+  return defined({ pk: `${KEYS.suspectPrefix}${r.shardId}`, sk: KEYS.progressSk, ...r });
+}
+
+export function itemToSuspect(item: Item): SuspectRange {
+  const what = `suspect range item ${String(item.pk)}`;
+  return {
+    shardId: str(item, 'shardId', what),
+    startSequenceNumber: str(item, 'startSequenceNumber', what),
+    span: num(item, 'span', what),
+    updatedAtMs: num(item, 'updatedAtMs', what),
+  };
 }
 
 export function progressToItem(p: ShardProgress): Item {

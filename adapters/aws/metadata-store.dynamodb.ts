@@ -21,6 +21,7 @@ import type {
   ShadowSample,
   ShadowSampleResult,
   ShardProgress,
+  SuspectRange,
   WriteFailure,
   WriteOutcome,
 } from '../../core/ports/metadata-store.port.js';
@@ -239,6 +240,19 @@ export class DynamoDbMetadataStore implements MetadataStore {
 
   async putShardProgress(progress: ShardProgress): Promise<void> {
     await this.put(items.progressToItem(progress), undefined, `progress of ${progress.shardId}`);
+  }
+
+  async getSuspectRange(shardId: string): Promise<SuspectRange | undefined> {
+    const item = await this.get(this.options.metadataTable, `${KEYS.suspectPrefix}${shardId}`, KEYS.progressSk);
+    return item === undefined ? undefined : items.itemToSuspect(item);
+  }
+
+  async putSuspectRange(range: SuspectRange): Promise<void> {
+    await this.put(items.suspectToItem(range), undefined, `suspect range of ${range.shardId}`);
+  }
+
+  async deleteSuspectRange(shardId: string): Promise<void> {
+    await this.delete(`${KEYS.suspectPrefix}${shardId}`, KEYS.progressSk, undefined, `suspect range of ${shardId}`);
   }
 
   async loadPolicyState(policy: string): Promise<{ state: unknown; version: number } | undefined> {

@@ -1,8 +1,9 @@
 import type { PartitionMetadata, ShadowPartition } from '../../core/model/index.js';
-import type { Clock, MetadataStore, StreamControl, WireRecord, WorkerInvoker, WorkerResponse } from '../../core/ports/index.js';
+import type { Clock, InvokeFailure, MetadataStore, StreamControl, WireRecord, WorkerInvoker, WorkerResponse } from '../../core/ports/index.js';
 import { isSampled } from '../sequence.js';
 import type { Telemetry } from '../telemetry.js';
 import type { ShardBatch } from './kinesis-event.js';
+import { CrashSearch } from './crash-search.js';
 import { ParentGate, type MappingStart } from './parent-gate.js';
 import { PlacementCache } from './placement-cache.js';
 
@@ -30,7 +31,10 @@ export interface DispatcherOptions {
 }
 
 export interface DispatcherDeps {
-  readonly metadata: Pick<MetadataStore, 'getPartition' | 'listShadows' | 'getShardProgress' | 'putShardProgress'>;
+  readonly metadata: Pick<
+    MetadataStore,
+    'getPartition' | 'listShadows' | 'getShardProgress' | 'putShardProgress' | 'getSuspectRange' | 'putSuspectRange' | 'deleteSuspectRange'
+  >;
   readonly stream: Pick<StreamControl, 'isDrained'>;
   readonly invoker: WorkerInvoker;
   readonly clock: Clock;
@@ -45,6 +49,9 @@ export interface DispatcherDeps {
 
 export type BatchResult = { readonly batchItemFailures: { readonly itemIdentifier: string }[] };
 
+/** Owner failures that mean the invocation ran and died: they count as an attempt of the records it had. */
+const CRASHES: ReadonlySet<InvokeFailure> = new Set(['function-error', 'timeout']);
+
 /**
  * Routes each shard's batches to the shard's owner, and a sampled copy to its shadows.
  *
@@ -52,10 +59,16 @@ export type BatchResult = { readonly batchItemFailures: { readonly itemIdentifie
  * its parents are drained; start the shadow clones without waiting for them; invoke the owner synchronously
  * with the batch and the epoch; if the owner answers that the epoch is stale, read the placement again and
  * retry; record how far the shard got (for its children's drain check); return the owner's failures.
+ *
+ * An owner that crashes (function error, timeout) cannot count the attempt of the record that crashed it:
+ * the dispatcher finds that record by bisection across the shard's batches (CrashSearch) and has the owner
+ * count each crash of it alone, so it reaches the failure sink after `maxAttempts` like a record whose
+ * processor throws, and the rest of the shard flows on.
  */
 export function createDispatcher(deps: DispatcherDeps, options: DispatcherOptions = {}) {
   const cache = new PlacementCache(deps.metadata, deps.clock, options.placementCacheMs ?? 1000);
   const gate = new ParentGate(deps.metadata, deps.stream, deps.clock, deps.mappingStart);
+  const crashes = new CrashSearch(deps.metadata, deps.clock);
   const holdBudgetMs = options.holdBudgetMs ?? 60_000;
   const holdPollMs = options.holdPollMs ?? 1000;
   const marginMs = options.deadlineMarginMs ?? 5000;
@@ -124,7 +137,11 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
     });
     const shadows = cloneToShadows(batch, partition, live);
     const invokeStart = deps.clock.nowMs();
+    // While a crash in this shard is being narrowed down, only part of the batch goes; the rest is handed back.
+    const sent = crashes.sendable(batch.shardId, batch.records);
+    const sending = batch.records.slice(0, sent);
     let response: WorkerResponse | undefined;
+    let crash: string | undefined;
     let attempt = 0;
     for (; attempt <= retries; attempt += 1) {
       if (attempt > 0) {
@@ -132,15 +149,28 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
         partition = await cache.partition(batch.shardId);
         if (!partition) break;
       }
-      const outcome = await deps.invoker.invoke(partition.ownerWorkerId, { mode: 'primary', shardId: batch.shardId, epoch: partition.epoch, records: batch.records });
-      if (!outcome.ok) break;
+      const outcome = await deps.invoker.invoke(partition.ownerWorkerId, { mode: 'primary', shardId: batch.shardId, epoch: partition.epoch, records: sending });
+      if (!outcome.ok) {
+        if (CRASHES.has(outcome.reason)) crash = outcome.detail;
+        break;
+      }
       if (!outcome.value.rejected) {
         response = outcome.value;
         break;
       }
     }
     const invokeMs = deps.clock.nowMs() - invokeStart;
-    const result = response ? { batchItemFailures: [...response.batchItemFailures] } : allFailed(batch.records);
+    let result: BatchResult;
+    if (response) {
+      const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+      const firstFailed = sending.findIndex((r) => failed.has(r.sequenceNumber));
+      await crashes.answered(batch.shardId, batch.records, sent, firstFailed === -1 ? sent : firstFailed);
+      result = { batchItemFailures: [...response.batchItemFailures, ...allFailed(batch.records.slice(sent)).batchItemFailures] };
+    } else if (crash !== undefined && partition) {
+      result = await afterCrash(batch, partition, sent, crash);
+    } else {
+      result = allFailed(batch.records);
+    }
     await recordProgress(batch, result);
 
     const shadowErrors = (await Promise.race([shadows.done, deps.sleep(graceMs).then(() => 0)])) + (shadowLookupFailed ? 1 : 0);
@@ -156,6 +186,21 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
       shadowErrors,
     });
     return result;
+  }
+
+  /**
+   * The owner crashed on the first `sent` records: narrow the search, or, down to one record, have the owner
+   * count its attempt (and at `maxAttempts` send it to the failure sink: then it and the records before it
+   * are done). Everything else is handed back.
+   */
+  async function afterCrash(batch: ShardBatch, partition: PartitionMetadata, sent: number, crash: string): Promise<BatchResult> {
+    const step = await crashes.crashed(batch.shardId, batch.records, sent);
+    if (step.next === 'bisect') return allFailed(batch.records);
+    const record = batch.records[step.index]!;
+    const counted = await deps.invoker.invoke(partition.ownerWorkerId, { mode: 'primary', shardId: batch.shardId, epoch: partition.epoch, records: [record], crashed: { error: crash } });
+    if (!counted.ok || counted.value.rejected || counted.value.batchItemFailures.length > 0) return allFailed(batch.records);
+    await crashes.close(batch.shardId);
+    return allFailed(batch.records.slice(step.index + 1));
   }
 
   /** The last record before the lowest failure is the shard's new progress (nothing if the first failed). */

@@ -3,6 +3,8 @@ import type { Processor } from '../../processor/api.js';
 import { compareSequence } from '../sequence.js';
 import type { WorkerBatchFigures } from '../telemetry.js';
 import { collectingContext, groupByKey, startSpan, toProcessorRecord } from './context.js';
+import { appliedByShard, countFailedAttempt } from './attempts.js';
+import { runCrashedRecord } from './crashed-record.js';
 import type { WorkerDeps } from './worker-deps.js';
 
 interface KeyResult {
@@ -39,6 +41,12 @@ export async function runPrimaryBatch<S>(processor: Processor<S>, request: Worke
       },
       figures: figures(request, deps, timing, { records: 0, failed: 0, deadLettered: 0, skipped: 0 }),
     };
+  }
+
+  // The dispatcher saw this record's invocation crash: count that attempt instead of running the record.
+  if (request.crashed !== undefined) {
+    const { response, counts } = await runCrashedRecord(request, deps, request.crashed.error);
+    return { response: { ...response, busyMs: span().wallMs }, figures: figures(request, deps, span(), counts) };
   }
 
   const failures: string[] = [];
@@ -86,7 +94,7 @@ async function runKey<S>(processor: Processor<S>, request: WorkerRequest, deps: 
       outputs.push(...collecting.outputs());
       applied += 1;
     } catch (error) {
-      const outcome = await handleFailure(request, deps, record, error);
+      const outcome = await countFailedAttempt(request, deps, record, error instanceof Error ? error.message : String(error));
       if (outcome === 'retry') {
         failedAt = record.sequenceNumber;
         break;
@@ -108,14 +116,6 @@ async function runKey<S>(processor: Processor<S>, request: WorkerRequest, deps: 
   return { failedAt, applied, deadLettered, skipped };
 }
 
-/** Shards a key's marks are kept for: its shard and enough ancestors to recognise a late parent redelivery. */
-const MARKED_SHARDS = 8;
-
-function appliedByShard(before: Readonly<Record<string, string>> | undefined, shardId: string, last: string): Record<string, string> {
-  const entries = Object.entries(before ?? {}).filter(([id]) => id !== shardId);
-  return Object.fromEntries([...entries.slice(-(MARKED_SHARDS - 1)), [shardId, last]]);
-}
-
 /** Runs `fn` over `items` with at most `limit` in flight; results in input order. */
 async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
@@ -130,25 +130,7 @@ async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (it
   return results;
 }
 
-async function handleFailure(request: WorkerRequest, deps: WorkerDeps, record: WireRecord, error: unknown): Promise<'retry' | 'dead-lettered'> {
-  const attempts = await deps.state.countAttempt(`${request.shardId}:${record.sequenceNumber}`);
-  if (attempts < deps.maxAttempts) return 'retry';
-  await deps.failures.send({
-    shardId: request.shardId,
-    sequenceNumber: record.sequenceNumber,
-    partitionKey: record.partitionKey,
-    data: record.data,
-    approximateArrivalMs: record.approximateArrivalMs,
-    workerId: deps.workerId,
-    epoch: request.epoch,
-    attempts,
-    error: error instanceof Error ? error.message : String(error),
-    failedAtMs: deps.clock.nowMs(),
-  });
-  return 'dead-lettered';
-}
-
-function figures(
+export function figures(
   request: WorkerRequest,
   deps: WorkerDeps,
   timing: { wallMs: number; cpuMs: number },

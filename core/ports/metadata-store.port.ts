@@ -71,6 +71,20 @@ export interface ShardProgress {
 }
 
 /**
+ * Where in a shard the dispatcher is looking for a record that makes its owner crash (a function error or a
+ * timeout, which the worker cannot count itself): the `span` records from `startSequenceNumber` on ended in
+ * one. The dispatcher sends the first half next, and so on down to the one record, whose crashes it has the
+ * owner count (see WorkerRequest.crashed). Written only when an owner crashed, deleted when the search ends.
+ */
+export interface SuspectRange {
+  readonly shardId: string;
+  readonly startSequenceNumber: string;
+  /** Records from `startSequenceNumber` (in the shard's order) among which one crashed the owner; at least 1. */
+  readonly span: number;
+  readonly updatedAtMs: number;
+}
+
+/**
  * Partitions, workers, shadows and the audit log. Ownership changes are conditional on the epoch, so two
  * SPM runs at once cannot both apply conflicting actions: the loser gets `stale-epoch`, not an exception.
  */
@@ -116,6 +130,12 @@ export interface MetadataStore {
    * ParallelizationFactor 1), so there is one writer per shard.
    */
   putShardProgress(progress: ShardProgress): Promise<void>;
+
+  /** The shard's open search for a record that crashes its owner (see SuspectRange), if any. */
+  getSuspectRange(shardId: string): Promise<SuspectRange | undefined>;
+  /** Overwrites it; unconditional for the same reason as `putShardProgress`. */
+  putSuspectRange(range: SuspectRange): Promise<void>;
+  deleteSuspectRange(shardId: string): Promise<void>;
 
   /** The policy's state between ticks, with a version for optimistic concurrency. */
   loadPolicyState(policy: string): Promise<{ state: unknown; version: number } | undefined>;

@@ -21,6 +21,14 @@ export interface WorkerRequest {
   readonly hashKeyStart?: string;
   readonly hashKeyEnd?: string;
   readonly records: readonly WireRecord[];
+  /**
+   * Primary only, with exactly one record: the invocation that ran this record alone ended without an
+   * answer (a function error, a timeout, the memory limit), so the worker could not count the attempt. The
+   * worker counts it now instead of running the record; at `maxAttempts` it sends the record to the failure
+   * sink and marks it applied, as it does a record whose processor keeps throwing. `error` is what the
+   * dispatcher saw.
+   */
+  readonly crashed?: { readonly error: string };
 }
 
 export interface WorkerResponse {

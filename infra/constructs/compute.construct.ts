@@ -169,11 +169,13 @@ export class Compute extends Construct {
       },
     });
     // Routing reads partitions and shadows; the parent gate reads and writes shard progress (and reads the
-    // table's creation time: the earliest the mapping can have started). Nothing else.
+    // table's creation time: the earliest the mapping can have started); the search for a record that crashes
+    // an owner keeps its range in SUSPECT# items. Nothing else.
     const progressKeys = `${METADATA_KEYS.progressPrefix}*`;
     dispatcher.role.addToPrincipalPolicy(itemAccess(storage.metadataTable, 'ReadPlacementAndProgress', ['GetItem'], [METADATA_KEYS.partition, progressKeys]));
     dispatcher.role.addToPrincipalPolicy(itemAccess(storage.metadataTable, 'ListShadows', ['Query'], [METADATA_KEYS.shadow]));
     dispatcher.role.addToPrincipalPolicy(itemAccess(storage.metadataTable, 'WriteShardProgress', ['PutItem'], [progressKeys]));
+    dispatcher.role.addToPrincipalPolicy(itemAccess(storage.metadataTable, 'CrashSearch', ['GetItem', 'PutItem', 'DeleteItem'], [`${METADATA_KEYS.suspectPrefix}*`]));
     dispatcher.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'ReadMetadataTableCreationTime', actions: ['dynamodb:DescribeTable'], resources: [storage.metadataTable.tableArn] }),
     );
@@ -257,10 +259,10 @@ export class Compute extends Construct {
 /**
  * Access to the items of `table` whose partition key matches one of `leadingKeys` (IAM wildcards allowed),
  * for the given DynamoDB actions only. `ForAllValues` over `dynamodb:LeadingKeys` is how DynamoDB scopes a
- * role by item; only key-addressed actions (GetItem, Query, PutItem, UpdateItem) are granted this way, never
+ * role by item; only key-addressed actions (GetItem, Query, PutItem, UpdateItem, DeleteItem) are granted this way, never
  * Scan or batch calls, which would not be confined by it.
  */
-function itemAccess(table: dynamodb.ITable, sid: string, actions: readonly ('GetItem' | 'Query' | 'PutItem' | 'UpdateItem')[], leadingKeys: readonly string[]): iam.PolicyStatement {
+function itemAccess(table: dynamodb.ITable, sid: string, actions: readonly ('GetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem')[], leadingKeys: readonly string[]): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid,
     actions: actions.map((a) => `dynamodb:${a}`),

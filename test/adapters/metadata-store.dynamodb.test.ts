@@ -139,6 +139,19 @@ describe('DynamoDbMetadataStore on dynalite: partitions', () => {
 });
 
 describe('DynamoDbMetadataStore on dynalite: workers, shadows and their stats', () => {
+  it("keeps a shard's suspect range apart from its progress: put, read back, overwritten, deleted", async () => {
+    const { store } = await newStore();
+    const range = { shardId: 's0', startSequenceNumber: '49600000000000000000000000000000000000000000000000000001', span: 25, updatedAtMs: 7 };
+    await store.putShardProgress({ shardId: 's0', lastSequenceNumber: '1', updatedAtMs: 1 });
+    await store.putSuspectRange(range);
+    expect(await store.getSuspectRange('s0')).toEqual(range);
+    await store.putSuspectRange({ ...range, span: 1 });
+    expect((await store.getSuspectRange('s0'))?.span).toBe(1);
+    await store.deleteSuspectRange('s0');
+    expect(await store.getSuspectRange('s0')).toBeUndefined();
+    expect(await store.getShardProgress('s0')).toMatchObject({ lastSequenceNumber: '1' });
+  });
+
   it('puts and lists workers, overwriting by id', async () => {
     const { store } = await newStore();
     await store.putWorker(aWorker({ workerId: 'a', utilization: 0.1 }));

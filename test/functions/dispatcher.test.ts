@@ -106,6 +106,61 @@ describe('the dispatcher', () => {
     expect(trace).toEqual([check, 'invoke w1 epoch=1 n=1']);
   });
 
+  /** Plays the mapping: delivers `count` records from the checkpoint, which moves to the lowest failure; returns the invocations' trace. */
+  async function deliverAll(dispatcher: ReturnType<typeof setup>['dispatcher'], batch: ReturnType<typeof setup>['batch'], count: number, rounds = 40): Promise<number> {
+    let from = 1;
+    for (let round = 0; round < rounds && from <= count; round += 1) {
+      const result = await dispatcher.dispatch(batch('shardId-000000000000', Array.from({ length: count - from + 1 }, (_, i) => from + i)));
+      const failed = result.batchItemFailures.map((f) => Number(f.itemIdentifier) - 1_000_000);
+      from = failed.length === 0 ? count + 1 : Math.min(...failed);
+    }
+    return from;
+  }
+
+  it("bisects an owner's crashes down to the one record, has the owner count each crash of it alone, and goes on past it once the owner gave it up", async () => {
+    let counted = 0;
+    const answer: Answer = (_workerId, request) => {
+      if (request.crashed) return (counted += 1) >= 3 ? success('w1', request) : ok({ batchItemFailures: [{ itemIdentifier: request.records[0]!.sequenceNumber }], processed: 0, busyMs: 0 });
+      return request.records.some((r) => r.sequenceNumber === '1000006') ? failed('timeout', 'Task timed out after 60.00 seconds') : success('w1', request);
+    };
+    const { dispatcher, trace, batch, metadata } = setup({ answer });
+    expect(await deliverAll(dispatcher, batch, 8)).toBe(9);
+    expect(trace.filter((t) => t.startsWith('invoke'))).toEqual([
+      'invoke w1 epoch=1 n=8', // crash: 1-8 suspect
+      'invoke w1 epoch=1 n=4', // 1-4 through: 5-8 suspect
+      'invoke w1 epoch=1 n=2', // crash: 5-6 suspect
+      'invoke w1 epoch=1 n=1', // 5 through: 6 suspect
+      'invoke w1 epoch=1 n=1', // 6 crashes alone ...
+      'invoke w1 epoch=1 n=1', // ... and is counted (1)
+      'invoke w1 epoch=1 n=1',
+      'invoke w1 epoch=1 n=1', // counted (2)
+      'invoke w1 epoch=1 n=1',
+      'invoke w1 epoch=1 n=1', // counted (3): given up by the owner
+      'invoke w1 epoch=1 n=2', // 7-8 flow
+    ]);
+    expect(counted).toBe(3);
+    expect(metadata.suspects.size).toBe(0);
+    expect(metadata.progress.get('shardId-000000000000')?.lastSequenceNumber).toBe('1000008');
+  });
+
+  it('closes the search when the suspect records go through after a one-off crash, and counts nothing', async () => {
+    let crashes = 1;
+    const answer: Answer = (_workerId, request) => (crashes-- > 0 ? failed('function-error', 'Runtime.OutOfMemory') : success('w1', request));
+    const { dispatcher, trace, batch, metadata } = setup({ answer });
+    expect(await deliverAll(dispatcher, batch, 4)).toBe(5);
+    // 1-4 crash; 1-2 through (3-4 suspect); 3 through (4 suspect); 4 through: the search is closed.
+    expect(trace.filter((t) => t.startsWith('invoke'))).toEqual(['invoke w1 epoch=1 n=4', 'invoke w1 epoch=1 n=2', 'invoke w1 epoch=1 n=1', 'invoke w1 epoch=1 n=1']);
+    expect(metadata.suspects.size).toBe(0);
+  });
+
+  it('continues a search another execution environment started, from the stored suspect range', async () => {
+    const answer: Answer = (_workerId, request) => (request.records.some((r) => r.sequenceNumber === '1000003') && !request.crashed ? failed('function-error', 'boom') : success('w1', request));
+    const { dispatcher, trace, batch, metadata } = setup({ answer });
+    metadata.suspects.set('shardId-000000000000', { shardId: 'shardId-000000000000', startSequenceNumber: '1000003', span: 1, updatedAtMs: 0 });
+    await dispatcher.dispatch(batch('shardId-000000000000', [1, 2, 3, 4]));
+    expect(trace.filter((t) => t.startsWith('invoke'))).toEqual(['invoke w1 epoch=1 n=4', 'invoke w1 epoch=1 n=1']);
+  });
+
   it('hands a held batch back without invoking anyone when the hold budget runs out', async () => {
     const { dispatcher, trace, batch, metadata, figures } = setup({ drained: () => false, dispatcher: { holdBudgetMs: 1000, holdPollMs: 250 } });
     metadata.partitions.set('child', partition({ shardId: 'child', parentShardIds: ['parent'] }));

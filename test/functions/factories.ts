@@ -1,5 +1,5 @@
 import type { PartitionMetadata, ShadowPartition } from '../../core/model/index.js';
-import type { MetadataStore, ShadowSample, ShadowSampleResult, ShardProgress, WireRecord, WorkerRequest } from '../../core/ports/index.js';
+import type { MetadataStore, ShadowSample, ShadowSampleResult, ShardProgress, SuspectRange, WireRecord, WorkerRequest } from '../../core/ports/index.js';
 import { MemoryFailureSink } from '../../adapters/local/failure-sink.memory.js';
 import { MemoryKeyedStateStore } from '../../adapters/local/keyed-state.memory.js';
 import type { WorkerDeps } from '../../app/worker/worker-deps.js';
@@ -35,11 +35,14 @@ export function request(records: WireRecord[], overrides: Partial<WorkerRequest>
 }
 
 /** The slice of MetadataStore the data plane reads and writes, in memory. */
-export class FakeMetadata implements Pick<MetadataStore, 'getPartition' | 'listShadows' | 'recordShadowSample' | 'getShardProgress' | 'putShardProgress'> {
+export class FakeMetadata
+  implements Pick<MetadataStore, 'getPartition' | 'listShadows' | 'recordShadowSample' | 'getShardProgress' | 'putShardProgress' | 'getSuspectRange' | 'putSuspectRange' | 'deleteSuspectRange'>
+{
   readonly partitions = new Map<string, PartitionMetadata>();
   readonly shadows: ShadowPartition[] = [];
   readonly samples: { shadow: ShadowPartition; sample: ShadowSample }[] = [];
   readonly progress = new Map<string, ShardProgress>();
+  readonly suspects = new Map<string, SuspectRange>();
   reads = 0;
 
   constructor(...partitions: PartitionMetadata[]) {
@@ -68,6 +71,15 @@ export class FakeMetadata implements Pick<MetadataStore, 'getPartition' | 'listS
   }
   async putShardProgress(progress: ShardProgress) {
     this.progress.set(progress.shardId, progress);
+  }
+  async getSuspectRange(shardId: string) {
+    return this.suspects.get(shardId);
+  }
+  async putSuspectRange(range: SuspectRange) {
+    this.suspects.set(range.shardId, range);
+  }
+  async deleteSuspectRange(shardId: string) {
+    this.suspects.delete(shardId);
   }
 }
 

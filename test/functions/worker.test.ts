@@ -98,6 +98,41 @@ describe('the worker in primary mode', () => {
   });
 });
 
+describe('the worker told that a record crashed its invocation', () => {
+  const crashed = { error: 'Task timed out after 60.00 seconds' };
+
+  it('counts the attempt without running the record, and asks for it again below maxAttempts', async () => {
+    const { worker, deps } = setup();
+    const response = await worker.handle(request([wireRecord(2, 'a', { v: 3 })], { crashed }));
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: '1000002' }]);
+    expect(aggregate(deps.state, 'a')).toBeUndefined();
+    expect(deps.failures.records).toEqual([]);
+  });
+
+  it('sends the record with its data to the failure sink at maxAttempts, moves its key past it and keeps the value', async () => {
+    const { worker, deps, figures } = setup();
+    await worker.handle(request([wireRecord(1, 'a', { v: 2 })]));
+    await deps.state.countAttempt('shardId-000000000000:1000002');
+    await deps.state.countAttempt('shardId-000000000000:1000002');
+    const response = await worker.handle(request([wireRecord(2, 'a', { v: 3 })], { crashed }));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(deps.failures.records).toEqual([expect.objectContaining({ sequenceNumber: '1000002', partitionKey: 'a', attempts: 3, error: crashed.error, data: wireRecord(2, 'a', { v: 3 }).data })]);
+    expect(aggregate(deps.state, 'a')).toMatchObject({ count: 1, sum: 2 });
+    expect(figures.at(-1)).toMatchObject({ deadLettered: 1 });
+    // A redelivery skips it; the key's next record is applied.
+    await worker.handle(request([wireRecord(2, 'a', { v: 3 }), wireRecord(3, 'a', { v: 4 })]));
+    expect(aggregate(deps.state, 'a')).toMatchObject({ count: 2, sum: 6, lastSequenceNumber: '1000003' });
+  });
+
+  it('counts nothing for a record already applied (the crash came after its state write)', async () => {
+    const { worker, deps } = setup();
+    await worker.handle(request([wireRecord(1, 'a', { v: 2 })]));
+    const response = await worker.handle(request([wireRecord(1, 'a', { v: 2 })], { crashed }));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await deps.state.countAttempt('shardId-000000000000:1000001')).toBe(1);
+  });
+});
+
 describe('the worker in shadow mode', () => {
   const shadow = { shadowId: 'shardId-000000000000@w2', shardId: 'shardId-000000000000', workerId: 'w2', kind: 'forward' as const, rate: 0.5, createdAtMs: 0 };
   const shadowRequest = (records: ReturnType<typeof wireRecord>[]) =>

@@ -198,20 +198,24 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
     },
     ledger,
     dispatcher,
-    /** Puts records in one PutRecords call (per-key order = array order) and writes them in the ledger. */
-    async produce(records: readonly { key: string; v: number; poison?: boolean; costMs?: number }[]): Promise<void> {
+    /**
+     * Puts records in one PutRecords call (per-key order = array order) and writes them in the ledger.
+     * `failing` marks a record the ledger expects at the failure destination rather than applied, whatever
+     * makes it fail (a hang, a failing state write); `poison` also makes its processor throw.
+     */
+    async produce(records: readonly { key: string; v: number; poison?: boolean; failing?: boolean; costMs?: number; stateBytes?: number }[]): Promise<void> {
       for (let i = 0; i < records.length; i += 100) {
         const chunk = records.slice(i, i + 100);
         const out = await clients.kinesis.send(
           new PutRecordsCommand({
             StreamName: name,
-            Records: chunk.map((r) => ({ PartitionKey: r.key, Data: Buffer.from(JSON.stringify({ v: r.v, poison: r.poison, costMs: r.costMs })) })),
+            Records: chunk.map((r) => ({ PartitionKey: r.key, Data: Buffer.from(JSON.stringify({ v: r.v, poison: r.poison, costMs: r.costMs, stateBytes: r.stateBytes })) })),
           }),
         );
         if ((out.FailedRecordCount ?? 0) > 0) throw new Error(`PutRecords rejected ${out.FailedRecordCount} records`);
         out.Records!.forEach((answer, j) => {
           const r = chunk[j]!;
-          ledger.add({ key: r.key, v: r.v, poison: r.poison ?? false, sequenceNumber: answer.SequenceNumber!, shardId: answer.ShardId! });
+          ledger.add({ key: r.key, v: r.v, poison: (r.poison ?? false) || (r.failing ?? false), sequenceNumber: answer.SequenceNumber!, shardId: answer.ShardId! });
         });
       }
     },

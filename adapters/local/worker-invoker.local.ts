@@ -14,8 +14,9 @@ export interface LocalWorkerSpec {
   readonly shadowSlots?: number;
   /**
    * The function timeout of the worker's class, in ms: an invocation still running after it ends as Lambda
-   * ends it, a function error "Task timed out", and its slot is free again (the handler's promise cannot be
-   * killed in-process; whatever it still writes is fenced like a zombie invocation's). @default none (no limit)
+   * ends it, a function error "Task timed out", and its slot is free again. Unlike Lambda, the handler's
+   * promise cannot be killed in-process: what it still writes is fenced only as a zombie invocation's is (the
+   * per-key version check). @default none (no limit)
    */
   readonly timeoutMs?: number;
   readonly handle: (request: WorkerRequest) => Promise<WorkerResponse>;

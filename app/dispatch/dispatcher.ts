@@ -135,11 +135,12 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
       shadowLookupFailed = true;
       return [];
     });
-    const shadows = cloneToShadows(batch, partition, live);
-    const invokeStart = deps.clock.nowMs();
-    // While a crash in this shard is being narrowed down, only part of the batch goes; the rest is handed back.
+    // While a crash in this shard is being narrowed down, only part of the batch goes (to the shadows too);
+    // the rest is handed back.
     const sent = crashes.sendable(batch.shardId, batch.records);
     const sending = batch.records.slice(0, sent);
+    const shadows = cloneToShadows({ ...batch, records: sending }, partition, live);
+    const invokeStart = deps.clock.nowMs();
     let response: WorkerResponse | undefined;
     let crash: string | undefined;
     let attempt = 0;

@@ -27,3 +27,13 @@ export function formatGiven(value: unknown): string {
     return String(value);
   }
 }
+
+/**
+ * Whether a failure is transient: a dependency that throttled or was briefly unavailable, and will likely
+ * answer on a retry (adapters mark such errors with `transient: true`). The worker retries a batch that met
+ * one without counting an attempt against any record: a throttling storm must not send healthy records to
+ * the failure destination.
+ */
+export function isTransient(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { transient?: unknown }).transient === true;
+}

@@ -31,6 +31,8 @@ export class EmulatorError extends AdapterError {
 export class AwsCallError extends AdapterError {
   override readonly name = 'AwsCallError';
   readonly code = 'FORESHADOW_AWS_CALL_FAILED';
+  /** The cause was throttling, a 5xx or a network failure: a later retry will likely succeed (core isTransient). */
+  readonly transient: boolean;
   constructor(
     readonly service: string,
     readonly operation: string,
@@ -39,7 +41,36 @@ export class AwsCallError extends AdapterError {
     cause: unknown,
   ) {
     super(`${service}.${operation} failed for ${subject}: ${errorName(cause)}: ${errorMessage(cause)}`, { cause });
+    this.transient = isTransientAwsError(cause);
   }
+}
+
+/** Error names AWS uses for throttling and brief unavailability, across the services this project calls. */
+const TRANSIENT_NAMES = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'Throttling',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'LimitExceededException',
+  'InternalServerError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
+
+/** Throttling, a server-side (5xx) error or a network failure, from the SDK's error shape. */
+export function isTransientAwsError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { name?: unknown; code?: unknown; $metadata?: { httpStatusCode?: unknown }; $retryable?: unknown };
+  if (typeof e.name === 'string' && TRANSIENT_NAMES.has(e.name)) return true;
+  if (e.$retryable !== undefined && e.$retryable !== null) return true;
+  const status = e.$metadata?.httpStatusCode;
+  if (typeof status === 'number' && status >= 500) return true;
+  return typeof e.code === 'string' && ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE'].includes(e.code);
 }
 
 /** A stored item or an AWS answer does not have the shape the adapter wrote or expects. */

@@ -1,5 +1,5 @@
 import type { PartitionMetadata, ShadowPartition } from '../../core/model/index.js';
-import type { Clock, InvokeFailure, MetadataStore, StreamControl, WireRecord, WorkerInvoker, WorkerResponse } from '../../core/ports/index.js';
+import type { Clock, CrashPoint, InvokeFailure, MetadataStore, StreamControl, WireRecord, WorkerInvoker, WorkerResponse } from '../../core/ports/index.js';
 import { isSampled } from '../sequence.js';
 import type { Telemetry } from '../telemetry.js';
 import type { ShardBatch } from './kinesis-event.js';
@@ -45,6 +45,8 @@ export interface DispatcherDeps {
    * processed nothing of), read at the first need. @default TRIM_HORIZON (every record within retention)
    */
   readonly mappingStart?: () => Promise<MappingStart>;
+  /** Fault injection at named steps (core/ports/crash-points.port.ts): tests only. @default none */
+  readonly crashPoint?: CrashPoint;
 }
 
 export type BatchResult = { readonly batchItemFailures: { readonly itemIdentifier: string }[] };
@@ -160,6 +162,8 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
         break;
       }
     }
+    // The owner applied (some of) the batch; dying here leaves the mapping to deliver all of it again.
+    if (response) deps.crashPoint?.('dispatcher.after-owner-applied', batch.shardId);
     const invokeMs = deps.clock.nowMs() - invokeStart;
     let result: BatchResult;
     if (response) {

@@ -1,3 +1,4 @@
+import { isTransient } from '../../core/errors.js';
 import type { EmittedOutput, WireRecord, WorkerRequest, WorkerResponse } from '../../core/ports/index.js';
 import type { Processor } from '../../processor/api.js';
 import { compareSequence } from '../sequence.js';
@@ -54,7 +55,13 @@ export async function runPrimaryBatch<S>(processor: Processor<S>, request: Worke
   let deadLettered = 0;
   let skipped = 0;
   const groups = [...groupByKey(request.records)];
-  const results = await mapConcurrently(groups, deps.keyConcurrency ?? 8, ([key, records]) => runKey(processor, request, deps, key, records));
+  const results = await mapConcurrently(groups, deps.keyConcurrency ?? 8, ([key, records]) =>
+    // A throttled or briefly unavailable state store: this key's records come again, no attempt counted.
+    runKey(processor, request, deps, key, records).catch((error: unknown): KeyResult => {
+      if (!isTransient(error)) throw error;
+      return { failedAt: records[0]!.sequenceNumber, applied: 0, deadLettered: 0, skipped: 0 };
+    }),
+  );
   for (const result of results) {
     applied += result.applied;
     deadLettered += result.deadLettered;
@@ -113,6 +120,8 @@ async function runKey<S>(processor: Processor<S>, request: WorkerRequest, deps: 
     // have the batch delivered again from this key's first new record; the retry will skip what they applied.
     return { failedAt: firstApplied, applied: 0, deadLettered: 0, skipped };
   }
+  // This key is applied; the batch's other keys may not be yet. Dying here is a partly applied batch.
+  deps.crashPoint?.('worker.after-state-write', key);
   return { failedAt, applied, deadLettered, skipped };
 }
 

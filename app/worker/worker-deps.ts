@@ -1,4 +1,4 @@
-import type { Clock, FailureSink, KeyedStateStore, MetadataStore } from '../../core/ports/index.js';
+import type { Clock, CrashPoint, FailureSink, KeyedStateStore, MetadataStore } from '../../core/ports/index.js';
 
 /** What the worker logic needs; the Lambda handler and the local runtime wire the same pieces. */
 export interface WorkerDeps {
@@ -15,4 +15,6 @@ export interface WorkerDeps {
   readonly speed: number;
   /** Partition keys of a batch processed at once (their state reads and writes overlap). @default 8 */
   readonly keyConcurrency?: number;
+  /** Fault injection at named steps (core/ports/crash-points.port.ts): tests only. @default none */
+  readonly crashPoint?: CrashPoint;
 }

@@ -7,8 +7,10 @@
  * |---|---|
  * | `spm.move.after-owner-change` | the epoch-conditional owner change and the promoted shadow's clean-up |
  * | `spm.split.after-split-shard` | `SplitShard` and the placement of the children |
+ * | `dispatcher.after-owner-applied` | the owner's answer (records applied) and the dispatcher's own answer to the mapping |
+ * | `worker.after-state-write` | one partition key's state write and the batch's other keys |
  */
-export const CRASH_POINTS = ['spm.move.after-owner-change', 'spm.split.after-split-shard'] as const;
+export const CRASH_POINTS = ['spm.move.after-owner-change', 'spm.split.after-split-shard', 'dispatcher.after-owner-applied', 'worker.after-state-write'] as const;
 export type CrashPointName = (typeof CRASH_POINTS)[number];
 
 /** Called at each named step with what it is about (a shard id); throws to simulate the process dying there. */

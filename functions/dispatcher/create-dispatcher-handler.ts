@@ -8,7 +8,7 @@ import { shardBatches } from '../../app/dispatch/kinesis-event.js';
 import { EmfTelemetry } from '../../app/telemetry.emf.js';
 
 export type DispatcherHandlerDeps = Pick<DispatcherDeps, 'metadata' | 'stream' | 'invoker'> &
-  Partial<Pick<DispatcherDeps, 'clock' | 'sleep' | 'telemetry' | 'mappingStart'>> & { readonly options?: DispatcherOptions };
+  Partial<Pick<DispatcherDeps, 'clock' | 'sleep' | 'telemetry' | 'mappingStart' | 'crashPoint'>> & { readonly options?: DispatcherOptions };
 
 /**
  * Builds the dispatcher Lambda handler: the stream's only event source mapping target. For each shard batch
@@ -30,6 +30,7 @@ export function createDispatcherHandler(deps: DispatcherHandlerDeps | (() => Dis
         sleep: d.sleep ?? sleep,
         telemetry: d.telemetry ?? new EmfTelemetry(),
         ...(d.mappingStart === undefined ? {} : { mappingStart: d.mappingStart }),
+        ...(d.crashPoint === undefined ? {} : { crashPoint: d.crashPoint }),
       },
       d.options,
     );

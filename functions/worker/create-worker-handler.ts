@@ -83,6 +83,7 @@ export function createWorkerHandler<S>(processor: Processor<S>, deps?: WorkerHan
         histogramBuckets: d.histogramBuckets ?? 32,
         speed: d.speed ?? 1,
         ...(d.keyConcurrency === undefined ? {} : { keyConcurrency: d.keyConcurrency }),
+        ...(d.crashPoint === undefined ? {} : { crashPoint: d.crashPoint }),
       },
       d.telemetry ?? new EmfTelemetry(),
     );

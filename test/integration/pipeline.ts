@@ -87,6 +87,8 @@ export interface PipelineOptions {
   readonly dispatcher?: DispatcherOptions;
   /** @default 3 */
   readonly maxAttempts?: number;
+  /** Fault injection in the dispatcher and the workers (core/ports/crash-points.port.ts). @default none */
+  readonly crashPoint?: CrashPoint;
   /** The DynamoDB client of the workers' state path (output table), e.g. one with throttling injected. @default the shared one */
   readonly stateClient?: DynamoDBClient;
   /**
@@ -143,7 +145,7 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
 
   const deploy = (setups: readonly WorkerSetup[]): LocalWorkerInvoker => {
     const specs: LocalWorkerSpec[] = setups.map((w) => {
-      const handler = createWorkerHandler(aggregatesProcessor, { workerId: w.workerId, metadata, state: workerState, failures, speed: w.speed ?? 1, maxAttempts: options.maxAttempts ?? 3, histogramBuckets: 8, telemetry });
+      const handler = createWorkerHandler(aggregatesProcessor, { workerId: w.workerId, metadata, state: workerState, failures, ...(options.crashPoint ? { crashPoint: options.crashPoint } : {}), speed: w.speed ?? 1, maxAttempts: options.maxAttempts ?? 3, histogramBuckets: 8, telemetry });
       const timeoutMs = w.timeoutMs ?? 60_000;
       return { workerId: w.workerId, slots: w.slots ?? 2, shadowSlots: w.shadowSlots ?? 1, timeoutMs, handle: (request) => handler(request, localContext(w.workerId, timeoutMs)) };
     });
@@ -165,6 +167,7 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
     stream,
     invoker,
     telemetry,
+    ...(options.crashPoint ? { crashPoint: options.crashPoint } : {}),
     // Told where the mapping starts as the dispatcher Lambda is: its environment and the metadata table's creation time.
     mappingStart: async () => (position === 'LATEST' ? { position, notBeforeMs: await tableCreatedAtMs(clients.dynamo, tables.metadata) } : { position }),
     options: { placementCacheMs: 500, holdPollMs: 100, ...options.dispatcher },

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { seededRandom, type Random } from '../../core/random.js';
-import { CRASH_POINTS, InjectedCrash, type CrashPoint } from '../../core/ports/index.js';
+import { InjectedCrash, type CrashPoint } from '../../core/ports/index.js';
 import type { WorkerRequest, WorkerResponse } from '../../core/ports/index.js';
 
 /** The faults a chaos run injects, each at a named place of the real handlers. */
@@ -66,11 +66,12 @@ export class Chaos {
   }
 
   /**
-   * The SPM's crash hook. Crash points are reached only by moves and splits, a few per minute, so each is
-   * ten times likelier than a per-invocation fault.
+   * The SPM's crash hook (its `spm.*` steps; the dispatcher's and workers' deaths are the wrappers below).
+   * SPM crash points are reached only by moves and splits, a few per minute, so each is ten times likelier
+   * than a per-invocation fault.
    */
   readonly crashPoint: CrashPoint = (step, subject) => {
-    if (CRASH_POINTS.includes(step) && this.strikes('spm-crash', 10)) throw new InjectedCrash(step, subject);
+    if (step.startsWith('spm.') && this.strikes('spm-crash', 10)) throw new InjectedCrash(step, subject);
   };
 
   /** A dispatcher invocation that may die before routing, or after the owners applied the batch. */

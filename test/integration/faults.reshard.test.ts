@@ -51,3 +51,61 @@ describe('a shard merged while its batches are held behind a draining parent', (
     }
   });
 });
+
+/**
+ * Fault matrix: a parent trimmed from retention. After the retention period Kinesis no longer lists a closed
+ * parent, and GetShardIterator on it answers ResourceNotFoundException; its children still name it. Injected
+ * at the Kinesis API (every reader of this file's client sees the trim), right after the split.
+ */
+describe('a parent trimmed from retention while its children wait', () => {
+  it('counts the parent as drained and delivers the children', async () => {
+    const p = await startPipeline(clients(), { shards: 1, workers: [{ workerId: 'w1' }, { workerId: 'w2' }], esm: { parentsFirst: false } });
+    const kinesis = emulators.kinesis();
+    let trimmed: string | undefined;
+    let refused = 0;
+    kinesis.middlewareStack.add(
+      (next) => async (args) => {
+        const request = args.request as { headers?: Record<string, string>; body?: unknown };
+        const target = request.headers?.['x-amz-target'] ?? '';
+        const body = String(request.body ?? '');
+        if (trimmed !== undefined && /GetShardIterator$/.test(target) && body.includes(trimmed)) {
+          refused += 1;
+          throw Object.assign(new Error(`Shard ${trimmed} in stream ${p.name} under account 000000000000 does not exist (injected trim)`), {
+            name: 'ResourceNotFoundException',
+            $fault: 'client',
+            $metadata: { httpStatusCode: 400 },
+          });
+        }
+        const out = await next(args);
+        if (trimmed !== undefined && /ListShards$/.test(target)) {
+          const output = out.output as { Shards?: { ShardId?: string }[] };
+          if (output.Shards) output.Shards = output.Shards.filter((s) => s.ShardId !== trimmed);
+        }
+        return out;
+      },
+      { step: 'deserialize', name: 'injectedTrim', priority: 'high' },
+    );
+    try {
+      // The stream was split before Foreshadow was deployed, and the parent has since aged out: Foreshadow
+      // never saw it, has no progress for it, and cannot read it.
+      const parent = (await p.stream.listShards())[0]!;
+      const split = await p.stream.splitShard(parent.shardId, (parent.hashKeyRange.start + parent.hashKeyRange.end) / 2n);
+      expect(split.ok).toBe(true);
+      expect(await p.stream.waitUntilActive(10_000)).toBe(true);
+      trimmed = parent.shardId;
+      await p.tick();
+      const children = await p.metadata.listPartitions();
+      expect(children.map((c) => c.parentShardIds)).toEqual([[parent.shardId], [parent.shardId]]);
+      p.esm.start();
+      await p.produce(records(200, 8));
+      const { verdicts } = await p.settle(20_000);
+      expect(verdicts).toEqual([]);
+      expect(p.esm.stats.discardedBatches).toBe(0);
+      expect(refused).toBeGreaterThan(0);
+    } finally {
+      trimmed = undefined;
+      kinesis.middlewareStack.remove('injectedTrim');
+      await p.stop();
+    }
+  });
+});

@@ -1,9 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { dynamoDbClient } from '../../adapters/aws/clients.js';
+import { dynamoDbClient, sqsClient } from '../../adapters/aws/clients.js';
 import { SqsFailureSink } from '../../adapters/aws/failure-sink.sqs.js';
 import { DynamoDbKeyedStateStore } from '../../adapters/aws/keyed-state.dynamodb.js';
 import { DynamoDbMetadataStore } from '../../adapters/aws/metadata-store.dynamodb.js';
@@ -53,7 +52,7 @@ export function workerDepsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerH
     workerId,
     metadata: new DynamoDbMetadataStore(dynamo, { metadataTable: requireEnv(ENV.metadataTable, env), auditTable: env[ENV.auditTable] ?? '' }),
     state: new DynamoDbKeyedStateStore(dynamo, requireEnv(ENV.outputTable, env)),
-    failures: shadowOnly ? noFailureQueue(workerId) : new SqsFailureSink(new SQSClient({}), requireEnv(ENV.failureQueueUrl, env)),
+    failures: shadowOnly ? noFailureQueue(workerId) : new SqsFailureSink(sqsClient(), requireEnv(ENV.failureQueueUrl, env)),
     histogramBuckets: configFromEnv(env).spm.histogramBuckets,
     shadowOnly,
   };

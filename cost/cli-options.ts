@@ -1,0 +1,58 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_SHARD_COUNTS } from './cost-table.js';
+
+/** What `npm run cost -- ...` accepts. */
+export interface CostCliOptions {
+  /** Print the rows as JSON (one object per shard count). @default false */
+  readonly json: boolean;
+  /** Write docs/COST.md-style markdown to this file instead of printing the table. @default none */
+  readonly write?: string;
+  /** Shard counts of the rows. @default 10, 100, 1000 */
+  readonly shards: readonly number[];
+  readonly help: boolean;
+}
+
+export const COST_USAGE = `Usage: npm run cost -- [options]
+
+Measures what the real handlers call on kinesis-local and dynalite for a short fixed workload, and prints
+Foreshadow's monthly overhead at half the write limit, per item (measured counts x list prices).
+
+Options:
+  --json               print one JSON object per row: { shards, baselineUsd, overheadUsd, overheadPercent, items }
+  --write <file>       write the markdown report (docs/COST.md) to <file>
+  --shards <n,n,...>   shard counts of the rows (default: ${DEFAULT_SHARD_COUNTS.join(',')})
+  --help               show this text`;
+
+/** A bad option: the message quotes the value and says what is allowed, in one line. */
+export class CostCliError extends Error {
+  override readonly name = 'CostCliError';
+  readonly code = 'bad-option';
+}
+
+/** Parses argv; a bad option is a CostCliError quoting the value and what is allowed. */
+export function parseCostCliOptions(argv: readonly string[]): CostCliOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: { json: { type: 'boolean', default: false }, write: { type: 'string' }, shards: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+    }));
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+    throw new CostCliError(`${message} (allowed: --json, --write <file>, --shards <n,n,...>, --help)`);
+  }
+  const shards = values.shards === undefined ? [...DEFAULT_SHARD_COUNTS] : parseShardCounts(values.shards);
+  if (values.write !== undefined && values.write.trim() === '') throw new CostCliError('--write must name a file (given "")');
+  return { json: values.json, ...(values.write === undefined ? {} : { write: values.write }), shards, help: values.help };
+}
+
+function parseShardCounts(text: string): number[] {
+  const parts = text.split(',').map((p) => p.trim());
+  const counts = parts.map(Number);
+  if (parts.length === 0 || counts.some((n, i) => parts[i] === '' || !Number.isInteger(n) || n < 1 || n > 100_000)) {
+    throw new CostCliError(`--shards must be a comma-separated list of whole numbers from 1 to 100000 (given "${text}")`);
+  }
+  return counts;
+}

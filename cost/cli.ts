@@ -1,0 +1,47 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { COST_USAGE, CostCliError, parseCostCliOptions } from './cli-options.js';
+
+/**
+ * `npm run cost`: measures the fixed workload (cost/measure.ts), prices it (cost/cost-items.ts,
+ * cost/cost-table.ts) and prints the table, the JSON rows, or writes docs/COST.md (`npm run cost:doc`).
+ */
+async function main(argv: readonly string[]): Promise<number> {
+  let options;
+  try {
+    options = parseCostCliOptions(argv);
+  } catch (error) {
+    if (error instanceof CostCliError) {
+      process.stderr.write(`npm run cost: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (options.help) {
+    process.stdout.write(`${COST_USAGE}\n`);
+    return 0;
+  }
+  // The SPM handler logs each tick at INFO; the measurement prints only its result.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  const [{ measureWorkload }, { costItems }, { costRows }, { renderMarkdown, renderText }] = await Promise.all([
+    import('./measure.js'),
+    import('./cost-items.js'),
+    import('./cost-table.js'),
+    import('./render.js'),
+  ]);
+  const measurement = await measureWorkload();
+  const items = costItems(measurement);
+  const rows = costRows(items, options.shards);
+  if (options.write !== undefined) {
+    mkdirSync(dirname(options.write), { recursive: true });
+    writeFileSync(options.write, renderMarkdown(measurement, items, rows, 'npm run cost:doc'));
+    process.stdout.write(`wrote ${options.write}\n`);
+  } else if (options.json) {
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${renderText(rows)}\n`);
+  }
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));

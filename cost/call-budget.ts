@@ -13,8 +13,11 @@ export const PRIMARY_PATH_CALLS_PER_BATCH = {
     'DynamoDB GetItem': 0.2,
     /** The shard's shadow list, refreshed with the placement. */
     'DynamoDB Query': 0.2,
-    /** The shard's progress (app/dispatch/dispatcher.ts recordProgress), after every batch. */
-    'DynamoDB PutItem': 1,
+    /**
+     * The shard's progress (app/dispatch/progress-writer.ts): once every 10 s of full batches of an open
+     * shard (every batch only while it is closed, claimed, or its batches are partial).
+     */
+    'DynamoDB PutItem': 0.02,
   },
   worker: {
     /** The placement fence: the owner reads its partition, strongly consistent, before applying anything. */

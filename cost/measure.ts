@@ -21,6 +21,7 @@ import { MeteredMetricsSource } from '../adapters/meter/metrics-source.metered.j
 import { MeteredWorkerInvoker, meteredWorkerHandle } from '../adapters/meter/worker-invoker.metered.js';
 import { shardIdOf } from '../app/dispatch/kinesis-event.js';
 import { newPartition } from '../app/spm/shard-discovery.js';
+import { AggregatedTelemetry } from '../app/telemetry.aggregated.js';
 import { EmfTelemetry } from '../app/telemetry.emf.js';
 import { parseConfig } from '../core/config/index.js';
 import { shadowIdFor } from '../core/model/shadow.js';
@@ -116,6 +117,15 @@ async function run(workload: Workload, kinesis: KinesisClient, dynamo: ReturnTyp
   const clocks = new Map(shards.map((s) => [s.shardId, new WorkloadClock(startMs)]));
   const clockOf = (shardId: string): WorkloadClock => clocks.get(shardId) ?? new WorkloadClock(startMs);
 
+  // The handlers' default telemetry, built here to print what each environment still holds at the end (on
+  // AWS its next invocation would): the counts then include every figure, none is left in memory.
+  const telemetries: { path: 'dispatcher' | 'worker' | 'shadow'; telemetry: AggregatedTelemetry }[] = [];
+  const aggregated = (path: 'dispatcher' | 'worker' | 'shadow', clock: WorkloadClock): AggregatedTelemetry => {
+    const telemetry = new AggregatedTelemetry(new EmfTelemetry(), clock);
+    telemetries.push({ path, telemetry });
+    return telemetry;
+  };
+
   // One worker (or shadow function) environment per worker class and shard it serves.
   const environments = new Map<string, (request: WorkerRequest) => Promise<WorkerResponse>>();
   const state = new MemoryKeyedStateStore();
@@ -126,13 +136,14 @@ async function run(workload: Workload, kinesis: KinesisClient, dynamo: ReturnTyp
       let handle = environments.get(key);
       if (!handle) {
         const clock = clockOf(request.shardId);
+        const telemetry = aggregated(request.mode === 'shadow' ? 'shadow' : 'worker', clock);
         const handler = createWorkerHandler(aggregatesProcessor, {
+          telemetry,
           workerId,
           metadata,
           state,
           failures,
           clock,
-          telemetry: new EmfTelemetry(undefined, { nowMs: () => clock.nowMs() }),
           shadowOnly: request.mode === 'shadow',
           histogramBuckets: parseConfig({}).spm.histogramBuckets,
         });
@@ -152,7 +163,7 @@ async function run(workload: Workload, kinesis: KinesisClient, dynamo: ReturnTyp
     clock.advance(event.Records.length * msPerRecord);
     let handler = dispatchers.get(shardId);
     if (!handler) {
-      handler = createDispatcherHandler({ metadata, stream, invoker, clock, sleep: clock.sleep, telemetry: new EmfTelemetry(undefined, { nowMs: () => clock.nowMs() }) });
+      handler = createDispatcherHandler({ metadata, stream, invoker, clock, sleep: clock.sleep, telemetry: aggregated('dispatcher', clock) });
       dispatchers.set(shardId, handler);
     }
     const run = handler;
@@ -173,6 +184,7 @@ async function run(workload: Workload, kinesis: KinesisClient, dynamo: ReturnTyp
   while (esm.stats.deliveredRecords < produced && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
   await esm.stop();
   await local.idle();
+  for (const { path, telemetry } of telemetries) meter.scope(() => telemetry.flush(), path);
   if (esm.stats.deliveredRecords < produced) throw new Error(`the workload did not finish: ${esm.stats.deliveredRecords} of ${produced} records delivered in 300 s`);
   const afterData = meter.snapshot();
 

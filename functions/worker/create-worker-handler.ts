@@ -7,6 +7,7 @@ import { SqsFailureSink } from '../../adapters/aws/failure-sink.sqs.js';
 import { DynamoDbKeyedStateStore } from '../../adapters/aws/keyed-state.dynamodb.js';
 import { DynamoDbMetadataStore } from '../../adapters/aws/metadata-store.dynamodb.js';
 import { systemClock } from '../../adapters/local/system-clock.js';
+import { AggregatedTelemetry } from '../../app/telemetry.aggregated.js';
 import { EmfTelemetry } from '../../app/telemetry.emf.js';
 import type { Telemetry } from '../../app/telemetry.js';
 import type { WorkerDeps } from '../../app/worker/worker-deps.js';
@@ -70,6 +71,7 @@ export function createWorkerHandler<S>(processor: Processor<S>, deps?: WorkerHan
   let service: { run: WorkerService; workerId: string; shadowOnly: boolean } | undefined;
   const build = (): { run: WorkerService; workerId: string; shadowOnly: boolean } => {
     const d = typeof deps === 'function' ? deps() : (deps ?? workerDepsFromEnv());
+    const clock = d.clock ?? systemClock;
     const run = createWorkerService(
       processor,
       {
@@ -77,13 +79,14 @@ export function createWorkerHandler<S>(processor: Processor<S>, deps?: WorkerHan
         metadata: d.metadata,
         state: d.state,
         failures: d.failures,
-        clock: d.clock ?? systemClock,
+        clock,
         maxAttempts: d.maxAttempts ?? 3,
         histogramBuckets: d.histogramBuckets ?? 32,
         speed: d.speed ?? 1,
         ...(d.keyConcurrency === undefined ? {} : { keyConcurrency: d.keyConcurrency }),
       },
-      d.telemetry ?? new EmfTelemetry(),
+      // EMF added up per execution environment over 20 s, not a line per batch (app/telemetry.aggregated.ts).
+      d.telemetry ?? new AggregatedTelemetry(new EmfTelemetry(), clock),
     );
     return { run, workerId: d.workerId, shadowOnly: d.shadowOnly ?? false };
   };

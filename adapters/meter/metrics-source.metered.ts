@@ -1,7 +1,7 @@
-import type { ShardMetricPoint, WorkerMetricPoint } from '../../core/model/metrics.js';
+import type { ShardMetricField, ShardMetricPoint, WorkerMetricField, WorkerMetricPoint } from '../../core/model/metrics.js';
 import type { MetricsSource } from '../../core/ports/metrics-source.port.js';
 import { SHARD_POINT_SOURCES, WORKER_POINT_SOURCES } from '../../definitions/metrics.js';
-import { MAX_QUERIES_PER_CALL } from '../aws/metrics-source.cloudwatch.js';
+import { MAX_QUERIES_PER_CALL, only } from '../aws/metrics-source.cloudwatch.js';
 import { meterFor, type Meter } from './meter.js';
 
 /**
@@ -18,14 +18,14 @@ export class MeteredMetricsSource implements MetricsSource {
     private readonly fallback: Meter,
   ) {}
 
-  shardMetrics(shardIds: readonly string[], fromMs: number, toMs: number, periodMs: number): Promise<Record<string, ShardMetricPoint[]>> {
-    this.count('shards', new Set(shardIds).size * Object.keys(SHARD_POINT_SOURCES).length);
-    return this.inner.shardMetrics(shardIds, fromMs, toMs, periodMs);
+  shardMetrics(shardIds: readonly string[], fromMs: number, toMs: number, periodMs: number, fields?: readonly ShardMetricField[]): Promise<Record<string, ShardMetricPoint[]>> {
+    this.count('shards', new Set(shardIds).size * Object.keys(only(SHARD_POINT_SOURCES, fields)).length);
+    return this.inner.shardMetrics(shardIds, fromMs, toMs, periodMs, fields);
   }
 
-  workerMetrics(workerIds: readonly string[], fromMs: number, toMs: number, periodMs: number): Promise<Record<string, WorkerMetricPoint[]>> {
-    this.count('workers', new Set(workerIds).size * Object.keys(WORKER_POINT_SOURCES).length);
-    return this.inner.workerMetrics(workerIds, fromMs, toMs, periodMs);
+  workerMetrics(workerIds: readonly string[], fromMs: number, toMs: number, periodMs: number, fields?: readonly WorkerMetricField[]): Promise<Record<string, WorkerMetricPoint[]>> {
+    this.count('workers', new Set(workerIds).size * Object.keys(only(WORKER_POINT_SOURCES, fields)).length);
+    return this.inner.workerMetrics(workerIds, fromMs, toMs, periodMs, fields);
   }
 
   private count(resource: 'shards' | 'workers', metrics: number): void {

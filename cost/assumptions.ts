@@ -17,6 +17,11 @@ export const MODELLED = {
    * @default 75 ms
    */
   dispatcherMsPerBatch: 75,
+  /**
+   * Billed duration the dispatcher adds to a batch it processes inline (its placement read, progress and
+   * shadow calls; the processing itself is the baseline's). Modelled for the same reason. @default 15 ms
+   */
+  dispatcherOwnMsPerBatch: 15,
   /** Billed duration of one shadow invocation (a 5 % sample of a batch plus its stats write), at 1 GB. @default 12.5 ms */
   shadowMsPerInvocation: 12.5,
   shadowMemoryMb: 1024,

@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_SHARD_COUNTS } from './cost-table.js';
+import { DEPLOYED } from './deployment.js';
+
+const CLASSES = DEPLOYED.workers.map((w) => w.name);
 
 /** What `npm run cost -- ...` accepts. */
 export interface CostCliOptions {
@@ -9,6 +12,8 @@ export interface CostCliOptions {
   readonly write?: string;
   /** Shard counts of the rows. @default 10, 100, 1000 */
   readonly shards: readonly number[];
+  /** Measure with this worker class processed inline by the dispatcher (infra `inlineWorkerClass`). @default none */
+  readonly inline?: string;
   readonly help: boolean;
 }
 
@@ -21,6 +26,7 @@ Options:
   --json               print one JSON object per row: { shards, baselineUsd, overheadUsd, overheadPercent, items }
   --write <file>       write the markdown report (docs/COST.md) to <file>
   --shards <n,n,...>   shard counts of the rows (default: ${DEFAULT_SHARD_COUNTS.join(',')})
+  --inline <class>     measure with the dispatcher processing this worker class inline (${CLASSES.join(', ')})
   --help               show this text`;
 
 /** A bad option: the message quotes the value and says what is allowed, in one line. */
@@ -37,15 +43,16 @@ export function parseCostCliOptions(argv: readonly string[]): CostCliOptions {
       args: [...argv],
       strict: true,
       allowPositionals: false,
-      options: { json: { type: 'boolean', default: false }, write: { type: 'string' }, shards: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+      options: { json: { type: 'boolean', default: false }, write: { type: 'string' }, shards: { type: 'string' }, inline: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
     }));
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
-    throw new CostCliError(`${message} (allowed: --json, --write <file>, --shards <n,n,...>, --help)`);
+    throw new CostCliError(`${message} (allowed: --json, --write <file>, --shards <n,n,...>, --inline <class>, --help)`);
   }
   const shards = values.shards === undefined ? [...DEFAULT_SHARD_COUNTS] : parseShardCounts(values.shards);
   if (values.write !== undefined && values.write.trim() === '') throw new CostCliError('--write must name a file (given "")');
-  return { json: values.json, ...(values.write === undefined ? {} : { write: values.write }), shards, help: values.help };
+  if (values.inline !== undefined && !CLASSES.includes(values.inline)) throw new CostCliError(`--inline must name a worker class of the deployment: ${CLASSES.join(', ')} (given "${values.inline}")`);
+  return { json: values.json, ...(values.write === undefined ? {} : { write: values.write }), ...(values.inline === undefined ? {} : { inline: values.inline }), shards, help: values.help };
 }
 
 function parseShardCounts(text: string): number[] {

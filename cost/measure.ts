@@ -19,7 +19,10 @@ import { Meter } from '../adapters/meter/meter.js';
 import { subtractSnapshots, type MeterSnapshot } from '../adapters/meter/meter-snapshot.js';
 import { MeteredMetricsSource } from '../adapters/meter/metrics-source.metered.js';
 import { MeteredWorkerInvoker, meteredWorkerHandle } from '../adapters/meter/worker-invoker.metered.js';
+import { InlineWorkerInvoker } from '../app/dispatch/inline-worker-invoker.js';
 import { shardIdOf } from '../app/dispatch/kinesis-event.js';
+import { createWorkerService } from '../app/worker/worker-service.js';
+import type { Processor } from '../processor/api.js';
 import { newPartition } from '../app/spm/shard-discovery.js';
 import { AggregatedTelemetry } from '../app/telemetry.aggregated.js';
 import { EmfTelemetry } from '../app/telemetry.emf.js';
@@ -107,7 +110,8 @@ async function run(workload: Workload, kinesis: KinesisClient, dynamo: ReturnTyp
   const workers = classes.map((c) => workerNode({ workerId: c.name, functionName: c.name, memoryMb: c.memoryMb, slots: c.slots, speed: 1 }));
   for (const w of workers) await metadata.putWorker(w);
   const shards = await stream.listShards();
-  for (const [i, shard] of shards.entries()) await metadata.createPartition(newPartition(shard, workers[i % workers.length]!.workerId));
+  const ownerOf = (i: number): string => workload.inlineWorkerClass ?? workers[i % workers.length]!.workerId;
+  for (const [i, shard] of shards.entries()) await metadata.createPartition(newPartition(shard, ownerOf(i)));
   const shadowed = shards[0]!.shardId;
   const shadowWorker = workers[1 % workers.length]!.workerId;
   const startMs = Date.now();
@@ -163,7 +167,16 @@ async function run(workload: Workload, kinesis: KinesisClient, dynamo: ReturnTyp
     clock.advance(event.Records.length * msPerRecord);
     let handler = dispatchers.get(shardId);
     if (!handler) {
-      handler = createDispatcherHandler({ metadata, stream, invoker, clock, sleep: clock.sleep, telemetry: aggregated('dispatcher', clock) });
+      const telemetry = aggregated('dispatcher', clock);
+      const inlineClass = workload.inlineWorkerClass;
+      // Inline, the class's worker service runs in this dispatcher environment, with its telemetry.
+      const dispatcherInvoker = inlineClass
+        ? new InlineWorkerInvoker(invoker, {
+            workerId: inlineClass,
+            handle: createWorkerService(aggregatesProcessor as Processor<unknown>, { workerId: inlineClass, metadata, state, failures, clock, maxAttempts: 3, histogramBuckets: parseConfig({}).spm.histogramBuckets, speed: 1 }, telemetry).handle,
+          })
+        : invoker;
+      handler = createDispatcherHandler({ metadata, stream, invoker: dispatcherInvoker, clock, sleep: clock.sleep, telemetry });
       dispatchers.set(shardId, handler);
     }
     const run = handler;

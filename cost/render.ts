@@ -42,7 +42,7 @@ function price(item: CostItem): string {
 }
 
 /** docs/COST.md: written by `npm run cost:doc` from one measurement; says which rows are measured. */
-export function renderMarkdown(m: Measurement, items: readonly CostItem[], rows: readonly CostRow[], command: string): string {
+export function renderMarkdown(m: Measurement, items: readonly CostItem[], rows: readonly CostRow[], command: string, inline?: { readonly className: string; readonly rows: readonly CostRow[] }): string {
   const w = m.workload;
   const out: string[] = [];
   out.push('# Foreshadow: monthly cost, measured');
@@ -84,6 +84,23 @@ export function renderMarkdown(m: Measurement, items: readonly CostItem[], rows:
   out.push(`|---|---|${rows.map(() => '---:').join('|')}|`);
   for (const item of rows[0]?.items ?? []) out.push(`| ${item.name} | ${item.measured ? 'measured' : 'modelled'} | ${rows.map((r) => usd(r.items.find((i) => i.name === item.name)?.usd ?? 0)).join(' | ')} |`);
   out.push('');
+  if (inline) {
+    out.push(`## With the dispatcher processing the \`${inline.className}\` class inline`);
+    out.push('');
+    out.push(`Infra option \`inlineWorkerClass: ${inline.className}\` (off by default), measured the same way with every shard owned by that`);
+    out.push('class: the dispatcher runs the owner’s batch in its own invocation (`app/dispatch/inline-worker-invoker.ts`), so');
+    out.push('there is no second invocation and no wait billed twice. Shards owned by another class are invoked as above.');
+    out.push(`\`npm run cost -- --inline ${inline.className}\` prints this table.`);
+    out.push('');
+    out.push('| Shards | Baseline | Foreshadow overhead | Overhead / baseline |');
+    out.push('|---:|---:|---:|---:|');
+    for (const r of inline.rows) out.push(`| ${r.shards.toLocaleString('en-US')} | ${usd(r.baselineUsd)} | **${usd(r.overheadUsd)}** | ${r.overheadPercent.toFixed(1)} % |`);
+    out.push('');
+    out.push(`| Item | Measured | ${inline.rows.map((r) => `${r.shards.toLocaleString('en-US')} shards`).join(' | ')} |`);
+    out.push(`|---|---|${inline.rows.map(() => '---:').join('|')}|`);
+    for (const item of inline.rows[0]?.items ?? []) out.push(`| ${item.name} | ${item.measured ? 'measured' : 'modelled'} | ${inline.rows.map((r) => usd(r.items.find((i) => i.name === item.name)?.usd ?? 0)).join(' | ')} |`);
+    out.push('');
+  }
   out.push('## Quantities');
   out.push('');
   out.push(`Multiplied by ${RECORDS_PER_SHARD_MONTH.toLocaleString('en-US')} records per shard-month and ${TICKS_PER_MONTH.toLocaleString('en-US')} ticks a month.`);

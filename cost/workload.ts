@@ -28,6 +28,11 @@ export interface Workload {
   readonly batchSize: number;
   /** Replication rate of the one forward shadow, on the first shard (the SPM's default rate). @default 0.05 */
   readonly shadowRate: number;
+  /**
+   * A worker class whose owner batches the dispatcher runs inline (infra `inlineWorkerClass`); every shard
+   * is then placed on it. @default none (the deployment's default: shards round-robin over the classes)
+   */
+  readonly inlineWorkerClass?: string;
   /** SPM ticks measured (after one unmeasured tick that places the shards), one schedule period apart. @default 3 */
   readonly ticks: number;
 }

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_SHARD_COUNTS } from './cost-table.js';
+import { CostCliError } from './errors.js';
 import { DEPLOYED } from './deployment.js';
 
 const CLASSES = DEPLOYED.workers.map((w) => w.name);
@@ -28,12 +29,6 @@ Options:
   --shards <n,n,...>   shard counts of the rows (default: ${DEFAULT_SHARD_COUNTS.join(',')})
   --inline <class>     measure with the dispatcher processing this worker class inline (${CLASSES.join(', ')})
   --help               show this text`;
-
-/** A bad option: the message quotes the value and says what is allowed, in one line. */
-export class CostCliError extends Error {
-  override readonly name = 'CostCliError';
-  readonly code = 'bad-option';
-}
 
 /** Parses argv; a bad option is a CostCliError quoting the value and what is allowed. */
 export function parseCostCliOptions(argv: readonly string[]): CostCliOptions {

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { COST_USAGE, CostCliError, parseCostCliOptions } from './cli-options.js';
+import { COST_USAGE, parseCostCliOptions } from './cli-options.js';
+import { CostCliError } from './errors.js';
 
 /** The class the document's inline variant runs inline: the first worker class (as large as the dispatcher). */
 const DEPLOYED_INLINE_EXAMPLE = 'small';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CostCliError, parseCostCliOptions } from '../../cost/cli-options.js';
+import { parseCostCliOptions } from '../../cost/cli-options.js';
+import { CostCliError } from '../../cost/errors.js';
 import type { CostItem } from '../../cost/cost-items.js';
 import { costRows, RECORDS_PER_SHARD_MONTH, TICKS_PER_MONTH } from '../../cost/cost-table.js';
 

@@ -16,7 +16,9 @@ export interface InlineWorker {
  * other classes, and every shadow sample (shadows run on their class's shadow function, asynchronously,
  * never in the dispatcher). The worker's own checks are unchanged: it fences on the epoch, skips what it
  * applied, and bounds poison records; an exception it throws is a `function-error`, as a failed Lambda
- * invocation would be, so the dispatcher hands the batch back as before.
+ * invocation would be, so the dispatcher hands the batch back as before. What inline cannot do: survive a
+ * record that kills the process (a hang, the memory limit). It ends the dispatcher's invocation too, so the
+ * dispatcher's crash search (crash-search.ts) never sees it and the event source mapping's retries decide.
  */
 export class InlineWorkerInvoker implements WorkerInvoker {
   constructor(

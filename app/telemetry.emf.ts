@@ -44,7 +44,7 @@ export class EmfTelemetry implements Telemetry {
   }
 
   workerBatch(f: WorkerBatchFigures): void {
-    const values: [MetricDefinition, number][] = [[FORESHADOW_METRICS.batches, 1]];
+    const values: [MetricDefinition, number][] = [[FORESHADOW_METRICS.batches, f.batches ?? 1]];
     if (f.mode === 'primary') {
       values.push([FORESHADOW_METRICS.primaryRecords, f.records], [FORESHADOW_METRICS.primaryBusyMs, f.busyMs]);
     } else {
@@ -52,20 +52,20 @@ export class EmfTelemetry implements Telemetry {
     }
     // A shadow's failures lose a sample, not an owner's records: they must not raise the worker class's alarm.
     if (f.failed > 0) values.push([f.mode === 'primary' ? FORESHADOW_METRICS.workerErrors : FORESHADOW_METRICS.shadowErrors, f.failed]);
-    this.emit(values, { [DIMENSIONS.shardId]: f.shardId, [DIMENSIONS.workerId]: f.workerId });
+    this.emit(values, { [DIMENSIONS.shardId]: f.shardId, [DIMENSIONS.workerId]: f.workerId }, f.atMs);
   }
 
   dispatch(f: DispatchFigures): void {
-    this.emit([[FORESHADOW_METRICS.iteratorAgeMs, f.iteratorAgeMs]], { [DIMENSIONS.shardId]: f.shardId });
+    this.emit([[FORESHADOW_METRICS.iteratorAgeMs, f.iteratorAgeMs]], { [DIMENSIONS.shardId]: f.shardId }, f.atMs);
   }
 
-  private emit(values: readonly (readonly [MetricDefinition, number])[], dimensionValues: Readonly<Record<string, string>>): void {
+  private emit(values: readonly (readonly [MetricDefinition, number])[], dimensionValues: Readonly<Record<string, string>>, atMs?: number): void {
     if (this.disabled) return;
     const emf: EmfValue[] = values.map(([metric, value]) => ({ name: metric.name, unit: metric.unit, dimensionSets: metric.dimensionSets, value }));
     // A dimension the figures lack still needs a string value, or the whole line would be invalid.
     const dimensions: Record<string, string> = {};
     for (const { dimensionSets } of emf) for (const set of dimensionSets) for (const name of set) dimensions[name] = dimensionValues[name] || 'unknown';
-    const line = emfLine(this.namespace, this.nowMs(), emf, dimensions);
+    const line = emfLine(this.namespace, atMs ?? this.nowMs(), emf, dimensions);
     if (line !== undefined) this.print(line);
   }
 }

@@ -17,6 +17,10 @@ export interface WorkerBatchFigures {
   /** Shadow only: outputs and state writes the dry run produced and threw away. */
   readonly discardedOutputs: number;
   readonly discardedStateWrites: number;
+  /** Batches these figures add up (app/telemetry.aggregated.ts sums several). @default 1 */
+  readonly batches?: number;
+  /** When the figures were taken, in epoch ms (the EMF line's Timestamp). @default now */
+  readonly atMs?: number;
 }
 
 /** What the dispatcher saw and did for one batch of one shard. */
@@ -37,6 +41,8 @@ export interface DispatchFigures {
   /** Records cloned to shadows, and shadow invocations that failed to start. */
   readonly shadowRecords: number;
   readonly shadowErrors: number;
+  /** When the figures were taken, in epoch ms (the EMF line's Timestamp). @default now */
+  readonly atMs?: number;
 }
 
 /** Where handlers report figures; Powertools EMF on AWS and in the local runtime, an array in tests. */

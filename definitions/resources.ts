@@ -64,6 +64,11 @@ export const ENV = {
   startingPosition: 'FORESHADOW_STARTING_POSITION',
   /** Which policy the SPM runs (`spm` unless set). */
   policy: 'FORESHADOW_POLICY',
+  /**
+   * Dispatcher only: the worker class whose owner batches it runs in its own invocation (app/dispatch/
+   * inline-worker-invoker.ts); unset, every owner is invoked on its worker function.
+   */
+  inlineWorkerId: 'FORESHADOW_INLINE_WORKER_ID',
 } as const;
 
 export const DEFAULTS = {

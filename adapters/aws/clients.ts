@@ -2,7 +2,10 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { processMeter, type Meter } from '../meter/meter.js';
+import { addSdkMeter } from '../meter/sdk-meter.middleware.js';
 
 /**
  * Where a client talks to. Without `endpoint` the SDK's defaults apply (region and credentials from the
@@ -18,6 +21,11 @@ export interface ClientOptions {
   readonly maxAttempts?: number;
   /** Socket timeout per request, in ms. @default 0 (none) on AWS, 10000 with an endpoint */
   readonly requestTimeoutMs?: number;
+  /**
+   * Where the client's calls are counted when no invocation's meter scope is active (adapters/meter/meter.ts);
+   * `false` counts nothing. @default processMeter
+   */
+  readonly meter?: Meter | false;
 }
 
 /** Credentials the emulators accept; never used against AWS. */
@@ -40,18 +48,28 @@ function config(options: ClientOptions): Record<string, unknown> {
   };
 }
 
+/** Every client counts its calls with the one SDK middleware of adapters/meter (STYLE 13b). */
+function metered<C extends { middlewareStack: unknown }>(client: C, options: ClientOptions): C {
+  if (options.meter !== false) addSdkMeter(client.middlewareStack as Parameters<typeof addSdkMeter>[0], options.meter ?? processMeter);
+  return client;
+}
+
 export function kinesisClient(options: ClientOptions = {}): KinesisClient {
-  return new KinesisClient(config(options));
+  return metered(new KinesisClient(config(options)), options);
 }
 
 export function dynamoDbClient(options: ClientOptions = {}): DynamoDBClient {
-  return new DynamoDBClient(config(options));
+  return metered(new DynamoDBClient(config(options)), options);
 }
 
 export function cloudWatchClient(options: ClientOptions = {}): CloudWatchClient {
-  return new CloudWatchClient(config(options));
+  return metered(new CloudWatchClient(config(options)), options);
 }
 
 export function lambdaClient(options: ClientOptions = {}): LambdaClient {
-  return new LambdaClient(config(options));
+  return metered(new LambdaClient(config(options)), options);
+}
+
+export function sqsClient(options: ClientOptions = {}): SQSClient {
+  return metered(new SQSClient(config(options)), options);
 }

@@ -1,5 +1,5 @@
 import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
-import type { ShardMetricPoint, WorkerMetricPoint } from '../../core/model/metrics.js';
+import type { ShardMetricField, ShardMetricPoint, WorkerMetricField, WorkerMetricPoint } from '../../core/model/metrics.js';
 import type { MetricsSource } from '../../core/ports/metrics-source.port.js';
 import { DIMENSIONS, KINESIS_NAMESPACE, SHARD_POINT_SOURCES, WORKER_POINT_SOURCES, shardPoint, workerPoint, type MetricDefinition } from '../../definitions/metrics.js';
 import { AdapterArgumentError, AwsCallError } from './errors.js';
@@ -40,6 +40,12 @@ type Collected<F extends string> = Map<string, Map<number, Partial<Record<F, num
  * fields are 0 (CloudWatch reports no datapoint for a period with no samples). Periods with no datapoint at
  * all are left out rather than reported as zero, since the newest periods are usually not yet available.
  */
+/** The sources of `fields` only (all of them without a list): a field not asked for is not read, nor billed. */
+export function only<F extends string>(sources: Readonly<Record<F, MetricDefinition>>, fields: readonly F[] | undefined): Readonly<Partial<Record<F, MetricDefinition>>> {
+  if (fields === undefined) return sources;
+  return Object.fromEntries((Object.entries(sources) as [F, MetricDefinition][]).filter(([field]) => fields.includes(field))) as Partial<Record<F, MetricDefinition>>;
+}
+
 export class CloudWatchMetricsSource implements MetricsSource {
   private readonly maxQueries: number;
 
@@ -53,7 +59,7 @@ export class CloudWatchMetricsSource implements MetricsSource {
     }
   }
 
-  async shardMetrics(shardIds: readonly string[], fromMs: number, toMs: number, periodMs: number): Promise<Record<string, ShardMetricPoint[]>> {
+  async shardMetrics(shardIds: readonly string[], fromMs: number, toMs: number, periodMs: number, fields?: readonly ShardMetricField[]): Promise<Record<string, ShardMetricPoint[]>> {
     const dimensionsOf = (def: MetricDefinition, shardId: string): { Name: string; Value: string }[] =>
       def.namespace === KINESIS_NAMESPACE
         ? [
@@ -61,18 +67,18 @@ export class CloudWatchMetricsSource implements MetricsSource {
             { Name: DIMENSIONS.shardId, Value: shardId },
           ]
         : [{ Name: DIMENSIONS.shardId, Value: shardId }];
-    const collected = await this.collect(shardIds, SHARD_POINT_SOURCES, dimensionsOf, fromMs, toMs, periodMs);
+    const collected = await this.collect(shardIds, only(SHARD_POINT_SOURCES, fields), dimensionsOf, fromMs, toMs, periodMs);
     return assemble(shardIds, collected, (atMs, f) => shardPoint(atMs, periodMs, f));
   }
 
-  async workerMetrics(workerIds: readonly string[], fromMs: number, toMs: number, periodMs: number): Promise<Record<string, WorkerMetricPoint[]>> {
-    const collected = await this.collect(workerIds, WORKER_POINT_SOURCES, (_def, workerId) => [{ Name: DIMENSIONS.workerId, Value: workerId }], fromMs, toMs, periodMs);
+  async workerMetrics(workerIds: readonly string[], fromMs: number, toMs: number, periodMs: number, fields?: readonly WorkerMetricField[]): Promise<Record<string, WorkerMetricPoint[]>> {
+    const collected = await this.collect(workerIds, only(WORKER_POINT_SOURCES, fields), (_def, workerId) => [{ Name: DIMENSIONS.workerId, Value: workerId }], fromMs, toMs, periodMs);
     return assemble(workerIds, collected, (atMs, f) => workerPoint(atMs, periodMs, f));
   }
 
   private async collect<F extends string>(
     entities: readonly string[],
-    sources: Readonly<Record<F, MetricDefinition>>,
+    sources: Readonly<Partial<Record<F, MetricDefinition>>>,
     dimensionsOf: (def: MetricDefinition, entity: string) => { Name: string; Value: string }[],
     fromMs: number,
     toMs: number,

@@ -6,8 +6,9 @@ import type { ShardBatch } from './kinesis-event.js';
 import { CrashSearch } from './crash-search.js';
 import { ParentGate, type MappingStart } from './parent-gate.js';
 import { PlacementCache } from './placement-cache.js';
+import { ProgressWriter, type ProgressWriterOptions } from './progress-writer.js';
 
-export interface DispatcherOptions {
+export interface DispatcherOptions extends ProgressWriterOptions {
   /** How long a placement is reused before it is read again, in ms. @default 1000 */
   readonly placementCacheMs?: number;
   /**
@@ -60,7 +61,8 @@ const CRASHES: ReadonlySet<InvokeFailure> = new Set(['function-error', 'timeout'
  * Per batch: read the placement (cached, fenced by the epoch the worker checks); hold a child's batch until
  * its parents are drained; start the shadow clones without waiting for them; invoke the owner synchronously
  * with the batch and the epoch; if the owner answers that the epoch is stale, read the placement again and
- * retry; record how far the shard got (for its children's drain check); return the owner's failures.
+ * retry; record how far the shard got (for its children's drain check, written when needed); return the
+ * owner's failures.
  *
  * An owner that crashes (function error, timeout) cannot count the attempt of the record that crashed it:
  * the dispatcher finds that record by bisection across the shard's batches (CrashSearch) and has the owner
@@ -71,6 +73,7 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
   const cache = new PlacementCache(deps.metadata, deps.clock, options.placementCacheMs ?? 1000);
   const gate = new ParentGate(deps.metadata, deps.stream, deps.clock, deps.mappingStart);
   const crashes = new CrashSearch(deps.metadata, deps.clock);
+  const progress = new ProgressWriter(deps.metadata, deps.clock, options);
   const holdBudgetMs = options.holdBudgetMs ?? 60_000;
   const holdPollMs = options.holdPollMs ?? 1000;
   const marginMs = options.deadlineMarginMs ?? 5000;
@@ -125,6 +128,7 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
     }
     if (!partition) return allFailed(batch.records);
     const placed: PartitionMetadata = partition;
+    await progress.flush(placed.parentShardIds);
     if (placed.parentShardIds.length > 0 && !(await holdUntil(async () => (await gate.pendingParents(placed)).length === 0, startMs, remainingMs))) {
       deps.telemetry.dispatch({ ...base, ownerWorkerId: partition.ownerWorkerId, heldMs: deps.clock.nowMs() - startMs, held: true, invokeMs: 0, staleEpochRetries: 0, failedRecords: batch.records.length, shadowRecords: 0, shadowErrors: 0 });
       return allFailed(batch.records);
@@ -176,7 +180,7 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
     } else {
       result = allFailed(batch.records);
     }
-    await recordProgress(batch, result);
+    await recordProgress(batch, result, response ? partition : undefined);
 
     const shadowErrors = (await Promise.race([shadows.done, deps.sleep(graceMs).then(() => 0)])) + (shadowLookupFailed ? 1 : 0);
     deps.telemetry.dispatch({
@@ -208,12 +212,15 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
     return allFailed(batch.records.slice(step.index + 1));
   }
 
-  /** The last record before the lowest failure is the shard's new progress (nothing if the first failed). */
-  async function recordProgress(batch: ShardBatch, result: BatchResult): Promise<void> {
+  /**
+   * The last record before the lowest failure is the shard's new progress (nothing if the first failed),
+   * written when the children's drain check may need it (progress-writer.ts), not after every batch.
+   */
+  async function recordProgress(batch: ShardBatch, result: BatchResult, accepted: PartitionMetadata | undefined): Promise<void> {
     const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
     const firstFailed = batch.records.findIndex((r) => failed.has(r.sequenceNumber));
     const last = firstFailed === -1 ? batch.records.at(-1) : batch.records[firstFailed - 1];
-    if (last) await deps.metadata.putShardProgress({ shardId: batch.shardId, lastSequenceNumber: last.sequenceNumber, updatedAtMs: deps.clock.nowMs() });
+    await progress.record(batch.shardId, batch.records, last, accepted);
   }
 
   return { dispatch };

@@ -14,7 +14,7 @@ export function completePeriodsOnly(source: MetricsSource, now: () => number, av
     return Object.fromEntries(Object.entries(byId).map(([id, points]) => [id, points.filter((p) => p.atMs + p.periodMs <= visibleTo)]));
   };
   return {
-    shardMetrics: async (ids, fromMs, toMs, periodMs) => complete(await source.shardMetrics(ids, fromMs, toMs, periodMs)),
-    workerMetrics: async (ids, fromMs, toMs, periodMs) => complete(await source.workerMetrics(ids, fromMs, toMs, periodMs)),
+    shardMetrics: async (ids, fromMs, toMs, periodMs, fields) => complete(await source.shardMetrics(ids, fromMs, toMs, periodMs, fields)),
+    workerMetrics: async (ids, fromMs, toMs, periodMs, fields) => complete(await source.workerMetrics(ids, fromMs, toMs, periodMs, fields)),
   };
 }

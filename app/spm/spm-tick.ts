@@ -112,19 +112,25 @@ export async function loadView(deps: SpmTickDeps): Promise<ClusterView> {
     deps.metadata.listShadows(),
     deps.metadata.listShadowStats(),
   ]);
+  // Only the fields the policy decides on: GetMetricData bills every metric read, every tick.
+  const fields = deps.policy.metricFields;
   const [shardMetrics, workerMetrics] = await Promise.all([
     deps.metrics.shardMetrics(
       partitions.map((p) => p.shardId),
       fromMs,
       nowMs,
       periodMs,
+      fields?.shards,
     ),
-    deps.metrics.workerMetrics(
-      workers.map((w) => w.workerId),
-      fromMs,
-      nowMs,
-      periodMs,
-    ),
+    fields?.workers.length === 0
+      ? Object.fromEntries(workers.map((w) => [w.workerId, []]))
+      : deps.metrics.workerMetrics(
+          workers.map((w) => w.workerId),
+          fromMs,
+          nowMs,
+          periodMs,
+          fields?.workers,
+        ),
   ]);
   return {
     nowMs,

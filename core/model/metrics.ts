@@ -19,6 +19,22 @@ export interface ShardMetricPoint {
   readonly iteratorAgeMsMax: number;
 }
 
+/** A field of a shard's metric point: one CloudWatch metric per shard read each tick. */
+export type ShardMetricField = Exclude<keyof ShardMetricPoint, 'atMs' | 'periodMs'>;
+
+/** A field of a worker's metric point: one CloudWatch metric per worker read each tick. */
+export type WorkerMetricField = Exclude<keyof WorkerMetricPoint, 'atMs' | 'periodMs'>;
+
+/**
+ * The metric fields a policy decides on. The SPM tick reads only these (GetMetricData bills per metric read,
+ * every tick, for every shard); the others are 0 in its view, and no worker metrics are read when `workers`
+ * is empty.
+ */
+export interface MetricFields {
+  readonly shards: readonly ShardMetricField[];
+  readonly workers: readonly WorkerMetricField[];
+}
+
 export interface WorkerMetricPoint {
   readonly atMs: number;
   readonly periodMs: number;

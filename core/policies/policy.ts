@@ -1,6 +1,7 @@
 import type { ForeshadowConfig } from '../config/index.js';
 import type { ClusterView } from '../model/cluster-view.js';
 import type { Decision } from '../model/decision.js';
+import type { MetricFields } from '../model/metrics.js';
 
 export const POLICY_NAMES = ['spm', 'static', 'reactive-threshold', 'kcl3-variance', 'alarm-autoscaler'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
@@ -15,6 +16,8 @@ export interface Policy<S = unknown> {
   readonly name: PolicyName;
   /** One line for reports; baselines say they are re-implementations and of what. */
   readonly label: string;
+  /** The metric fields `decide` reads; the SPM tick reads only these. @default every field */
+  readonly metricFields?: MetricFields;
   initialState(): S;
   decide(view: ClusterView, config: ForeshadowConfig, state: S): Decision<S>;
 }

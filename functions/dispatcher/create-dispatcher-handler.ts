@@ -5,6 +5,7 @@ import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aw
 import { systemClock, sleep } from '../../adapters/local/system-clock.js';
 import { createDispatcher, type Dispatcher, type DispatcherDeps, type DispatcherOptions } from '../../app/dispatch/dispatcher.js';
 import { shardBatches } from '../../app/dispatch/kinesis-event.js';
+import { AggregatedTelemetry } from '../../app/telemetry.aggregated.js';
 import { EmfTelemetry } from '../../app/telemetry.emf.js';
 
 export type DispatcherHandlerDeps = Pick<DispatcherDeps, 'metadata' | 'stream' | 'invoker'> &
@@ -21,14 +22,16 @@ export function createDispatcherHandler(deps: DispatcherHandlerDeps | (() => Dis
   let dispatcher: Dispatcher | undefined;
   const build = (): Dispatcher => {
     const d = typeof deps === 'function' ? deps() : deps;
+    const clock = d.clock ?? systemClock;
     return createDispatcher(
       {
         metadata: d.metadata,
         stream: d.stream,
         invoker: d.invoker,
-        clock: d.clock ?? systemClock,
+        clock,
         sleep: d.sleep ?? sleep,
-        telemetry: d.telemetry ?? new EmfTelemetry(),
+        // EMF added up per execution environment over 20 s, not a line per batch (app/telemetry.aggregated.ts).
+        telemetry: d.telemetry ?? new AggregatedTelemetry(new EmfTelemetry(), clock),
         ...(d.mappingStart === undefined ? {} : { mappingStart: d.mappingStart }),
         ...(d.crashPoint === undefined ? {} : { crashPoint: d.crashPoint }),
       },

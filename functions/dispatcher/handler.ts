@@ -1,30 +1,64 @@
-import { dynamoDbClient, kinesisClient, lambdaClient } from '../../adapters/aws/clients.js';
+import { dynamoDbClient, kinesisClient, lambdaClient, sqsClient } from '../../adapters/aws/clients.js';
+import { SqsFailureSink } from '../../adapters/aws/failure-sink.sqs.js';
+import { DynamoDbKeyedStateStore } from '../../adapters/aws/keyed-state.dynamodb.js';
 import { DynamoDbMetadataStore } from '../../adapters/aws/metadata-store.dynamodb.js';
 import { KinesisStreamControl } from '../../adapters/aws/stream-control.kinesis.js';
 import { tableCreatedAtMs } from '../../adapters/aws/tables.dynamodb.js';
 import { LambdaWorkerInvoker } from '../../adapters/aws/worker-invoker.lambda.js';
+import { systemClock } from '../../adapters/local/system-clock.js';
+import { InlineWorkerInvoker } from '../../app/dispatch/inline-worker-invoker.js';
+import { AggregatedTelemetry } from '../../app/telemetry.aggregated.js';
+import { EmfTelemetry } from '../../app/telemetry.emf.js';
+import { createWorkerService } from '../../app/worker/worker-service.js';
 import { ENV } from '../../definitions/resources.js';
-import { requireEnv, startingPositionFromEnv, workersFromEnv } from '../shared/env.js';
+import { aggregatesProcessor } from '../../processor/aggregates.processor.js';
+import type { Processor } from '../../processor/api.js';
+import { configFromEnv, requireEnv, startingPositionFromEnv, workersFromEnv } from '../shared/env.js';
 import { createDispatcherHandler } from './create-dispatcher-handler.js';
 
 /**
  * The dispatcher Lambda, wired from the environment the CDK app sets (see infra/). Its metadata reads need
  * only the metadata table (ENV.auditTable is not set for it). Owners are invoked on each class's worker
- * function, shadow samples on its shadow function. With the mapping at LATEST, the metadata table's creation
- * time stands for the earliest the mapping can have started (see tableCreatedAtMs).
+ * function, shadow samples on its shadow function; with ENV.inlineWorkerId set (infra `inlineWorkerClass`),
+ * that class's owner batches run in this invocation, with the same processor as the worker function. With
+ * the mapping at LATEST, the metadata table's creation time stands for the earliest the mapping can have
+ * started (see tableCreatedAtMs).
  */
 export const handler = createDispatcherHandler(() => {
   const workers = new Map(workersFromEnv().map((w) => [w.workerId, w]));
+  const dynamo = dynamoDbClient();
   const metadataTable = requireEnv(ENV.metadataTable);
   const position = startingPositionFromEnv();
+  const metadata = new DynamoDbMetadataStore(dynamo, { metadataTable, auditTable: process.env[ENV.auditTable] ?? '' });
+  const invoker = new LambdaWorkerInvoker(lambdaClient(), {
+    functionNameOf: (workerId) => workers.get(workerId)?.functionName,
+    // Shadows run on the class's shadow function, never in the owners' reserved concurrency.
+    shadowFunctionNameOf: (workerId) => workers.get(workerId)?.shadowFunctionName,
+  });
+  const inlineId = process.env[ENV.inlineWorkerId];
   return {
-    metadata: new DynamoDbMetadataStore(dynamoDbClient(), { metadataTable, auditTable: process.env[ENV.auditTable] ?? '' }),
-    mappingStart: async () => (position === 'LATEST' ? { position, notBeforeMs: await tableCreatedAtMs(dynamoDbClient(), metadataTable) } : { position }),
+    metadata,
+    mappingStart: async () => (position === 'LATEST' ? { position, notBeforeMs: await tableCreatedAtMs(dynamo, metadataTable) } : { position }),
     stream: new KinesisStreamControl(kinesisClient(), requireEnv(ENV.streamName)),
-    invoker: new LambdaWorkerInvoker(lambdaClient(), {
-      functionNameOf: (workerId) => workers.get(workerId)?.functionName,
-      // Shadows run on the class's shadow function, never in the owners' reserved concurrency.
-      shadowFunctionNameOf: (workerId) => workers.get(workerId)?.shadowFunctionName,
-    }),
+    invoker: inlineId ? new InlineWorkerInvoker(invoker, { workerId: inlineId, handle: inlineWorker(inlineId, metadata, dynamo) }) : invoker,
   };
 });
+
+/** The class's worker service, as its worker function builds it (functions/worker), in the dispatcher. */
+function inlineWorker(workerId: string, metadata: DynamoDbMetadataStore, dynamo: ReturnType<typeof dynamoDbClient>) {
+  const service = createWorkerService(
+    aggregatesProcessor as Processor<unknown>,
+    {
+      workerId,
+      metadata,
+      state: new DynamoDbKeyedStateStore(dynamo, requireEnv(ENV.outputTable)),
+      failures: new SqsFailureSink(sqsClient(), requireEnv(ENV.failureQueueUrl)),
+      clock: systemClock,
+      maxAttempts: 3,
+      histogramBuckets: configFromEnv(process.env).spm.histogramBuckets,
+      speed: 1,
+    },
+    new AggregatedTelemetry(new EmfTelemetry(), systemClock),
+  );
+  return service.handle;
+}

@@ -1,13 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { dynamoDbClient } from '../../adapters/aws/clients.js';
+import { dynamoDbClient, sqsClient } from '../../adapters/aws/clients.js';
 import { SqsFailureSink } from '../../adapters/aws/failure-sink.sqs.js';
 import { DynamoDbKeyedStateStore } from '../../adapters/aws/keyed-state.dynamodb.js';
 import { DynamoDbMetadataStore } from '../../adapters/aws/metadata-store.dynamodb.js';
 import { systemClock } from '../../adapters/local/system-clock.js';
+import { AggregatedTelemetry } from '../../app/telemetry.aggregated.js';
 import { EmfTelemetry } from '../../app/telemetry.emf.js';
 import type { Telemetry } from '../../app/telemetry.js';
 import type { WorkerDeps } from '../../app/worker/worker-deps.js';
@@ -53,7 +53,7 @@ export function workerDepsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerH
     workerId,
     metadata: new DynamoDbMetadataStore(dynamo, { metadataTable: requireEnv(ENV.metadataTable, env), auditTable: env[ENV.auditTable] ?? '' }),
     state: new DynamoDbKeyedStateStore(dynamo, requireEnv(ENV.outputTable, env)),
-    failures: shadowOnly ? noFailureQueue(workerId) : new SqsFailureSink(new SQSClient({}), requireEnv(ENV.failureQueueUrl, env)),
+    failures: shadowOnly ? noFailureQueue(workerId) : new SqsFailureSink(sqsClient(), requireEnv(ENV.failureQueueUrl, env)),
     histogramBuckets: configFromEnv(env).spm.histogramBuckets,
     shadowOnly,
   };
@@ -71,6 +71,7 @@ export function createWorkerHandler<S>(processor: Processor<S>, deps?: WorkerHan
   let service: { run: WorkerService; workerId: string; shadowOnly: boolean } | undefined;
   const build = (): { run: WorkerService; workerId: string; shadowOnly: boolean } => {
     const d = typeof deps === 'function' ? deps() : (deps ?? workerDepsFromEnv());
+    const clock = d.clock ?? systemClock;
     const run = createWorkerService(
       processor,
       {
@@ -78,14 +79,15 @@ export function createWorkerHandler<S>(processor: Processor<S>, deps?: WorkerHan
         metadata: d.metadata,
         state: d.state,
         failures: d.failures,
-        clock: d.clock ?? systemClock,
+        clock,
         maxAttempts: d.maxAttempts ?? 3,
         histogramBuckets: d.histogramBuckets ?? 32,
         speed: d.speed ?? 1,
         ...(d.keyConcurrency === undefined ? {} : { keyConcurrency: d.keyConcurrency }),
         ...(d.crashPoint === undefined ? {} : { crashPoint: d.crashPoint }),
       },
-      d.telemetry ?? new EmfTelemetry(),
+      // EMF added up per execution environment over 20 s, not a line per batch (app/telemetry.aggregated.ts).
+      d.telemetry ?? new AggregatedTelemetry(new EmfTelemetry(), clock),
     );
     return { run, workerId: d.workerId, shadowOnly: d.shadowOnly ?? false };
   };

@@ -171,6 +171,14 @@ export const infraConfigSchema = z
     eventSource: eventSourceConfigSchema,
     /** The dispatcher waits on a worker, so its timeout must exceed every worker's. @default 512 MB, 120 s */
     dispatcher: functionSizingSchema(512, 120),
+    /**
+     * A worker class whose owner batches the dispatcher runs in its own invocation instead of invoking the
+     * class's worker function: no second invocation and no wait billed twice for the shards that class owns
+     * (docs/COST.md). The dispatcher then gets the class's memory, the output table and the failure queue.
+     * The class's `slots` stop bounding its inline work (one dispatcher invocation per shard at a time does),
+     * so give it as many slots as shards it may own. @default - none (every owner is invoked)
+     */
+    inlineWorkerClass: z.string().min(1).optional(),
     /** @default 512 MB, 55 s (a tick must end before the next one starts) */
     spm: functionSizingSchema(512, 55),
     schedule: z
@@ -200,6 +208,9 @@ export const infraConfigSchema = z
         });
       }
     });
+    if (c.inlineWorkerClass !== undefined && !c.workers.some((w) => w.name === c.inlineWorkerClass)) {
+      ctx.addIssue({ code: 'custom', path: ['inlineWorkerClass'], message: `one of the worker classes (${c.workers.map((w) => w.name).join(', ')}; given ${c.inlineWorkerClass})` });
+    }
     if (c.spm.timeoutSeconds >= c.schedule.rateMinutes * 60) {
       ctx.addIssue({ code: 'custom', path: ['spm', 'timeoutSeconds'], message: `less than the schedule (${c.schedule.rateMinutes * 60} s), so ticks do not overlap` });
     }

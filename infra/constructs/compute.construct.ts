@@ -152,11 +152,13 @@ export class Compute extends Construct {
     assertEnvironmentFits(descriptors, decisionJson);
     const workersJson = Stack.of(this).toJsonString(descriptors);
 
+    // A dispatcher that runs one class's owner batches inline is that class too: its memory, its stores.
+    const inline = config.workers.find((w) => w.name === config.inlineWorkerClass);
     const dispatcher = new NodeFunction(this, 'Dispatcher', {
       ...common,
       entry: props.entries.dispatcher,
       description: "Foreshadow dispatcher: routes each shard batch to its owning worker and shadow samples to the shadow worker class's shadow function",
-      memoryMb: config.dispatcher.memoryMb,
+      memoryMb: inline?.memoryMb ?? config.dispatcher.memoryMb,
       timeoutSeconds: config.dispatcher.timeoutSeconds,
       environment: {
         [ENV.streamName]: stream.streamName,
@@ -166,6 +168,7 @@ export class Compute extends Construct {
         [ENV.config]: decisionJson,
         // The parent gate's rule for a parent it processed nothing of depends on where the mapping starts.
         [ENV.startingPosition]: config.eventSource.startingPosition,
+        ...(inline ? { [ENV.inlineWorkerId]: inline.name, [ENV.outputTable]: storage.outputTable.tableName } : {}),
       },
     });
     // Routing reads partitions and shadows; the parent gate reads and writes shard progress (and reads the
@@ -179,6 +182,12 @@ export class Compute extends Construct {
     dispatcher.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'ReadMetadataTableCreationTime', actions: ['dynamodb:DescribeTable'], resources: [storage.metadataTable.tableArn] }),
     );
+    // Inline, the dispatcher is also the class's worker: the worker's output table and failure queue (its
+    // partition read is the GetItem above).
+    if (inline) {
+      storage.outputTable.grantReadWriteData(dispatcher.role);
+      storage.failureQueue.grantSendMessages(dispatcher.role);
+    }
     dispatcher.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'InvokeWorkerPool',

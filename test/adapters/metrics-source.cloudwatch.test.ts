@@ -72,6 +72,13 @@ describe('CloudWatchMetricsSource against a GetMetricData endpoint on loopback',
     expect(fake!.calls[0]).toMatchObject({ queries: 12, scanBy: 'TimestampAscending', periods: [60] });
   });
 
+  it('reads only the fields it is asked for (one query each per shard), the others 0', async () => {
+    const source = await sourceOver([...fullMinute(1, 0)]);
+    const points = await source.shardMetrics(['shardId-000000000001'], T0, T0 + MIN, MIN, ['incomingRecords', 'busyMs']);
+    expect(points['shardId-000000000001']).toEqual([{ atMs: T0, periodMs: MIN, incomingRecords: 1001, incomingBytes: 0, throttledRecords: 0, processedRecords: 0, busyMs: 1005, iteratorAgeMsMax: 0 }]);
+    expect(fake!.calls[0]).toMatchObject({ queries: 2 });
+  });
+
   it('aligns an unaligned window to whole periods and sums counts over a 5-minute period', async () => {
     const datapoints = [0, 1, 2, 3, 4, 5, 6].flatMap((m) => fullMinute(3, m));
     const source = await sourceOver(datapoints);

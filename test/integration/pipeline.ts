@@ -1,5 +1,6 @@
 import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll } from 'vitest';
 import { dynamoDbClient, kinesisClient } from '../../adapters/aws/clients.js';
 import { DynamoDbKeyedStateStore } from '../../adapters/aws/keyed-state.dynamodb.js';
@@ -16,6 +17,10 @@ import { localContext } from '../../adapters/local/lambda-context.local.js';
 import { EmfMetricsStore } from '../../adapters/local/metrics-store.emf.js';
 import { systemClock } from '../../adapters/local/system-clock.js';
 import { LocalWorkerInvoker, type LocalWorkerSpec } from '../../adapters/local/worker-invoker.local.js';
+import { meterEmfLine } from '../../adapters/meter/emf.metered.js';
+import type { Meter } from '../../adapters/meter/meter.js';
+import { MeteredMetricsSource } from '../../adapters/meter/metrics-source.metered.js';
+import { MeteredWorkerInvoker, meteredWorkerHandle } from '../../adapters/meter/worker-invoker.metered.js';
 import type { DispatcherOptions } from '../../app/dispatch/dispatcher.js';
 import { runSpmTick, type TickReport } from '../../app/spm/spm-tick.js';
 import { EmfTelemetry } from '../../app/telemetry.emf.js';
@@ -24,13 +29,14 @@ import { parseConfig } from '../../core/config/index.js';
 import type { Action, ClusterView, DecisionEvent } from '../../core/model/index.js';
 import type { Policy } from '../../core/policies/index.js';
 import { policyByName } from '../../core/policies/index.js';
-import { InjectedCrash, type CrashPoint, type CrashPointName, type MetadataStore, type WorkerInvoker } from '../../core/ports/index.js';
+import { InjectedCrash, type CrashPoint, type CrashPointName, type MetadataStore, type MetricsSource, type WorkerInvoker, type WorkerRequest, type WorkerResponse } from '../../core/ports/index.js';
 import { TABLES } from '../../definitions/resources.js';
 import { createDispatcherHandler } from '../../functions/dispatcher/create-dispatcher-handler.js';
 import { createWorkerHandler } from '../../functions/worker/create-worker-handler.js';
 import { workerNode } from '../../functions/shared/workers.js';
 import { aggregatesProcessor } from '../../processor/aggregates.processor.js';
 import { externalEmulator } from '../support/emulators.js';
+import { FUNCTION_MEMORY_MB } from '../../cost/deployment.js';
 import { Ledger } from './ledger.js';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
@@ -98,6 +104,16 @@ export interface PipelineOptions {
   readonly beforeDeploy?: (stream: { name: string; kinesis: KinesisClient }) => Promise<void>;
   /** Wraps the local invoker, e.g. to make a shadow's invocations hang. */
   readonly wrapInvoker?: (invoker: WorkerInvoker) => WorkerInvoker;
+  /**
+   * Counts what the handlers cost (adapters/meter): each dispatcher, worker, shadow and SPM invocation is
+   * metered as one Lambda invocation, with its AWS calls and EMF lines. @default none
+   */
+  readonly meter?: Meter;
+  /**
+   * One dispatcher (and placement cache) per shard, as if each shard had its own warm execution environment;
+   * otherwise one serves every shard, as in `npm start`. @default false
+   */
+  readonly dispatcherPerShard?: boolean;
 }
 
 let counter = 0;
@@ -138,16 +154,20 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
   const telemetry = new RecordingTelemetry();
   const metrics = new EmfMetricsStore({ streamName: name, clock: systemClock });
   const emfLines: { document: EmfDocument; line: string }[] = [];
+  const meter = options.meter;
+  const meterLine = meter ? meterEmfLine(meter) : undefined;
   const capture = new EmfCapture((document, line) => {
     emfLines.push({ document, line });
     metrics.ingest(document);
+    meterLine?.(document, line);
   }).start();
 
   const deploy = (setups: readonly WorkerSetup[]): LocalWorkerInvoker => {
     const specs: LocalWorkerSpec[] = setups.map((w) => {
       const handler = createWorkerHandler(aggregatesProcessor, { workerId: w.workerId, metadata, state: workerState, failures, ...(options.crashPoint ? { crashPoint: options.crashPoint } : {}), speed: w.speed ?? 1, maxAttempts: options.maxAttempts ?? 3, histogramBuckets: 8, telemetry });
       const timeoutMs = w.timeoutMs ?? 60_000;
-      return { workerId: w.workerId, slots: w.slots ?? 2, shadowSlots: w.shadowSlots ?? 1, timeoutMs, handle: (request) => handler(request, localContext(w.workerId, timeoutMs)) };
+      const handle = (request: WorkerRequest): Promise<WorkerResponse> => handler(request, localContext(w.workerId, timeoutMs));
+      return { workerId: w.workerId, slots: w.slots ?? 2, shadowSlots: w.shadowSlots ?? 1, timeoutMs, handle: meter ? meteredWorkerHandle(meter, WORKER_MEMORY_MB, handle) : handle };
     });
     return new LocalWorkerInvoker(specs);
   };
@@ -160,18 +180,21 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
     invoke: (workerId, request) => localInvoker.invoke(workerId, request),
     invokeAsync: (workerId, request) => localInvoker.invokeAsync(workerId, request),
   };
-  const invoker = options.wrapInvoker ? options.wrapInvoker(deployed) : deployed;
+  const wrapped = options.wrapInvoker ? options.wrapInvoker(deployed) : deployed;
+  const invoker = meter ? new MeteredWorkerInvoker(wrapped, meter) : wrapped;
   const position = options.esm?.startingPosition ?? 'TRIM_HORIZON';
-  const dispatcher = createDispatcherHandler({
-    metadata,
-    stream,
-    invoker,
-    telemetry,
-    ...(options.crashPoint ? { crashPoint: options.crashPoint } : {}),
-    // Told where the mapping starts as the dispatcher Lambda is: its environment and the metadata table's creation time.
-    mappingStart: async () => (position === 'LATEST' ? { position, notBeforeMs: await tableCreatedAtMs(clients.dynamo, tables.metadata) } : { position }),
-    options: { placementCacheMs: 500, holdPollMs: 100, ...options.dispatcher },
-  });
+  const newDispatcher = () =>
+    createDispatcherHandler({
+      metadata,
+      stream,
+      invoker,
+      telemetry,
+      ...(options.crashPoint ? { crashPoint: options.crashPoint } : {}),
+      // Told where the mapping starts as the dispatcher Lambda is: its environment and the metadata table's creation time.
+      mappingStart: async () => (position === 'LATEST' ? { position, notBeforeMs: await tableCreatedAtMs(clients.dynamo, tables.metadata) } : { position }),
+      options: { placementCacheMs: 500, holdPollMs: 100, ...options.dispatcher },
+    });
+  const dispatcher = meteredDispatcher(options.dispatcherPerShard ? perShard(newDispatcher) : newDispatcher(), meter);
   const esm = new KinesisEventSourceMapping(clients.kinesis, dispatcher, {
     streamName: name,
     batchSize: 50,
@@ -234,7 +257,8 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
     /** One SPM tick through the real load → decide → apply path, with the given policy. */
     async tick(policy: Policy<unknown> = policyByName('static'), store: MetadataStore = metadata, crashPoint?: CrashPoint): Promise<TickReport> {
       ticks += 1;
-      return runSpmTick({ metadata: store, metrics, stream, clock: systemClock, policy, config, tickId: `${name}-tick-${ticks}`, workers, metricsPeriodMs: 1000, reshardTimeoutMs: 10_000, crashPoint });
+      const run = (source: MetricsSource) => runSpmTick({ metadata: store, metrics: source, stream, clock: systemClock, policy, config, tickId: `${name}-tick-${ticks}`, workers, metricsPeriodMs: 1000, reshardTimeoutMs: 10_000, crashPoint });
+      return meter ? meter.invocation('spm', FUNCTION_MEMORY_MB.spm, 0, () => run(new MeteredMetricsSource(metrics, meter))) : run(metrics);
     },
     /** Polls the output table until every ledger record is applied (or `timeoutMs` passes), then checks it. */
     async settle(timeoutMs = 15_000) {
@@ -257,6 +281,28 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
 }
 
 export type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
+
+/** Memory of the pipeline's worker functions, in MB (as `workers` registers them). */
+const WORKER_MEMORY_MB = 1024;
+
+type DispatcherHandler = (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse>;
+
+/** A handler per shard (built on first use): the shard id is the first part of each record's eventID. */
+function perShard(build: () => DispatcherHandler): DispatcherHandler {
+  const handlers = new Map<string, DispatcherHandler>();
+  return (event, context) => {
+    const shardId = event.Records[0]?.eventID.split(':')[0] ?? '';
+    let handler = handlers.get(shardId);
+    if (!handler) handlers.set(shardId, (handler = build()));
+    return handler(event, context);
+  };
+}
+
+/** Each event as one metered invocation of the dispatcher function, when a meter is given. */
+function meteredDispatcher(handler: DispatcherHandler, meter: Meter | undefined): DispatcherHandler {
+  if (!meter) return handler;
+  return (event, context) => meter.invocation('dispatcher', FUNCTION_MEMORY_MB.dispatcher, event.Records.length, () => handler(event, context));
+}
 
 /** A policy that returns the actions a test scripts from the view it is given (e.g. "move shard 0 to w2"). */
 export function scriptedPolicy(script: (view: ClusterView) => readonly Action[], events: readonly DecisionEvent[] = []): Policy<unknown> {

@@ -28,6 +28,9 @@ export type { SpmState } from './spm.state.js';
 export const spmPolicy: Policy<SpmState> = {
   name: 'spm',
   label: 'spm (Foreshadow shadow partition manager)',
+  // The shard load forecast and the accountability check read these; no worker metric and no iterator age
+  // (test/sim/metric-fields.test.ts: the decisions are the same with the others zeroed).
+  metricFields: { shards: ['incomingRecords', 'incomingBytes', 'throttledRecords', 'processedRecords', 'busyMs'], workers: [] },
   initialState: initialSpmState,
   decide: decideSpm,
 };

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_CODES, LocalRunError } from './errors.js';
 import { runLocal } from './orchestrator.js';
@@ -14,13 +15,22 @@ import { CHAOS_FAULTS } from './runtime/chaos.js';
 /** Built-in scenarios in turn; `undefined` is npm start's quick-start. */
 const SCENARIOS = [undefined, 'hot-shift', 'flash-crowd', 'hot-key', 'worker-degrades', 'diurnal-skew', 'cost-shift'] as const;
 
-const USAGE = `Usage: npm run soak -- [--minutes 30] [--seed 1] [--rate 0.02] [--policy spm] [--out out/soak-report.json]`;
+/**
+ * How long a run may take to catch up after its load stops. The soak checks loss, not latency: under chaos
+ * (throttling retried with backoff, crashed batches retried) on a shared machine the backlog can take minutes.
+ */
+const SOAK_DRAIN_TIMEOUT_MS = 600_000;
+
+const USAGE = `Usage: npm run soak -- [--minutes 30] [--seed 1] [--rate 0.02] [--policy spm] [--scenario name] [--out out/soak-report.json]
+Each run's full report is written beside --out as soak-run-<n>.json.`;
 
 interface SoakOptions {
   readonly minutes: number;
   readonly seed: number;
   readonly rate: number;
   readonly policy: string;
+  /** Play only this built-in scenario (or file), every run. @default all built-in ones in turn */
+  readonly scenario?: string;
   readonly out: string;
 }
 
@@ -39,7 +49,7 @@ export function parseSoakOptions(argv: readonly string[]): SoakOptions {
     values = parseArgs({
       args: [...argv],
       strict: true,
-      options: { minutes: { type: 'string' }, seed: { type: 'string' }, rate: { type: 'string' }, policy: { type: 'string' }, out: { type: 'string' } },
+      options: { minutes: { type: 'string' }, seed: { type: 'string' }, rate: { type: 'string' }, policy: { type: 'string' }, scenario: { type: 'string' }, out: { type: 'string' } },
     }).values;
   } catch (error) {
     throw new LocalRunError('bad-option', `${(error as Error).message}\n${USAGE}`);
@@ -49,6 +59,7 @@ export function parseSoakOptions(argv: readonly string[]): SoakOptions {
     seed: Math.round(number('--seed', values.seed, 1, 0, 2 ** 31)),
     rate: number('--rate', values.rate, 0.02, 0, 0.2),
     policy: values.policy ?? 'spm',
+    ...(values.scenario === undefined ? {} : { scenario: values.scenario }),
     out: values.out ?? 'out/soak-report.json',
   };
 }
@@ -63,6 +74,7 @@ interface SoakRun {
   readonly totalFaults: number;
   readonly produced: number;
   readonly ledgerOk: boolean;
+  readonly drained: boolean;
   readonly lost: number;
   readonly duplicated: number;
   readonly deadLettered: number;
@@ -79,6 +91,7 @@ function summarize(scenario: string, seed: number, r: LocalReport): SoakRun {
     totalFaults: r.chaos?.total ?? 0,
     produced: r.ledger.produced,
     ledgerOk: r.ledger.ok,
+    drained: r.ledger.drained,
     lost: r.ledger.lost,
     duplicated: r.ledger.duplicated,
     deadLettered: r.local.deadLettered,
@@ -93,14 +106,14 @@ async function main(argv: readonly string[]): Promise<number> {
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   log(`soak: ${o.minutes} min, seed ${o.seed}, fault rate ${o.rate}, policy ${o.policy}`);
   for (let i = 0; Date.now() < endMs; i += 1) {
-    const scenario = SCENARIOS[i % SCENARIOS.length];
+    const scenario = o.scenario ?? SCENARIOS[i % SCENARIOS.length];
     const seed = o.seed + i;
-    const { report } = await runLocal({ ...(scenario === undefined ? {} : { scenario }), policy: o.policy, seed, port: 0, dashboard: false, outputStore: 'dynalite', chaos: { seed, rate: o.rate } });
+    const { report } = await runLocal({ ...(scenario === undefined ? {} : { scenario }), policy: o.policy, seed, port: 0, dashboard: false, outputStore: 'dynalite', chaos: { seed, rate: o.rate }, drainTimeoutMs: SOAK_DRAIN_TIMEOUT_MS, out: join(dirname(o.out), `soak-run-${i + 1}.json`) });
     const run = summarize(report.scenario, seed, report);
     runs.push(run);
     log(
       `run ${i + 1} ${scenario} seed ${seed}: ${run.wallSec} s, ${run.moves} moves, ${run.splits} splits, ${run.totalFaults} faults, ` +
-        `${run.produced} records, ledger ${run.ledgerOk ? 'OK' : `FAILED (lost ${run.lost}, duplicated ${run.duplicated})`}`,
+        `${run.produced} records, ledger ${run.ledgerOk ? 'OK' : `FAILED (lost ${run.lost}, duplicated ${run.duplicated}${run.drained ? '' : ', the drain timed out'})`}, dead-lettered ${run.deadLettered}`,
     );
   }
   const faults = Object.fromEntries(CHAOS_FAULTS.map((f) => [f, runs.reduce((a, r) => a + (r.faults[f] ?? 0), 0)]));

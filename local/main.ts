@@ -1,7 +1,6 @@
-import { EmulatorError } from '../adapters/aws/errors.js';
-import { ValidationError } from '../core/errors.js';
 import { USAGE, parseCliOptions } from './cli-options.js';
-import { EXIT_CODES, LocalRunError } from './errors.js';
+import { EXIT_CODES } from './errors.js';
+import { runMain } from './exit.js';
 import { runLocal } from './orchestrator.js';
 import { formatReport } from './report.js';
 
@@ -63,18 +62,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return report.interrupted ? EXIT_CODES.interrupted : 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof LocalRunError) {
-      process.stderr.write(`foreshadow: ${error.message}\n`);
-      process.exit(EXIT_CODES[error.code]);
-    }
-    if (error instanceof EmulatorError || error instanceof ValidationError) {
-      process.stderr.write(`foreshadow: ${error.message}\n`);
-      process.exit(error instanceof EmulatorError ? EXIT_CODES['emulator-failed'] : EXIT_CODES['bad-option']);
-    }
-    process.stderr.write(`foreshadow: unexpected failure (a bug; please report it with this output)\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(EXIT_CODES.bug);
-  },
-);
+runMain(() => main(process.argv.slice(2)));

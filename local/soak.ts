@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_CODES, LocalRunError } from './errors.js';
+import { runMain } from './exit.js';
 import { runLocal } from './orchestrator.js';
 import { checkReportPath, type LocalReport } from './report.js';
 import { CHAOS_FAULTS } from './runtime/chaos.js';
@@ -145,14 +146,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return totals.ledgerOk ? 0 : EXIT_CODES['ledger-failed'];
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof LocalRunError) {
-      process.stderr.write(`foreshadow: ${error.message}\n`);
-      process.exit(EXIT_CODES[error.code]);
-    }
-    process.stderr.write(`foreshadow: unexpected failure (a bug; please report it with this output)\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(EXIT_CODES.bug);
-  },
-);
+runMain(() => main(process.argv.slice(2)));

@@ -103,15 +103,16 @@ export class Chaos {
     client.middlewareStack.add(
       (next) => async (args) => {
         if (this.strikes('dynamodb-throttle')) {
-          throw Object.assign(new Error('chaos: Rate of requests exceeds the allowed throughput'), {
-            name: 'ProvisionedThroughputExceededException',
-            $fault: 'client',
-            $metadata: { httpStatusCode: 400 },
-          });
+          throw awsServiceError('ProvisionedThroughputExceededException', 'chaos: Rate of requests exceeds the allowed throughput');
         }
         return next(args);
       },
       { step: 'deserialize', name: 'foreshadowChaosThrottle', priority: 'low' },
     );
   }
+}
+
+/** An error shaped as the AWS SDK v3 throws a service's client error (name, fault, HTTP status), for injection. */
+export function awsServiceError(name: string, message: string, httpStatusCode = 400): Error {
+  return Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode } });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dynamoDbClient } from '../../adapters/aws/clients.js';
+import { awsServiceError } from '../../local/runtime/chaos.js';
 import { crashOnceAt, records, startPipeline, useEmulators } from './pipeline.js';
 
 const emulators = useEmulators();
@@ -60,11 +61,7 @@ describe('the data plane when a process dies or DynamoDB throttles', () => {
         const target = (args.request as { headers?: Record<string, string> }).headers?.['x-amz-target'] ?? '';
         if (Date.now() < until && /\.(GetItem|PutItem)$/.test(target)) {
           injected += 1;
-          throw Object.assign(new Error('Rate of requests exceeds the allowed throughput (injected)'), {
-            name: 'ProvisionedThroughputExceededException',
-            $fault: 'client',
-            $metadata: { httpStatusCode: 400 },
-          });
+          throw awsServiceError('ProvisionedThroughputExceededException', 'Rate of requests exceeds the allowed throughput (injected)');
         }
         return next(args);
       },

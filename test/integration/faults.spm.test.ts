@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { hashKeyOf } from '../../app/sequence.js';
 import { shadowIdFor } from '../../core/model/index.js';
 import { InjectedCrash } from '../../core/ports/index.js';
-import { crashOnceAt, records, scriptedPolicy, startPipeline, useEmulators } from './pipeline.js';
+import { crashOnceAt, middleSplitKey, records, scriptedPolicy, startPipeline, useEmulators } from './pipeline.js';
 
 const emulators = useEmulators({ splitShardMs: 200 });
 const clients = () => ({ kinesis: emulators.kinesis(), dynamo: emulators.dynamo() });
@@ -54,8 +53,7 @@ describe('the SPM dies in the middle of an action', () => {
     try {
       await p.tick();
       const parent = (await p.metadata.listPartitions())[0]!;
-      const keys = Array.from({ length: 16 }, (_, i) => hashKeyOf(`k${i}`)).sort((a, b) => (a < b ? -1 : 1));
-      const splitKey = (keys[7]! + keys[8]!) / 2n;
+      const splitKey = middleSplitKey(16);
       p.esm.start();
       await p.produce(records(200, 16));
 

@@ -37,6 +37,7 @@ import { workerNode } from '../../functions/shared/workers.js';
 import { aggregatesProcessor } from '../../processor/aggregates.processor.js';
 import { externalEmulator } from '../support/emulators.js';
 import { FUNCTION_MEMORY_MB } from '../../cost/deployment.js';
+import { hashKeyOf } from '../../app/sequence.js';
 import { Ledger } from './ledger.js';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
@@ -328,4 +329,10 @@ export function crashOnceAt(step: CrashPointName): CrashPoint & { readonly fired
     throw new InjectedCrash(at, subject);
   };
   return Object.assign(hook, { fired: () => fired });
+}
+
+/** The hash key halfway between the middle two of `records(n, keys)`'s partition keys: a split there gives each child half the keys. */
+export function middleSplitKey(keys: number, prefix = 'k'): bigint {
+  const sorted = Array.from({ length: keys }, (_, i) => hashKeyOf(`${prefix}${i}`)).sort((a, b) => (a < b ? -1 : 1));
+  return (sorted[keys / 2 - 1]! + sorted[keys / 2]!) / 2n;
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hashKeyOf } from '../../app/sequence.js';
 import { skipOnMoto } from '../support/moto/infidelities.js';
-import { records, scriptedPolicy, startPipeline, useEmulators } from './pipeline.js';
+import { middleSplitKey, records, scriptedPolicy, startPipeline, useEmulators } from './pipeline.js';
 
 const emulators = useEmulators();
 const clients = () => ({ kinesis: emulators.kinesis(), dynamo: emulators.dynamo() });
@@ -22,8 +21,7 @@ describe('a split in the middle of a stream', () => {
     try {
       await p.tick();
       const parent = (await p.metadata.listPartitions())[0]!;
-      const keys = Array.from({ length: 16 }, (_, i) => hashKeyOf(`k${i}`)).sort((a, b) => (a < b ? -1 : 1));
-      const splitKey = (keys[7]! + keys[8]!) / 2n;
+      const splitKey = middleSplitKey(16);
 
       p.esm.start();
       await p.produce(records(200, 16, { costMs: 3 }));

@@ -11,6 +11,9 @@ export const MOTO_INFIDELITIES = {
     "moto 5.2.1 SplitShard moves the parent's records into the children (re-put with new sequence numbers, parent left empty: " +
     'moto/kinesis/models.py, Stream.split_shard, lines 284-289); real Kinesis keeps them in the closed parent until retention ends, ' +
     'which is what a parent-before-children test reads',
+  putRecordsRouteToClosedShards:
+    'moto 5.2.1 routes PutRecords to the first shard whose hash range holds the key, closed ones included, so records put after a ' +
+    'split land in the closed parent (moto/kinesis/models.py, Stream.get_shard_for_key, lines 407-409); real Kinesis writes only to open shards',
 } as const;
 
 export type MotoInfidelity = keyof typeof MOTO_INFIDELITIES;

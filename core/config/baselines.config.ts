@@ -59,6 +59,50 @@ export const baselinesConfigSchema = z
         maxMovesPerTick: z.number().int().min(0).max(10_000).default(100),
       })
       .prefault({}),
+    /** A plain event source mapping with `ParallelizationFactor` (`parallelization-factor`). */
+    parallelizationFactor: z
+      .strictObject({
+        /** Concurrent batches per shard, order kept per partition key (the mapping's `ParallelizationFactor`, 1 to 10). @default 10 */
+        factor: z.number().int().min(1).max(10).default(10),
+      })
+      .prefault({}),
+    /** Kinesis on-demand capacity mode (`on-demand`), as documented (ANCHORS.md, "On-demand mode"). */
+    onDemand: z
+      .strictObject({
+        /** Write capacity kept, as a multiple of the peak write rate seen. @default 2 */
+        peakMultiple: z.number().gt(1).max(10).default(2),
+        /** A shard whose ingest reaches this fraction of its write limit (~500 KB/s of 1 MiB/s) is split evenly. @default 0.5 */
+        hotShardIngestFraction: z.number().gt(0).lte(1).default(0.5),
+        /**
+         * Consecutive 60-s points a shard (or the stream, for the peak rule) must stay above before Kinesis
+         * splits: "within ~15 minutes" is an upper bound, so the default takes the fast end. @default 1
+         */
+        sustainPoints: z.number().int().min(1).max(60).default(1),
+        /**
+         * Scale-down considers the peak of this window: capacity comes down only when 2× the window's peak fits
+         * in fewer shards. @default 1440 × tickIntervalMs (86400000 = 24 h on the aws profile)
+         */
+        scaleDownWindowMs: z.number().int().min(1).max(30 * 86_400_000).optional(),
+      })
+      .prefault({}),
+    /** A per-shard splitter in the style of awslabs/amazon-kinesis-scaling-utils (`reactive-split`). */
+    reactiveSplit: z
+      .strictObject({
+        /** A shard's ingest at or above this share of its write limit counts as high (`scaleThresholdPct`). @default 75 */
+        ingestThresholdPercent: z.number().gt(0).max(100).default(75),
+        /**
+         * Processing counts as high when the shard's iterator age (IteratorAgeMilliseconds, maximum of the
+         * period) reaches this. @default 60000
+         */
+        iteratorAgeThresholdMs: z.number().int().min(1).max(86_400_000).default(60_000),
+        /** Consecutive high 60-s periods before a split (`scaleAfterMins`). @default 5 */
+        highPeriods: z.number().int().min(1).max(1000).default(5),
+        /** A shard whose parent split less than this long ago is not split again (`coolOffMins`). @default 15 × tickIntervalMs (15 min on aws) */
+        coolOffMs: z.number().int().min(0).max(86_400_000).optional(),
+        /** Never split above this many open shards. @default 10000 */
+        maxShardCount: z.number().int().min(1).max(100_000).default(10_000),
+      })
+      .prefault({}),
     /** aws-samples/kinesis-auto-scaling (`alarm-autoscaler`). */
     alarmAutoscaler: z
       .strictObject({

@@ -13,6 +13,8 @@ export interface ActionResult {
 export interface PendingReshard {
   readonly doneAtMs: number;
   readonly what: string;
+  /** Shards the reshard closes (a shard is in at most one reshard at a time). */
+  readonly shardIds: readonly string[];
   readonly complete: () => void;
 }
 
@@ -108,12 +110,15 @@ function applyInner(sim: Simulation, a: Action): ActionResult {
 function split(sim: Simulation, a: SplitAction): ActionResult {
   const s = sim.shards.get(a.shardId);
   if (!s || s.state !== 'OPEN') return no(`not-found: shard ${a.shardId} is unknown or closed`);
-  if (sim.streamStatus !== 'ACTIVE') return no('resource-in-use: the stream is UPDATING');
+  // On-demand mode: Kinesis reshards its own stream, several shards at once; a SplitShard call needs ACTIVE.
+  const internal = sim.deployment.capacityMode === 'on-demand';
+  if (!internal && sim.streamStatus !== 'ACTIVE') return no('resource-in-use: the stream is UPDATING');
+  if (sim.pendingReshards.some((r) => r.shardIds.includes(s.id))) return no(`resource-in-use: shard ${s.id} is being resharded`);
   if (s.epoch !== a.expectedEpoch) return no(`stale-epoch: shard is at epoch ${s.epoch}, action expected ${a.expectedEpoch}`);
   if (a.newStartingHashKey <= s.range.start || a.newStartingHashKey > s.range.end) return no(`invalid-argument: split key ${a.newStartingHashKey} outside (${s.range.start}, ${s.range.end}]`);
   for (const w of [a.lowChildWorkerId, a.highChildWorkerId]) if (!sim.workerById.has(w)) return no(`not-found: worker ${w}`);
   sim.stats.splits++;
-  schedule(sim, sim.profile.splitDurationMs, `split ${s.id}`, () =>
+  schedule(sim, sim.profile.splitDurationMs, `split ${s.id}`, [s.id], () =>
     reshard(sim, [s], [
       { range: { start: s.range.start, end: a.newStartingHashKey - 1n }, owner: a.lowChildWorkerId },
       { range: { start: a.newStartingHashKey, end: s.range.end }, owner: a.highChildWorkerId },
@@ -131,7 +136,7 @@ function merge(sim: Simulation, a: MergeAction): ActionResult {
   if (lo.range.end + 1n !== hi.range.start) return no('invalid-argument: shards are not adjacent');
   if (!sim.workerById.has(a.workerId)) return no(`not-found: worker ${a.workerId}`);
   sim.stats.merges++;
-  schedule(sim, sim.profile.splitDurationMs, `merge ${lo.id}+${hi.id}`, () => reshard(sim, [lo, hi], [{ range: { start: lo.range.start, end: hi.range.end }, owner: a.workerId }]));
+  schedule(sim, sim.profile.splitDurationMs, `merge ${lo.id}+${hi.id}`, [lo.id, hi.id], () => reshard(sim, [lo, hi], [{ range: { start: lo.range.start, end: hi.range.end }, owner: a.workerId }]));
   return ok(`child opens in ${sim.profile.splitDurationMs} ms`);
 }
 
@@ -147,7 +152,7 @@ function updateShardCount(sim: Simulation, a: UpdateShardCountAction): ActionRes
   if (recent.length >= 10) return no('limit-exceeded: 10 UpdateShardCount calls per rolling 24 hours');
   sim.shardCountUpdateTimes.push(sim.nowMs);
   sim.stats.shardCountUpdates++;
-  schedule(sim, sim.profile.updateShardCountDurationMs, `update-shard-count ${a.targetShardCount}`, () => {
+  schedule(sim, sim.profile.updateShardCountDurationMs, `update-shard-count ${a.targetShardCount}`, open.map((x) => x.id), () => {
     const openNow = [...sim.shards.values()].filter((s) => s.state === 'OPEN');
     const counts = new Map(sim.workers.map((w) => [w.id, 0]));
     const children = evenRanges(a.targetShardCount).map((range) => {
@@ -160,8 +165,8 @@ function updateShardCount(sim: Simulation, a: UpdateShardCountAction): ActionRes
   return ok(`${a.targetShardCount} shards in ${sim.profile.updateShardCountDurationMs} ms`);
 }
 
-function schedule(sim: Simulation, durationMs: number, what: string, complete: () => void): void {
-  sim.pendingReshards.push({ doneAtMs: sim.nowMs + durationMs, what, complete });
+function schedule(sim: Simulation, durationMs: number, what: string, shardIds: readonly string[], complete: () => void): void {
+  sim.pendingReshards.push({ doneAtMs: sim.nowMs + durationMs, what, shardIds, complete });
 }
 
 /** Runs the reshards whose time has come (the stream turns ACTIVE again). */

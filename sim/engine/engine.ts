@@ -1,6 +1,7 @@
 import type { ForeshadowConfig } from '../../core/config/index.js';
 import { evenRanges } from '../../core/model/hash-key.js';
 import { KINESIS_SHARD_WRITE_LIMITS } from '../../core/model/cluster-view.js';
+import { DISPATCHER_ON_CLOUDWATCH, deploymentOf, type Deployment } from '../../core/policies/index.js';
 import type { Policy } from '../../core/policies/policy.js';
 import { seededRandom, type Random } from '../../core/random.js';
 import type { SimObserver } from '../invariants.js';
@@ -49,6 +50,12 @@ export class Simulation {
   /** Noise of shadow samples only (see the class comment). */
   readonly shadowRandom: Random;
   readonly stats = new RunStats();
+  /** What the policy runs on: data plane (dispatcher pool or one plain mapping), lanes, metric delay. */
+  readonly deployment: Deployment;
+  /** Concurrent batches per shard (ParallelizationFactor). */
+  readonly lanes: number;
+  /** Delay after a period's end until the policy sees its point: the profile's CloudWatch delay, or none. */
+  readonly viewDelayMs: number;
   readonly shards = new Map<string, SimShard>();
   readonly workers: SimWorker[];
   readonly workerById = new Map<string, SimWorker>();
@@ -73,9 +80,13 @@ export class Simulation {
     this.random = seededRandom(seed);
     this.shadowRandom = seededRandom((seed ^ SHADOW_STREAM) >>> 0);
     this.world = buildWorld(scenario, seed);
+    this.deployment = options.policy ? deploymentOf(options.policy) : DISPATCHER_ON_CLOUDWATCH;
+    this.lanes = this.deployment.lanesPerShard(this.config);
+    this.viewDelayMs = this.deployment.dataPath === 'kinesis-internal' ? 0 : this.profile.metricDelayMs;
     this.regionRate = new Float64Array(scenario.shards.count);
     this.regionCost = new Float64Array(scenario.shards.count);
-    this.workers = scenario.workers.flatMap((c) =>
+    const classes = this.deployment.dataPlane === 'plain-esm' ? [plainEsmClass(scenario)] : scenario.workers;
+    this.workers = classes.flatMap((c) =>
       Array.from({ length: c.count }, (_, i) => ({
         id: scenarioWorkerId(c.class, i),
         workerClass: c.class,
@@ -172,7 +183,7 @@ export class Simulation {
     const decision = policy.decide(view, this.config, this.policyState);
     this.policyState = JSON.parse(JSON.stringify(decision.nextState ?? null)) as unknown;
     this.stats.ticks++;
-    this.stats.metricQueries += metricsRequested(policy.name, view.partitions.filter((p) => p.state === 'OPEN').length, view.workers.length);
+    this.stats.metricQueries += this.deployment.metricsPerDecision(view.partitions.filter((p) => p.state === 'OPEN').length, view.workers.length);
     const applied: Action[] = [];
     for (const action of decision.actions) {
       const result = this.apply(action);
@@ -284,12 +295,15 @@ function shareWeightedCost(shard: SimShard, regionCost: Float64Array): number {
 }
 
 /**
- * CloudWatch metrics a policy requests per tick: none for `static`; the two stream-level sums for
- * `alarm-autoscaler`; for the others six per open shard (incoming records/bytes, throttles, processed
- * records, busy time, iterator age) and four per worker (primary and shadow busy time, invocations, errors).
+ * The one function a plain event source mapping invokes: the scenario's fastest worker class (the careful
+ * choice: CPU-bound GB-seconds per record are about flat across memory sizes, so faster costs the same per
+ * record; ties go to less memory), one instance whose concurrency is elastic (no slot limit; one invocation
+ * per shard and lane at a time). A scenario event slowing that class slows it too.
  */
-export function metricsRequested(policy: string, openShards: number, workers: number): number {
-  if (policy === 'static') return 0;
-  if (policy === 'alarm-autoscaler') return 2;
-  return openShards * 6 + workers * 4;
+export function plainEsmClass(scenario: Scenario): Scenario['workers'][number] {
+  const best = [...scenario.workers].sort((a, b) => b.speed - a.speed || a.memoryMb - b.memoryMb)[0]!;
+  return { ...best, count: 1, slots: ELASTIC_SLOTS, shadowSlots: 0 };
 }
+
+/** Slots of the plain mapping's function: more than any scenario's shards × lanes, so nothing is rationed. */
+const ELASTIC_SLOTS = 1_000_000;

@@ -32,17 +32,19 @@ export function processStep(sim: Simulation, t: number, dt: number): void {
     const shards = (byWorker.get(worker.id) ?? []).filter((s) => canProcess(sim, s, t));
     const shardDemand = shards.map((s) => {
       const avail = Math.max(0, t + dt - Math.max(t, s.pausedUntilMs));
+      // Lanes run side by side: the shard can use `parallel` times its wall-clock time in busy time.
+      const parallel = sim.lanes > 1 ? laneParallelism(sim, s, t, sim.lanes) : 1;
       // A queue whose work rounds to zero still needs a moment, or its last record would never finish.
-      return { s, avail, demand: Math.min(avail, Math.max(EPS, queuedWorkMs(s)) / effSpeed) };
+      return { s, avail, parallel, demand: Math.min(avail * parallel, Math.max(EPS, queuedWorkMs(s)) / effSpeed) };
     });
     const scale = rationing(shardDemand.reduce((a, d) => a + d.demand, 0), worker.slots * dt);
     if (scale < 1) overloaded = true;
-    for (const { s, avail, demand } of shardDemand) {
+    for (const { s, avail, parallel, demand } of shardDemand) {
       const granted = demand * scale;
       if (granted <= 0) continue;
-      processShard(sim, s, worker, effSpeed, granted, t + (dt - avail), scale);
+      processShard(sim, s, worker, effSpeed, granted, t + (dt - avail), scale * parallel);
       // Behind: it used all the time it could get and still has queued work from before this step.
-      const behind = granted >= avail * scale - EPS && s.queueHead < s.queue.length;
+      const behind = granted >= avail * parallel * scale - EPS && s.queueHead < s.queue.length;
       if (behind) overloaded = true;
       s.behindSteps = behind ? s.behindSteps + 1 : 0;
     }
@@ -76,6 +78,27 @@ export function processStep(sim: Simulation, t: number, dt: number): void {
     sim.stats.shadowRateSeconds += (sh.rate * dt) / 1000;
     sim.stats.shadowSeconds += dt / 1000;
   }
+}
+
+/**
+ * How many times its wall-clock time a shard can use in busy time with `lanes` lanes (ParallelizationFactor):
+ * each key's records stay in the lane `laneKey % lanes`, so the busiest lane bounds it: 1 / (that lane's share
+ * of the shard's current work), at most `lanes`. A hot key carrying 60 % of the work gives 1 / 0.6 ≈ 1.67.
+ */
+export function laneParallelism(sim: Simulation, shard: SimShard, t: number, lanes: number): number {
+  const work = new Float64Array(lanes);
+  let total = 0;
+  for (const rs of shard.regionShares) {
+    const w = sim.regionRate[rs.region]! * sim.regionCost[rs.region]!;
+    for (const k of rs.keys) work[k.laneKey % lanes]! += w * k.weight;
+  }
+  for (const h of shard.hotKeys) work[h.laneKey % lanes]! += hotKeyRateAt(h.hot, t) * sim.regionCost[h.hot.region]! * h.hot.costFactor;
+  let busiest = 0;
+  for (const x of work) {
+    total += x;
+    if (x > busiest) busiest = x;
+  }
+  return total > 0 && busiest > 0 ? Math.min(lanes, total / busiest) : 1;
 }
 
 /** Work (ms) below which floating-point leftovers count as done. */
@@ -149,11 +172,15 @@ function processShard(sim: Simulation, shard: SimShard, worker: SimWorker, effSp
   const processed = shard.processedSeq - firstSeq;
   shard.metrics.processedRecords += processed;
   if (processed > 0) {
-    const invocations = Math.ceil(processed / sim.profile.batchSize);
+    // With lanes, each lane's records come in batches of their own (keys spread over every lane).
+    const lanes = Math.min(sim.lanes, processed);
+    const invocations = lanes * Math.ceil(processed / lanes / sim.profile.batchSize);
     worker.metrics.invocations += invocations;
     sim.stats.workerInvocations += invocations;
-    sim.stats.dispatcherInvocations += invocations;
-    sim.stats.dispatcherGbMs += ((busy + invocations * DISPATCH_OVERHEAD_MS) * DISPATCHER_MEMORY_MB) / 1024;
+    if (sim.deployment.dataPlane === 'dispatcher') {
+      sim.stats.dispatcherInvocations += invocations;
+      sim.stats.dispatcherGbMs += ((busy + invocations * DISPATCH_OVERHEAD_MS) * DISPATCHER_MEMORY_MB) / 1024;
+    }
     sim.output.set(shard.id, (sim.output.get(shard.id) ?? 0) + processed);
     sim.options.observer?.onPrimaryBatch({ shardId: shard.id, firstSeq, endSeq: shard.processedSeq, workerId: worker.id, epoch: shard.epoch, startMs, endMs: startMs + busy * stretch });
   }

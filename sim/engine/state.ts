@@ -27,7 +27,7 @@ export interface RegionShare {
   /** Fraction of the region's base records that hash into this shard. */
   readonly share: number;
   /** Histogram bucket (over this shard's range) and popularity weight of each such key. */
-  readonly keys: readonly { readonly bucket: number; readonly weight: number }[];
+  readonly keys: readonly { readonly bucket: number; readonly weight: number; readonly laneKey: number }[];
 }
 
 export interface MetricAccumulator {
@@ -71,7 +71,7 @@ export interface SimShard {
   closedAtMs?: number;
   drainedAtMs?: number;
   regionShares: RegionShare[];
-  hotKeys: { readonly hot: HotKey; readonly bucket: number }[];
+  hotKeys: { readonly hot: HotKey; readonly bucket: number; readonly laneKey: number }[];
   predictedUtilization?: Prediction;
   metrics: MetricAccumulator;
   points: (ShardMetricPoint & { readonly visibleAtMs: number })[];

@@ -16,17 +16,26 @@ export function routeRange(world: ScenarioWorld, range: HashKeyRange, buckets: n
   world.regionRanges.forEach((regionRange, region) => {
     if (regionRange.end < range.start || regionRange.start > range.end) return;
     let share = 0;
-    const keys: { bucket: number; weight: number }[] = [];
+    const keys: { bucket: number; weight: number; laneKey: number }[] = [];
     world.pools[region]!.forEach((key, i) => {
       if (!rangeContains(range, key.hashKey)) return;
       const weight = world.weights[i]!;
       share += weight;
-      keys.push({ bucket: bucketOf(range, key.hashKey, buckets), weight });
+      keys.push({ bucket: bucketOf(range, key.hashKey, buckets), weight, laneKey: laneKeyOf(key.hashKey) });
     });
     if (keys.length > 0) regionShares.push({ region, share, keys });
   });
-  const hotKeys = world.hotKeys.filter((h) => rangeContains(range, h.key.hashKey)).map((hot) => ({ hot, bucket: bucketOf(range, hot.key.hashKey, buckets) }));
+  const hotKeys = world.hotKeys.filter((h) => rangeContains(range, h.key.hashKey)).map((hot) => ({ hot, bucket: bucketOf(range, hot.key.hashKey, buckets), laneKey: laneKeyOf(hot.key.hashKey) }));
   return { regionShares, hotKeys };
+}
+
+/**
+ * A key's lane under ParallelizationFactor N is `laneKey % N`: records go to lanes by partition-key hash
+ * (Lambda keeps order per key; its exact lane function is not documented, any hash does). 2520 is the least
+ * common multiple of 1..10, so the remainder is uniform for every factor.
+ */
+function laneKeyOf(hashKey: bigint): number {
+  return Number(hashKey % 2520n);
 }
 
 function bucketOf(range: HashKeyRange, key: bigint, buckets: number): number {

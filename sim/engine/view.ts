@@ -21,12 +21,14 @@ export function buildView(sim: Simulation): ClusterView {
   const shardMetrics: Record<string, ShardMetricPoint[]> = {};
   const workerMetrics: Record<string, WorkerMetricPoint[]> = {};
   const window = sim.profile.metricWindowPoints;
+  // Points carry CloudWatch's visibility time; a policy on another data path sees them that much earlier.
+  const seenAt = now + sim.profile.metricDelayMs - sim.viewDelayMs;
   const forwardShadow = new Map<string, { id: string; rate: number }>();
   for (const sh of sim.shadows.values()) if (sh.kind === 'forward' && !forwardShadow.has(sh.shardId)) forwardShadow.set(sh.shardId, { id: sh.id, rate: sh.rate });
 
   const partitions: PartitionMetadata[] = [];
   for (const s of sim.shards.values()) {
-    const points = visible(s.points, now, window);
+    const points = visible(s.points, seenAt, window);
     shardMetrics[s.id] = points;
     const last = points[points.length - 1];
     const utils = points.slice(-3).map((p) => ({ t: p.atMs / 1000, u: p.busyMs / p.periodMs }));
@@ -49,7 +51,7 @@ export function buildView(sim: Simulation): ClusterView {
   }
 
   const workers: WorkerNodeMetadata[] = sim.workers.map((w) => {
-    const points = visible(w.points, now, window);
+    const points = visible(w.points, seenAt, window);
     workerMetrics[w.id] = points;
     const last = points[points.length - 1];
     const utilization = last ? workerBusyUtilization(last, w.slots) : 0;

@@ -1,4 +1,5 @@
 import type { Simulation } from '../engine/engine.js';
+import { dispatcherSideUsd, kinesisUsd } from './data-plane-cost.js';
 import { PRICES, SPM_FUNCTION } from './prices.js';
 
 /** The cost estimate of one run, USD, with the quantities it comes from. */
@@ -9,7 +10,10 @@ export interface CostEstimate {
   readonly invocations: number;
   readonly shadowInvocations: number;
   readonly metricsRequested: number;
-  readonly usd: { readonly kinesis: number; readonly lambda: number; readonly cloudwatch: number; readonly total: number };
+  /** Batches through Foreshadow's dispatcher (each with its metadata calls and EMF line); 0 on a plain mapping. */
+  readonly dispatchedBatches?: number;
+  /** `dynamodb`: metadata reads and writes per dispatched batch; `logs`: EMF ingestion (sim/report/data-plane-cost.ts). */
+  readonly usd: { readonly kinesis: number; readonly lambda: number; readonly cloudwatch: number; readonly dynamodb?: number; readonly logs?: number; readonly total: number };
 }
 
 /**
@@ -65,8 +69,8 @@ export interface PolicyReport {
 export function summarize(sim: Simulation, policy: { name: string; label: string }): PolicyReport {
   const s = sim.stats;
   const shardHours = s.openShardMs / 3_600_000;
-  // `static` is plain placement: no SPM function runs at all.
-  const spmTicks = policy.name === 'static' ? 0 : s.ticks;
+  // Only a policy with a scheduled decision function pays one (not `static`, a mapping setting or Kinesis' own scaling).
+  const spmTicks = sim.deployment.decisionFunction ? s.ticks : 0;
   const spmGbMs = spmTicks * SPM_FUNCTION.msPerTick * (SPM_FUNCTION.memoryMb / 1024);
   const lambdaGbSeconds = (s.workerGbMs + s.dispatcherGbMs + spmGbMs) / 1000;
   const invocations = s.dispatcherInvocations + s.workerInvocations + s.shadowInvocations + spmTicks;
@@ -96,6 +100,15 @@ export function summarize(sim: Simulation, policy: { name: string; label: string
       shadowInvocations: s.shadowInvocations,
       metricsRequested: s.metricQueries,
       acceptedRecords: s.acceptedRecords,
+      dispatchedBatches: s.dispatcherInvocations,
+      kinesisUsd: kinesisUsd({
+        capacityMode: sim.deployment.capacityMode,
+        shardHours,
+        streamHours: sim.durationMs / 3_600_000,
+        acceptedRecords: s.acceptedRecords,
+        readRecords: [...sim.output.values()].reduce((a, b) => a + b, 0),
+        recordSizeBytes: sim.options.scenario.recordSizeBytes,
+      }),
     }),
   };
 }
@@ -126,17 +139,30 @@ export function costEstimate(u: {
   readonly shadowInvocations: number;
   readonly metricsRequested: number;
   readonly acceptedRecords: number;
+  /** Batches through the dispatcher, priced with their metadata calls and EMF line (omitted: not priced). */
+  readonly dispatchedBatches?: number;
+  /** The Kinesis bill when it is not provisioned shard-hours and PUT units (on-demand mode). */
+  readonly kinesisUsd?: number;
 }): CostEstimate {
-  const kinesis = u.shardHours * PRICES.shardHour + (u.acceptedRecords / 1e6) * PRICES.putPayloadUnitsPerMillion;
+  const kinesis = u.kinesisUsd ?? u.shardHours * PRICES.shardHour + (u.acceptedRecords / 1e6) * PRICES.putPayloadUnitsPerMillion;
   const lambda = u.lambdaGbSeconds * PRICES.lambdaGbSecond + (u.invocations / 1e6) * PRICES.lambdaRequestsPerMillion;
   const cloudwatch = (u.metricsRequested / 1000) * PRICES.getMetricDataPerThousandMetrics;
+  const side = u.dispatchedBatches === undefined ? undefined : dispatcherSideUsd(u.dispatchedBatches);
+  const total = kinesis + lambda + cloudwatch + (side ? side.dynamodb + side.logs : 0);
   return {
     shardHours: round(u.shardHours, 3),
     lambdaGbSeconds: round(u.lambdaGbSeconds, 1),
     invocations: u.invocations,
     shadowInvocations: u.shadowInvocations,
     metricsRequested: u.metricsRequested,
-    usd: { kinesis: round(kinesis, 4), lambda: round(lambda, 4), cloudwatch: round(cloudwatch, 4), total: round(kinesis + lambda + cloudwatch, 4) },
+    ...(u.dispatchedBatches !== undefined ? { dispatchedBatches: u.dispatchedBatches } : {}),
+    usd: {
+      kinesis: round(kinesis, 4),
+      lambda: round(lambda, 4),
+      cloudwatch: round(cloudwatch, 4),
+      ...(side ? { dynamodb: round(side.dynamodb, 4), logs: round(side.logs, 4) } : {}),
+      total: round(total, 4),
+    },
   };
 }
 

@@ -18,7 +18,12 @@ describe('cost estimate', () => {
     expect(cost.metricsRequested).toBe(0);
     expect(cost.usd.kinesis).toBeCloseTo(PRICES.shardHour + (sim.stats.acceptedRecords / 1e6) * PRICES.putPayloadUnitsPerMillion, 4);
     expect(cost.usd.lambda).toBeCloseTo(cost.lambdaGbSeconds * PRICES.lambdaGbSecond + (cost.invocations / 1e6) * PRICES.lambdaRequestsPerMillion, 3);
-    expect(cost.usd.total).toBeCloseTo(cost.usd.kinesis + cost.usd.lambda + cost.usd.cloudwatch, 4);
+    // Static keeps Foreshadow's dispatcher: each batch pays its metadata calls and EMF line (sim/report/data-plane-cost.ts).
+    const batches = sim.stats.dispatcherInvocations;
+    expect(cost.dispatchedBatches).toBe(batches);
+    expect(cost.usd.dynamodb).toBeCloseTo((batches / 1e6) * PRICES.dynamoWriteUnitsPerMillion + ((3 * batches) / 1e6) * PRICES.dynamoReadUnitsPerMillion, 4);
+    expect(cost.usd.logs).toBeCloseTo(((batches * 502) / 1024 ** 3) * PRICES.logsIngestionPerGb, 4);
+    expect(cost.usd.total).toBeCloseTo(cost.usd.kinesis + cost.usd.lambda + cost.usd.cloudwatch + cost.usd.dynamodb! + cost.usd.logs!, 3);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Action } from '../../model/actions.js';
 import type { DecisionEvent } from '../../model/decision.js';
+import { DISPATCHER_ON_CLOUDWATCH, type Deployment } from '../deployment.js';
 import type { Policy } from '../policy.js';
 import { type AlarmPeriod, type AlarmPeriodsState, emptyAlarmPeriods, foldAlarmPeriods } from './alarm-periods.js';
 import { fmt } from './baseline-metrics.js';
@@ -38,6 +39,8 @@ const MIB = 1024 * 1024;
 export const alarmAutoscalerPolicy: Policy<AlarmAutoscalerState> = {
   name: 'alarm-autoscaler',
   label: 'alarm-autoscaler (re-implementation of aws-samples/kinesis-auto-scaling: CloudWatch alarms, UpdateShardCount x2 / /2)',
+  // Two stream-level sums per evaluation (IncomingBytes, IncomingRecords); it stays on Foreshadow's pool.
+  deployment: { ...DISPATCHER_ON_CLOUDWATCH, metricsPerDecision: () => 2 } satisfies Deployment,
   initialState: () => ({ periods: emptyAlarmPeriods(), updatesAtMs: [] }),
   decide(view, config, state) {
     const cfg = config.baselines.alarmAutoscaler;

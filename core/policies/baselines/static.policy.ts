@@ -1,3 +1,4 @@
+import { DISPATCHER_ON_CLOUDWATCH, type Deployment } from '../deployment.js';
 import type { Policy } from '../policy.js';
 
 /**
@@ -7,6 +8,7 @@ import type { Policy } from '../policy.js';
 export const staticPolicy: Policy<Record<string, never>> = {
   name: 'static',
   label: 'static (re-implementation: plain Lambda ESM, no rebalancing)',
+  deployment: { ...DISPATCHER_ON_CLOUDWATCH, decisionFunction: false, metricsPerDecision: () => 0 } satisfies Deployment,
   initialState: () => ({}),
   decide: (_view, _config, state) => ({ actions: [], events: [], nextState: state }),
 };

@@ -1,0 +1,55 @@
+import type { ForeshadowConfig } from '../config/index.js';
+
+/**
+ * Where a policy's metrics come from, as it would really read them (issue #10):
+ * - `cloudwatch`: 60-s points about 2 min after their period (GetMetricData). Foreshadow's SPM, the alarm
+ *   autoscaler and a splitter read these.
+ * - `kinesis-internal`: what Kinesis sees of its own shards (on-demand mode scales on it): the same periods,
+ *   no publishing delay, and no GetMetricData bill.
+ */
+export const DATA_PATHS = ['cloudwatch', 'kinesis-internal'] as const;
+export type DataPath = (typeof DATA_PATHS)[number];
+
+/**
+ * How records reach the processing code:
+ * - `dispatcher`: Foreshadow's dispatcher routes each shard's batches to its owner in a pool of worker
+ *   functions (what lets a policy place shards at all on Lambda); it costs an invocation per batch.
+ * - `plain-esm`: the event source mapping invokes one function directly, as a user without Foreshadow runs
+ *   it: no dispatcher, no placement, no metadata; concurrency is elastic (one invocation per shard and lane).
+ */
+export const DATA_PLANES = ['dispatcher', 'plain-esm'] as const;
+export type DataPlane = (typeof DATA_PLANES)[number];
+
+/** `provisioned`: billed per shard-hour and PUT payload unit; `on-demand`: per stream-hour and per GB in and out. */
+export const CAPACITY_MODES = ['provisioned', 'on-demand'] as const;
+export type CapacityMode = (typeof CAPACITY_MODES)[number];
+
+/**
+ * What a policy runs on besides its decision function: the facts a like-for-like comparison needs. The
+ * simulator plays them (data plane, lanes, metric delay) and its cost estimate prices them.
+ */
+export interface Deployment {
+  readonly dataPath: DataPath;
+  readonly dataPlane: DataPlane;
+  readonly capacityMode: CapacityMode;
+  /** Whether a scheduled decision function runs and is billed (Foreshadow's SPM, a splitter); false for Kinesis' own scaling or a static setting. */
+  readonly decisionFunction: boolean;
+  /** Metric series it reads per decision with GetMetricData (0: none). */
+  metricsPerDecision(openShards: number, workers: number): number;
+  /** Concurrent batches per shard (the mapping's ParallelizationFactor; 1 = one batch at a time). */
+  lanesPerShard(config: ForeshadowConfig): number;
+}
+
+/**
+ * Foreshadow's data plane as deployed: dispatcher, CloudWatch metrics, the SPM function every tick reading
+ * six series per open shard (incoming records and bytes, throttles, processed records, busy time, iterator
+ * age) and four per worker (primary and shadow busy time, invocations, errors).
+ */
+export const DISPATCHER_ON_CLOUDWATCH: Deployment = {
+  dataPath: 'cloudwatch',
+  dataPlane: 'dispatcher',
+  capacityMode: 'provisioned',
+  decisionFunction: true,
+  metricsPerDecision: (openShards, workers) => openShards * 6 + workers * 4,
+  lanesPerShard: () => 1,
+};

@@ -4,17 +4,20 @@ import { ValidationError } from '../core/errors.js';
 import { availablePolicies } from '../core/policies/index.js';
 import { utilizationChart } from './report/chart.js';
 import { formatTable } from './report/table.js';
+import { formatOverSeeds, formatServiceLevel, overSeeds, parseSeeds, SERVICE_LEVEL } from './report/seeds.js';
 import { checkTargets, formatTargets } from './report/targets.js';
 import { runPolicy, type PolicyRun } from './run.js';
 import { loadScenario } from './scenario/load.js';
 import { profileByName } from './profiles.js';
 
-const USAGE = 'usage: npm run sim -- --scenario <name|path> [--policy all|spm,kcl3-variance,...] [--seed N] [--json] [--out DIR]';
+const USAGE = 'usage: npm run sim -- --scenario <name|path> [--policy all|spm,kcl3-variance,...] [--seed N | --seeds 1-10] [--json] [--out DIR]';
 
 export interface CliArgs {
   readonly scenario: string;
   readonly policies: string[];
   readonly seed: number;
+  /** `--seeds`: run every seed and report median and worst (absent: the single `seed`). */
+  readonly seeds?: readonly number[];
   readonly json: boolean;
   readonly out?: string;
 }
@@ -24,6 +27,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   let scenario: string | undefined;
   let policy = 'all';
   let seed = 1;
+  let seeds: number[] | undefined;
   let json = false;
   let out: string | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -39,15 +43,17 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       const v = value();
       seed = Number(v);
       if (!/^\d+$/.test(v) || !Number.isSafeInteger(seed)) throw new ValidationError('--seed', 'a non-negative integer', v);
-    } else if (flag === '--json') json = true;
+    } else if (flag === '--seeds') seeds = parseSeeds(value());
+    else if (flag === '--json') json = true;
     else if (flag === '--out') out = value();
-    else throw new ValidationError('argument', 'one of --scenario, --policy, --seed, --json, --out', flag);
+    else throw new ValidationError('argument', 'one of --scenario, --policy, --seed, --seeds, --json, --out', flag);
   }
   if (scenario === undefined) throw new ValidationError('--scenario', 'given (a built-in name or a .yaml/.json path)', undefined);
   const available = availablePolicies();
   const policies = policy === 'all' ? available : policy.split(',').map((p) => p.trim());
   for (const p of policies) if (!(available as string[]).includes(p)) throw new ValidationError('--policy', `all or a comma-separated list of ${available.join(', ')}`, p);
-  return { scenario, policies, seed, json, ...(out !== undefined ? { out } : {}) };
+  if (seeds !== undefined && out !== undefined) throw new ValidationError('--out', 'used with a single --seed (it writes one run per policy)', out);
+  return { scenario, policies, seed, json, ...(seeds !== undefined ? { seeds } : {}), ...(out !== undefined ? { out } : {}) };
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 1 invariant violations, 2 bad input). */
@@ -57,6 +63,16 @@ export function main(argv: readonly string[]): number {
     return 0;
   }
   let args: CliArgs;
+  try {
+    args = parseArgs(argv);
+    if (args.seeds) return mainOverSeeds(args, args.seeds);
+  } catch (error) {
+    if (error instanceof ValidationError) {
+      process.stderr.write(`error: ${error.message}\n${error.field === '--scenario' && argv.length === 0 ? `${USAGE}\n` : ''}`);
+      return 2;
+    }
+    throw error;
+  }
   let runs: PolicyRun[];
   let scenarioName: string;
   let category: 'gradual' | 'sudden' | undefined;
@@ -88,6 +104,40 @@ export function main(argv: readonly string[]): number {
   const broken = runs.filter((r) => r.violations.length > 0);
   for (const r of broken) process.stderr.write(`invariant violations (${r.report.policy}):\n  ${r.violations.join('\n  ')}\nreproduce: seed=${args.seed}\n`);
   return broken.length > 0 ? 1 : 0;
+}
+
+/**
+ * `--seeds`: every policy over every seed; prints medians and worst values and the service-level table, or
+ * with `--json` each seed's `reports[]` (the single-seed fields) plus `medians` and `serviceLevel`.
+ */
+function mainOverSeeds(args: CliArgs, seeds: readonly number[]): number {
+  const scenario = loadScenario(args.scenario);
+  const runSeconds = scenario.durationMin * 60;
+  const perSeed = seeds.map((seed) => ({ seed, runs: args.policies.map((p) => runPolicy(scenario, p, seed)) }));
+  const rows = overSeeds(perSeed.map((s) => s.runs.map((r) => r.report)), runSeconds);
+  if (args.json) {
+    const result = {
+      scenario: scenario.name,
+      category: scenario.category ?? null,
+      seeds,
+      runs: perSeed.map((s) => ({ seed: s.seed, reports: s.runs.map((r) => r.report), violations: Object.fromEntries(s.runs.map((r) => [r.report.policy, r.violations])) })),
+      medians: rows,
+      serviceLevel: { ...SERVICE_LEVEL, runSeconds, policies: rows.map((r) => ({ policy: r.policy, seedsMeeting: r.seedsMeetingServiceLevel, meets: r.seedsMeetingServiceLevel === r.seeds, medianCostUsd: r.costUsd.median })) },
+    };
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    const seedText = seeds.length > 1 && seeds.every((s, i) => i === 0 || s === seeds[i - 1]! + 1) ? `${seeds[0]}-${seeds[seeds.length - 1]}` : seeds.join(',');
+    process.stdout.write(`scenario ${scenario.name}${scenario.category ? ` (${scenario.category})` : ''}, seeds ${seedText}: median / worst\n${formatOverSeeds(rows)}\n\nservice level: overload ≤ 1 % of the run, no record dropped, in every seed\n${formatServiceLevel(rows, runSeconds)}\n`);
+  }
+  let broken = 0;
+  for (const s of perSeed) {
+    for (const r of s.runs) {
+      if (r.violations.length === 0) continue;
+      broken++;
+      process.stderr.write(`invariant violations (${r.report.policy}):\n  ${r.violations.join('\n  ')}\nreproduce: seed=${s.seed}\n`);
+    }
+  }
+  return broken > 0 ? 1 : 0;
 }
 
 function bigintReplacer(_key: string, value: unknown): unknown {

@@ -34,7 +34,9 @@ describe('sim CLI arguments', () => {
     [['--policy', 'spm'], '--scenario must be given (a built-in name or a .yaml/.json path) (given nothing)'],
     [['--scenario', 'hot-shift', '--seed', '-3'], '--seed must be a non-negative integer (given "-3")'],
     [['--scenario', 'hot-shift', '--policy', 'spm,best'], '--policy must be all or a comma-separated list of'],
-    [['--scenario', 'hot-shift', '--fast'], 'argument must be one of --scenario, --policy, --seed, --json, --out (given "--fast")'],
+    [['--scenario', 'hot-shift', '--fast'], 'argument must be one of --scenario, --policy, --seed, --seeds, --json, --out (given "--fast")'],
+    [['--scenario', 'hot-shift', '--seeds', '10-1'], '--seeds must be a range like 1-10 or a comma-separated list of non-negative integers (given "10-1")'],
+    [['--scenario', 'hot-shift', '--seeds', '1-3', '--out', '/tmp/x'], '--out must be used with a single --seed'],
     [['--scenario'], '--scenario must be followed by a value (given nothing)'],
   ])('%j is rejected naming the flag', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(message);
@@ -75,6 +77,39 @@ describe('sim CLI', () => {
     const parsed = JSON.parse(stdout) as { reports: { policy: string; overloadSeconds: number }[]; seed: number };
     expect(parsed.seed).toBe(1);
     expect(parsed.reports.map((r) => r.policy)).toEqual(['static']);
+  });
+
+  it('keeps the single-seed JSON as it was: reports[] with policy, overloadSeconds, latencyMs.p99, predictionMapePercent, shadows, cost.usd.total', () => {
+    const parsed = JSON.parse(runCli(['--scenario', scenarioFile({}), '--policy', 'spm,parallelization-factor', '--seed', '2', '--json']).stdout) as Record<string, unknown> & { reports: Record<string, unknown>[] };
+    expect(Object.keys(parsed)).toEqual(['scenario', 'category', 'seed', 'reports', 'targets', 'violations']);
+    for (const r of parsed.reports) {
+      expect(r).toMatchObject({ policy: expect.any(String), overloadSeconds: expect.any(Number), latencyMs: { p99: expect.any(Number) }, shadows: expect.any(Number), cost: { usd: { total: expect.any(Number) } } });
+      expect('predictionMapePercent' in r).toBe(true);
+    }
+  });
+
+  it('prints median and worst per policy and the service-level table with --seeds', () => {
+    const { code, stdout } = runCli(['--scenario', scenarioFile({}), '--policy', 'static,parallelization-factor', '--seeds', '1-3']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('seeds 1-3: median / worst');
+    expect(stdout).toMatch(/\| parallelization-factor \| \d+ \/ \d+ \|/);
+    // 3-minute run: 1 % is 1.8 s.
+    expect(stdout).toContain('meets it (overload ≤ 1.8 s, 0 dropped)');
+    expect(stdout.split('\n').filter((l) => /^\| (static|parallelization-factor) \| (yes|\*\*no\*\*) \|/.test(l))).toHaveLength(2);
+  });
+
+  it('keeps reports[] per seed and adds the medians with --seeds --json; the median of 3 seeds is the middle run', () => {
+    const path = scenarioFile({});
+    const parsed = JSON.parse(runCli(['--scenario', path, '--policy', 'static', '--seeds', '1,2,3', '--json']).stdout) as {
+      runs: { seed: number; reports: { policy: string; overloadSeconds: number; cost: { usd: { total: number } } }[] }[];
+      medians: { policy: string; costUsd: { median: number; worst: number } }[];
+      serviceLevel: { policies: { policy: string; seedsMeeting: number }[] };
+    };
+    expect(parsed.runs.map((r) => r.seed)).toEqual([1, 2, 3]);
+    const costs = parsed.runs.map((r) => r.reports[0]!.cost.usd.total).sort((a, b) => a - b);
+    expect(parsed.medians[0]).toMatchObject({ policy: 'static', costUsd: { median: costs[1], worst: costs[2] } });
+    const single = JSON.parse(runCli(['--scenario', path, '--policy', 'static', '--seed', '2', '--json']).stdout) as { reports: unknown[] };
+    expect(parsed.runs[1]!.reports).toEqual(single.reports);
   });
 
   it('writes the JSON and one SVG chart per policy with --out', () => {

@@ -10,7 +10,7 @@ import { runPolicy, type PolicyRun } from './run.js';
 import { loadScenario } from './scenario/load.js';
 import { profileByName } from './profiles.js';
 
-const USAGE = 'usage: npm run sim -- --scenario <name|path> [--policy all|spm,kcl3-variance,...] [--seed N | --seeds 1-10] [--json] [--out DIR]';
+const USAGE = 'usage: npm run sim -- --scenario <name|path> [--policy all|spm,kcl3-variance,...] [--seed N | --seeds 1-10] [--same-information] [--json] [--out DIR]';
 
 export interface CliArgs {
   readonly scenario: string;
@@ -19,6 +19,8 @@ export interface CliArgs {
   /** `--seeds`: run every seed and report median and worst (absent: the single `seed`). */
   readonly seeds?: readonly number[];
   readonly json: boolean;
+  /** `--same-information`: every policy sees metric points as soon as their period ends, whatever its data path. */
+  readonly sameInformation?: boolean;
   readonly out?: string;
 }
 
@@ -29,6 +31,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   let seed = 1;
   let seeds: number[] | undefined;
   let json = false;
+  let sameInformation = false;
   let out: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -45,15 +48,16 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       if (!/^\d+$/.test(v) || !Number.isSafeInteger(seed)) throw new ValidationError('--seed', 'a non-negative integer', v);
     } else if (flag === '--seeds') seeds = parseSeeds(value());
     else if (flag === '--json') json = true;
+    else if (flag === '--same-information') sameInformation = true;
     else if (flag === '--out') out = value();
-    else throw new ValidationError('argument', 'one of --scenario, --policy, --seed, --seeds, --json, --out', flag);
+    else throw new ValidationError('argument', 'one of --scenario, --policy, --seed, --seeds, --same-information, --json, --out', flag);
   }
   if (scenario === undefined) throw new ValidationError('--scenario', 'given (a built-in name or a .yaml/.json path)', undefined);
   const available = availablePolicies();
   const policies = policy === 'all' ? available : policy.split(',').map((p) => p.trim());
   for (const p of policies) if (!(available as string[]).includes(p)) throw new ValidationError('--policy', `all or a comma-separated list of ${available.join(', ')}`, p);
   if (seeds !== undefined && out !== undefined) throw new ValidationError('--out', 'used with a single --seed (it writes one run per policy)', out);
-  return { scenario, policies, seed, json, ...(seeds !== undefined ? { seeds } : {}), ...(out !== undefined ? { out } : {}) };
+  return { scenario, policies, seed, json, ...(sameInformation ? { sameInformation } : {}), ...(seeds !== undefined ? { seeds } : {}), ...(out !== undefined ? { out } : {}) };
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 1 invariant violations, 2 bad input). */
@@ -83,7 +87,7 @@ export function main(argv: readonly string[]): number {
     scenarioName = scenario.name;
     category = scenario.category;
     stepMs = profileByName(scenario.profile).stepMs;
-    runs = args.policies.map((p) => runPolicy(scenario, p, args.seed));
+    runs = args.policies.map((p) => runPolicy(scenario, p, args.seed, undefined, { sameInformation: args.sameInformation === true }));
   } catch (error) {
     if (error instanceof ValidationError) {
       process.stderr.write(`error: ${error.message}\n${error.field === '--scenario' && argv.length === 0 ? `${USAGE}\n` : ''}`);
@@ -113,13 +117,14 @@ export function main(argv: readonly string[]): number {
 function mainOverSeeds(args: CliArgs, seeds: readonly number[]): number {
   const scenario = loadScenario(args.scenario);
   const runSeconds = scenario.durationMin * 60;
-  const perSeed = seeds.map((seed) => ({ seed, runs: args.policies.map((p) => runPolicy(scenario, p, seed)) }));
+  const perSeed = seeds.map((seed) => ({ seed, runs: args.policies.map((p) => runPolicy(scenario, p, seed, undefined, { sameInformation: args.sameInformation === true })) }));
   const rows = overSeeds(perSeed.map((s) => s.runs.map((r) => r.report)), runSeconds);
   if (args.json) {
     const result = {
       scenario: scenario.name,
       category: scenario.category ?? null,
       seeds,
+      sameInformation: args.sameInformation === true,
       runs: perSeed.map((s) => ({ seed: s.seed, reports: s.runs.map((r) => r.report), violations: Object.fromEntries(s.runs.map((r) => [r.report.policy, r.violations])) })),
       medians: rows,
       serviceLevel: { ...SERVICE_LEVEL, runSeconds, policies: rows.map((r) => ({ policy: r.policy, seedsMeeting: r.seedsMeetingServiceLevel, meets: r.seedsMeetingServiceLevel === r.seeds, medianCostUsd: r.costUsd.median })) },
@@ -127,7 +132,7 @@ function mainOverSeeds(args: CliArgs, seeds: readonly number[]): number {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } else {
     const seedText = seeds.length > 1 && seeds.every((s, i) => i === 0 || s === seeds[i - 1]! + 1) ? `${seeds[0]}-${seeds[seeds.length - 1]}` : seeds.join(',');
-    process.stdout.write(`scenario ${scenario.name}${scenario.category ? ` (${scenario.category})` : ''}, seeds ${seedText}: median / worst\n${formatOverSeeds(rows)}\n\nservice level: overload ≤ 1 % of the run, no record dropped, in every seed\n${formatServiceLevel(rows, runSeconds)}\n`);
+    process.stdout.write(`scenario ${scenario.name}${scenario.category ? ` (${scenario.category})` : ''}, seeds ${seedText}${args.sameInformation ? ', same information (no metric delay for any policy)' : ''}: median / worst\n${formatOverSeeds(rows)}\n\nservice level: overload ≤ 1 % of the run, no record dropped, in every seed\n${formatServiceLevel(rows, runSeconds)}\n`);
   }
   let broken = 0;
   for (const s of perSeed) {

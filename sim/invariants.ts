@@ -133,6 +133,8 @@ export class InvariantChecker implements SimObserver {
 function budgetsOf(policy: string, config: ForeshadowConfig): { moves: number; splits: number; shadows: number } {
   if (policy === 'spm') return { moves: config.spm.maxMovesPerTick, splits: config.spm.maxSplitsPerTick, shadows: config.spm.maxShadows };
   if (policy === 'reactive-threshold') return { moves: config.baselines.reactiveThreshold.maxMovesPerTick, splits: Infinity, shadows: 0 };
-  if (policy === 'static') return { moves: 0, splits: 0, shadows: 0 };
+  if (policy === 'static' || policy === 'parallelization-factor') return { moves: 0, splits: 0, shadows: 0 };
+  if (policy === 'reactive-split') return { moves: 0, splits: 1, shadows: 0 };
+  if (policy === 'on-demand') return { moves: 0, splits: Infinity, shadows: 0 };
   return { moves: Infinity, splits: Infinity, shadows: 0 };
 }

@@ -4,10 +4,13 @@ import type { ForeshadowConfig } from '../config/index.js';
  * Where a policy's metrics come from, as it would really read them (issue #10):
  * - `cloudwatch`: 60-s points about 2 min after their period (GetMetricData). Foreshadow's SPM, the alarm
  *   autoscaler and a splitter read these.
+ * - `lease-table`: KCL 3.x's own DynamoDB tables (worker utilization reported every 30 s, lease throughput at
+ *   every renewal): at most ~30 s old, never CloudWatch. The simulator's points are 60 s long, so it gives
+ *   them with no publishing delay (at most 60 s old, where KCL's are at most ~30 s).
  * - `kinesis-internal`: what Kinesis sees of its own shards (on-demand mode scales on it): the same periods,
  *   no publishing delay, and no GetMetricData bill.
  */
-export const DATA_PATHS = ['cloudwatch', 'kinesis-internal'] as const;
+export const DATA_PATHS = ['cloudwatch', 'lease-table', 'kinesis-internal'] as const;
 export type DataPath = (typeof DATA_PATHS)[number];
 
 /**
@@ -38,6 +41,10 @@ export interface Deployment {
   metricsPerDecision(openShards: number, workers: number): number;
   /** Concurrent batches per shard (the mapping's ParallelizationFactor; 1 = one batch at a time). */
   lanesPerShard(config: ForeshadowConfig): number;
+  /** Time between two decisions, ms. @default config.tickIntervalMs */
+  decisionIntervalMs?(config: ForeshadowConfig): number;
+  /** Time a moved shard is processed by nobody, ms. @default the profile's dispatcher switch (1 s on aws) */
+  handoffPauseMs?(config: ForeshadowConfig): number;
 }
 
 /**

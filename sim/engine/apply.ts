@@ -46,7 +46,7 @@ function applyInner(sim: Simulation, a: Action): ActionResult {
       s.owner = a.toWorkerId;
       s.lastMoveAtMs = sim.nowMs;
       // The dispatcher reads the new owner before the shard's next batch: the switch is at a batch boundary.
-      s.pausedUntilMs = sim.nowMs + sim.profile.handoffPauseMs;
+      s.pausedUntilMs = sim.nowMs + sim.handoffPauseMs;
       if (a.prediction) s.predictedUtilization = a.prediction;
       if (a.promotesShadowId) sim.shadows.delete(a.promotesShadowId);
       sim.options.observer?.onOwnerChange({ shardId: s.id, from: a.fromWorkerId, to: a.toWorkerId, epoch: s.epoch, atMs: sim.nowMs });

@@ -26,6 +26,8 @@ export interface SimulationOptions {
   /** Decision configuration; default: the scenario's (profile tick, then its overrides). */
   readonly config?: ForeshadowConfig;
   readonly observer?: SimObserver;
+  /** Every policy sees metric points as soon as their period ends (`--same-information`), whatever its data path. */
+  readonly sameInformation?: boolean;
 }
 
 /**
@@ -56,6 +58,10 @@ export class Simulation {
   readonly lanes: number;
   /** Delay after a period's end until the policy sees its point: the profile's CloudWatch delay, or none. */
   readonly viewDelayMs: number;
+  /** Time between two decisions of the policy. */
+  readonly decisionIntervalMs: number;
+  /** Time a moved shard is processed by nobody. */
+  readonly handoffPauseMs: number;
   readonly shards = new Map<string, SimShard>();
   readonly workers: SimWorker[];
   readonly workerById = new Map<string, SimWorker>();
@@ -82,7 +88,9 @@ export class Simulation {
     this.world = buildWorld(scenario, seed);
     this.deployment = options.policy ? deploymentOf(options.policy) : DISPATCHER_ON_CLOUDWATCH;
     this.lanes = this.deployment.lanesPerShard(this.config);
-    this.viewDelayMs = this.deployment.dataPath === 'kinesis-internal' ? 0 : this.profile.metricDelayMs;
+    this.viewDelayMs = options.sameInformation || this.deployment.dataPath !== 'cloudwatch' ? 0 : this.profile.metricDelayMs;
+    this.decisionIntervalMs = this.deployment.decisionIntervalMs?.(this.config) ?? this.config.tickIntervalMs;
+    this.handoffPauseMs = this.deployment.handoffPauseMs?.(this.config) ?? this.profile.handoffPauseMs;
     this.regionRate = new Float64Array(scenario.shards.count);
     this.regionCost = new Float64Array(scenario.shards.count);
     const classes = this.deployment.dataPlane === 'plain-esm' ? [plainEsmClass(scenario)] : scenario.workers;
@@ -102,7 +110,7 @@ export class Simulation {
     for (const w of this.workers) this.workerById.set(w.id, w);
     evenRanges(scenario.shards.count).forEach((range, i) => this.addShard(range, [], this.workers[i % this.workers.length]!.id));
     this.policyState = options.policy?.initialState();
-    this.nextTickMs = this.config.tickIntervalMs;
+    this.nextTickMs = this.decisionIntervalMs;
   }
 
   get durationMs(): number {
@@ -162,7 +170,7 @@ export class Simulation {
     completeReshards(this, t);
     // Ticks fall on the first step at or after each multiple of the interval (it need not divide into steps).
     if (this.options.policy && t >= this.nextTickMs) {
-      this.nextTickMs += this.config.tickIntervalMs * Math.max(1, Math.floor((t - this.nextTickMs) / this.config.tickIntervalMs) + 1);
+      this.nextTickMs += this.decisionIntervalMs * Math.max(1, Math.floor((t - this.nextTickMs) / this.decisionIntervalMs) + 1);
       this.tick();
     }
     for (let r = 0; r < this.regionRate.length; r++) {

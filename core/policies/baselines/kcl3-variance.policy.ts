@@ -1,5 +1,6 @@
 import type { ClusterView } from '../../model/cluster-view.js';
 import type { DecisionEvent } from '../../model/decision.js';
+import type { Deployment } from '../deployment.js';
 import type { Policy } from '../policy.js';
 import { workerBusyUtilization } from '../../model/metrics.js';
 import { newestPoint, ownedPartitions, processedBytesPerSec } from './baseline-metrics.js';
@@ -12,7 +13,7 @@ export interface Ema {
 }
 
 export interface Kcl3VarianceState {
-  /** Assignment rounds run so far (one per tick). */
+  /** Assignment rounds run so far (one per decision, 20 s apart on aws). */
   readonly round: number;
   /** Per-lease (shard) throughput EMA, in bytes read per second. */
   readonly leaseThroughput: Readonly<Record<string, Ema>>;
@@ -38,15 +39,32 @@ export interface Kcl3VarianceState {
  * source stops for the round. The projection is source-side: the target's speed is never measured. There is
  * no minimum-impact guard (PR #1814 proposes one), so it churns at low utilization as users report.
  *
- * Time base: one tick is one assignment round. KCL runs a round every `failoverTimeMillis` (10 s) and
- * balances every 3rd (30 s); here a round is `tickIntervalMs` (60 s on the aws profile), so balancing runs
- * every 3 min there, 6× slower than KCL, and at the same round count locally. Not modelled: assignment of
- * expired or unassigned leases (every shard here has an owner), operating-range limits, max leases or
- * throughput per worker (KCL's defaults leave them unlimited), graceful-handoff timing (the caller's job).
+ * Time base and data path (deployment below). One decision is one assignment round: KCL 3.x runs one every
+ * 2 × `failoverTimeMillis` = 20 s (`LeaseManagementConfig`, `LeaseAssignmentManager`), so here every
+ * `tickIntervalMs` / 3 (20 s on the aws profile), and balancing runs every `balanceEveryNthTick` = 3rd round:
+ * every 60 s (KCL counts the first round in; here the first pass is at round 3). Its inputs come from its lease
+ * table, not CloudWatch (`lease-table` path: the simulator's 60-s points with no publishing delay; KCL's
+ * worker values are 30-s averages at most ~30 s old, and its EMA runs over those, not over 60-s points). A
+ * move is a graceful handoff: the new owner discovers the lease at its next discovery pass, ~10 s
+ * (`DynamoDBLeaseCoordinator`), so the shard is processed by nobody for `tickIntervalMs` / 6 (10 s on aws);
+ * a shutdown that uses its full 30-s checkpoint timeout would be longer. Not modelled: assignment of expired
+ * or unassigned leases (every shard here has an owner), operating-range limits, max leases or throughput per
+ * worker (KCL's defaults leave them unlimited), the DynamoDB reads of the lease table (not priced). On
+ * Lambda, placing a lease on a worker needs Foreshadow's dispatcher, so it runs on that data plane.
  */
 export const kcl3VariancePolicy: Policy<Kcl3VarianceState> = {
   name: 'kcl3-variance',
   label: 'kcl3-variance (re-implementation of KCL 3.x VarianceBasedLeaseAssignmentDecider: utilization-variance lease balancing)',
+  deployment: {
+    dataPath: 'lease-table',
+    dataPlane: 'dispatcher',
+    capacityMode: 'provisioned',
+    decisionFunction: true,
+    metricsPerDecision: () => 0,
+    lanesPerShard: () => 1,
+    decisionIntervalMs: (config) => Math.round(config.tickIntervalMs / 3),
+    handoffPauseMs: (config) => Math.round(config.tickIntervalMs / 6),
+  } satisfies Deployment,
   initialState: () => ({ round: 0, leaseThroughput: {}, workerUtilization: {} }),
   decide(view, config, state) {
     const cfg = config.baselines.kcl3Variance;

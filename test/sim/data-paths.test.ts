@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { policyByName } from '../../core/policies/index.js';
+import { Simulation } from '../../sim/engine/engine.js';
+import { buildView } from '../../sim/engine/view.js';
+import { scenario } from './factories.js';
+
+/** Simulated seconds after which the policy first sees the point of the period 0-60 s. */
+function firstSeenAtS(policy: string, sameInformation = false): number {
+  const sim = new Simulation({ scenario: scenario({ durationMin: 5 }), seed: 1, policy: policyByName(policy), ...(sameInformation ? { sameInformation } : {}) });
+  while (sim.nowMs < 300_000) {
+    sim.step();
+    if ((Object.values(buildView(sim).shardMetrics)[0] ?? []).length > 0) return sim.nowMs / 1000;
+  }
+  return Infinity;
+}
+
+describe('data paths', () => {
+  it.each([
+    ['spm', 180],
+    ['reactive-split', 180],
+    ['kcl3-variance', 60],
+    ['on-demand', 60],
+  ])('%s sees the 0-60 s point at %i s (cloudwatch: 120 s after the period; lease-table and kinesis-internal: at its end)', (policy, seconds) => {
+    expect(firstSeenAtS(policy)).toBe(seconds);
+  });
+
+  it('--same-information gives spm the point at the end of its period too', () => {
+    expect(firstSeenAtS('spm', true)).toBe(60);
+  });
+});
+
+describe("KCL 3.x's cadence and handoff", () => {
+  it('runs an assignment round every 20 s on aws (30 in 10 min, where a 60-s policy runs 9 after the first minute)', () => {
+    const run = (policy: string) => {
+      const sim = new Simulation({ scenario: scenario({ durationMin: 10 }), seed: 1, policy: policyByName(policy) });
+      sim.run();
+      return sim.stats.ticks;
+    };
+    expect(run('kcl3-variance')).toBe(29);
+    expect(run('reactive-threshold')).toBe(9);
+  });
+
+  it('leaves a moved shard unprocessed for 10 s (lease discovery), where the dispatcher switch of other policies takes 1 s', () => {
+    const pause = (policy: string) => {
+      const sim = new Simulation({ scenario: scenario({ durationMin: 2 }), seed: 1, policy: policyByName(policy) });
+      sim.advance(5000);
+      const shard = [...sim.shards.values()][0]!;
+      const to = sim.workers.find((w) => w.id !== shard.owner)!.id;
+      sim.apply({ type: 'move', shardId: shard.id, fromWorkerId: shard.owner, toWorkerId: to, expectedEpoch: shard.epoch, reason: 'test' });
+      return (shard.pausedUntilMs - sim.nowMs) / 1000;
+    };
+    expect(pause('kcl3-variance')).toBe(10);
+    expect(pause('reactive-threshold')).toBe(1);
+  });
+});

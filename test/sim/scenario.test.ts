@@ -25,16 +25,42 @@ describe('scenario curves', () => {
 });
 
 describe('built-in scenarios', () => {
-  it('are the six scenarios of issue #2', () => {
-    expect(builtinScenarioNames()).toEqual(['cost-shift', 'diurnal-skew', 'flash-crowd', 'hot-key', 'hot-shift', 'worker-degrades']);
+  const ISSUE_2 = ['cost-shift', 'diurnal-skew', 'flash-crowd', 'hot-key', 'hot-shift', 'worker-degrades'];
+
+  it('are the six scenarios of issue #2 and the three of issue #10', () => {
+    expect(builtinScenarioNames()).toEqual([...ISSUE_2, 'diurnal-night', 'kcl-regime', 'stream-growth'].sort());
   });
 
-  it.each(builtinScenarioNames())('%s has at least 8 shards, 3 worker classes of unequal speed and an hour on aws', (name) => {
+  it.each(ISSUE_2)('%s has at least 8 shards, 3 worker classes of unequal speed and an hour on aws', (name) => {
     const s = loadScenario(name);
     expect(s.shards.count).toBeGreaterThanOrEqual(8);
     expect(new Set(s.workers.map((w) => w.speed)).size).toBeGreaterThanOrEqual(3);
     expect(s.durationMin).toBeGreaterThanOrEqual(60);
     expect(s.profile).toBe('aws');
+  });
+
+  it("kcl-regime is KCL's regime: at least 32 shards, at least 5 per worker, identical workers, a gradual hot spot", () => {
+    const s = loadScenario('kcl-regime');
+    const workers = s.workers.reduce((a, w) => a + w.count, 0);
+    expect(s.shards.count).toBeGreaterThanOrEqual(32);
+    expect(s.shards.count / workers).toBeGreaterThanOrEqual(5);
+    expect(s.workers).toHaveLength(1);
+    expect(s.category).toBe('gradual');
+    expect(s.shards.overrides.every((o) => o.rate?.kind === 'ramp')).toBe(true);
+  });
+
+  it('stream-growth takes every shard past its 1,000 records/s write limit', () => {
+    const s = loadScenario('stream-growth');
+    expect(s.shards.rate).toMatchObject({ kind: 'ramp', to: 1400 });
+    expect(s.shards.overrides).toEqual([]);
+  });
+
+  it('diurnal-night is a real day whose night low is under a quarter of the write capacity', () => {
+    const s = loadScenario('diurnal-night');
+    expect(s.durationMin).toBe(1440);
+    expect(s.shards.rate).toMatchObject({ kind: 'diurnal', periodMin: 1440 });
+    const r = s.shards.rate as { mean: number; amplitude: number };
+    expect(r.mean * (1 - r.amplitude)).toBeLessThan(250);
   });
 });
 

@@ -1,28 +1,201 @@
-import { availablePolicies } from '../core/policies/index.js';
-import { formatTable } from './report/table.js';
-import { checkTargets, feasibleLabel } from './report/targets.js';
-import { profileByName } from './profiles.js';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { availablePolicies, deploymentOf, policyByName } from '../core/policies/index.js';
+import { parseConfig } from '../core/config/index.js';
+import { PRICES_CHECKED } from './report/prices.js';
+import { formatOverSeeds, formatServiceLevel, overSeeds, parseSeeds, type PolicyOverSeeds } from './report/seeds.js';
+import type { PolicyReport } from './report/report.js';
 import { runPolicy } from './run.js';
 import { builtinScenarioNames, loadScenario } from './scenario/load.js';
+import { BENCHMARKS_MODEL_TEXT } from './benchmarks.text.js';
 
 /**
- * Prints the Markdown tables of docs/BENCHMARKS.md: every built-in scenario, every policy, one seed — the
- * same figures as `npm run sim -- --scenario <name> --policy all --seed N`, plus a summary of the issue #2
- * targets for `spm`, with whether each is feasible in the model. Usage: `npx tsx sim/benchmarks.ts [seed]`.
+ * Writes docs/BENCHMARKS.md from one command: `npm run bench:doc` (= `tsx sim/benchmarks.ts --seeds 1-10
+ * --out docs/BENCHMARKS.md`). Every built-in scenario, every policy, every seed, on each policy's real data
+ * path and again with the same information for all; per scenario the medians and worst values over the
+ * seeds and the service-level table, and a summary of where spm loses, computed from those figures.
+ * Scenarios run in `--jobs` child processes (default 2); the figures are the same however many.
  */
-function main(seed: number): void {
-  const summary: string[] = ['| scenario | category | target | met | feasible | figures |', '|---|---|---|---|---|---|'];
-  for (const name of builtinScenarioNames()) {
-    const scenario = loadScenario(name);
-    const reports = availablePolicies().map((p) => {
-      const run = runPolicy(scenario, p, seed);
-      if (run.violations.length > 0) throw new Error(`${name}/${p}: invariant violations: ${run.violations.join('; ')} (reproduce: seed=${seed})`);
-      return run.report;
-    });
-    console.log(`### ${name} (${scenario.category ?? 'uncategorized'})\n\n${scenario.description}\n\n\`npm run sim -- --scenario ${name} --policy all --seed ${seed}\`\n\n${formatTable(reports)}\n`);
-    for (const c of checkTargets(scenario.category, reports, profileByName(scenario.profile))) summary.push(`| ${name} | ${scenario.category ?? ''} | ${c.target} | ${c.met ? 'yes' : '**no**'} | ${c.feasible === false ? '**no**' : feasibleLabel(c)} | ${c.detail} |`);
-  }
-  console.log(`### Issue #2 targets for spm (seed ${seed})\n\n${summary.join('\n')}\n`);
+
+interface ScenarioResult {
+  readonly name: string;
+  readonly description: string;
+  readonly category: string | null;
+  readonly runSeconds: number;
+  readonly real: PolicyOverSeeds[];
+  readonly same: PolicyOverSeeds[];
 }
 
-main(Number(process.argv[2] ?? 1));
+/** Runs one scenario over the seeds, both variants; invariant violations abort the whole document. */
+function runScenario(name: string, seeds: readonly number[]): ScenarioResult {
+  const scenario = loadScenario(name);
+  const runSeconds = scenario.durationMin * 60;
+  const policies = availablePolicies();
+  const run = (p: string, seed: number, sameInformation: boolean): PolicyReport => {
+    const r = runPolicy(scenario, p, seed, undefined, { sameInformation });
+    if (r.violations.length > 0) throw new Error(`${name}/${p}: invariant violations: ${r.violations.join('; ')} (reproduce: seed=${seed})`);
+    return r.report;
+  };
+  const realBySeed = seeds.map((seed) => policies.map((p) => run(p, seed, false)));
+  // A policy whose view is already undelayed, or that neither decides nor reads metrics, runs the same with
+  // the same information: its real-path runs are reused.
+  const affected = (p: string): boolean => {
+    const d = deploymentOf(policyByName(p));
+    return d.dataPath === 'cloudwatch' && (d.decisionFunction || d.metricsPerDecision(1, 1) > 0);
+  };
+  const sameBySeed = seeds.map((seed, i) => policies.map((p, j) => (affected(p) ? run(p, seed, true) : realBySeed[i]![j]!)));
+  const real = overSeeds(realBySeed, runSeconds);
+  const same = overSeeds(sameBySeed, runSeconds);
+  return { name, description: scenario.description, category: scenario.category ?? null, runSeconds, real, same };
+}
+
+function meets(r: PolicyOverSeeds): boolean {
+  return r.seedsMeetingServiceLevel === r.seeds;
+}
+
+/** Plain sentences: every way in which some other policy did better than spm on this scenario's medians. */
+function spmLosses(rows: readonly PolicyOverSeeds[]): string[] {
+  const spm = rows.find((r) => r.policy === 'spm');
+  if (!spm) return [];
+  const others = rows.filter((r) => r.policy !== 'spm');
+  const out: string[] = [];
+  const cheaperMeeting = others.filter((r) => meets(r) && (!meets(spm) || r.costUsd.median < spm.costUsd.median)).sort((a, b) => a.costUsd.median - b.costUsd.median);
+  if (!meets(spm) && cheaperMeeting.length > 0) out.push(`spm misses the service level (${spm.seedsMeetingServiceLevel} of ${spm.seeds} seeds) where ${cheaperMeeting.map((r) => `${r.policy} ($${r.costUsd.median.toFixed(3)})`).join(', ')} meet${cheaperMeeting.length === 1 ? 's' : ''} it`);
+  else if (cheaperMeeting.length > 0) out.push(`${cheaperMeeting.map((r) => `${r.policy} ($${r.costUsd.median.toFixed(3)})`).join(', ')} meet${cheaperMeeting.length === 1 ? 's' : ''} the service level for less than spm ($${spm.costUsd.median.toFixed(3)})`);
+  else if (!meets(spm)) out.push(`spm misses the service level (${spm.seedsMeetingServiceLevel} of ${spm.seeds} seeds); so does every other policy`);
+  const lessOverload = others.filter((r) => r.overloadSeconds.median < spm.overloadSeconds.median);
+  if (lessOverload.length > 0) out.push(`lower median overload than spm's ${spm.overloadSeconds.median} s: ${lessOverload.map((r) => `${r.policy} ${r.overloadSeconds.median} s`).join(', ')}`);
+  const lowerP99 = others.filter((r) => r.p99Ms.median < spm.p99Ms.median * 0.9);
+  if (lowerP99.length > 0) out.push(`p99 more than 10 % below spm's ${spm.p99Ms.median} ms: ${lowerP99.map((r) => `${r.policy} ${r.p99Ms.median} ms`).join(', ')}`);
+  return out;
+}
+
+function deploymentTable(): string {
+  const config = parseConfig({});
+  const rows = availablePolicies().map((name) => {
+    const p = policyByName(name);
+    const d = deploymentOf(p);
+    const every = (d.decisionIntervalMs?.(config) ?? config.tickIntervalMs) / 1000;
+    const reads = d.metricsPerDecision(8, 6);
+    const handoff = d.handoffPauseMs ? `${d.handoffPauseMs(config) / 1000} s` : d.dataPlane === 'dispatcher' ? '1 s' : '—';
+    return `| ${name} | ${d.dataPlane} | ${d.dataPath} | ${d.capacityMode} | ${d.decisionFunction ? `every ${every} s` : 'none'} | ${reads} | ${d.lanesPerShard(config)} | ${handoff} | ${p.label} |`;
+  });
+  return ['| policy | data plane | data path | capacity mode | decision function | GetMetricData series per decision (8 shards, 6 workers) | lanes per shard | handoff pause | what it is |', '|---|---|---|---|---|---:|---:|---|---|', ...rows].join('\n');
+}
+
+function render(results: readonly ScenarioResult[], seeds: readonly number[]): string {
+  const seedText = `${seeds[0]}-${seeds[seeds.length - 1]}`;
+  const cmd = 'npm run bench:doc';
+  const summary = ['| scenario | meet the service level (median cost, cheapest first) | spm | where spm loses (medians) |', '|---|---|---|---|'];
+  const sameSummary = [...summary];
+  for (const r of results) {
+    for (const [rows, table] of [[r.real, summary], [r.same, sameSummary]] as const) {
+      const ok = rows.filter(meets).sort((a, b) => a.costUsd.median - b.costUsd.median);
+      const spm = rows.find((x) => x.policy === 'spm')!;
+      const losses = spmLosses(rows);
+      table.push(`| ${r.name} | ${ok.length > 0 ? ok.map((x) => `${x.policy} $${x.costUsd.median.toFixed(3)}`).join(', ') : 'none'} | ${meets(spm) ? 'meets it' : `**misses it** (${spm.seedsMeetingServiceLevel} of ${spm.seeds})`}, overload ${spm.overloadSeconds.median} s, $${spm.costUsd.median.toFixed(3)} | ${losses.length > 0 ? losses.join('; ') : 'nowhere'} |`);
+    }
+  }
+  const sections = results.map((r) =>
+    [
+      `### ${r.name}${r.category ? ` (${r.category})` : ''}`,
+      '',
+      r.description,
+      '',
+      `\`npm run sim -- --scenario ${r.name} --policy all --seeds ${seedText}\` (median / worst over ${seeds.length} seeds; service level: overload ≤ ${0.01 * r.runSeconds} s, 0 dropped, in every seed)`,
+      '',
+      formatOverSeeds(r.real),
+      '',
+      formatServiceLevel(r.real, r.runSeconds),
+      '',
+      `Same information for every policy (\`... --same-information\`):`,
+      '',
+      formatOverSeeds(r.same),
+      '',
+      formatServiceLevel(r.same, r.runSeconds),
+      '',
+    ].join('\n'),
+  );
+  return [
+    '# Benchmarks',
+    '',
+    `Generated by \`${cmd}\` (\`tsx sim/benchmarks.ts --seeds ${seedText} --out docs/BENCHMARKS.md\`): every built-in scenario, every`,
+    `policy, seeds ${seedText}, on each policy's real data path and again with the same information for all. Every figure`,
+    'below is a median or a worst value over those seeds, from the deterministic simulator (`sim/`): re-run the command',
+    `and the file comes out byte for byte the same. Prices: \`definitions/prices.ts\`, checked ${PRICES_CHECKED}. Do not edit`,
+    'this file by hand; change `sim/benchmarks.ts` or `sim/benchmarks.text.ts` and regenerate.',
+    '',
+    '## Summary: who meets the service level, at what cost, and where spm loses',
+    '',
+    'Service level (issue #10): overload-seconds at most 1 % of the run and no record dropped after the producer\'s',
+    'retries, in every seed. Costs are medians over the seeds for the whole run (USD, us-east-1 list prices).',
+    '',
+    '### On each policy\'s real data path',
+    '',
+    summary.join('\n'),
+    '',
+    '### With the same information for every policy (no metric delay for anyone)',
+    '',
+    sameSummary.join('\n'),
+    '',
+    '## What is compared',
+    '',
+    deploymentTable(),
+    '',
+    BENCHMARKS_MODEL_TEXT,
+    '',
+    `## Scenarios (seeds ${seedText}, \`aws\` profile, every policy at its defaults)`,
+    '',
+    '*actions*: moves + splits + merges + UpdateShardCount calls. *throttled*: records rejected at least once at a',
+    "shard's write limit (retried by the producer); *dropped*: records the producer gave up on after 30 s.",
+    '',
+    ...sections,
+  ].join('\n');
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const arg = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const seeds = parseSeeds(arg('--seeds') ?? '1-10');
+  const only = arg('--scenarios');
+  if (only !== undefined) {
+    // Child: run the named scenarios and print their results as JSON.
+    process.stdout.write(JSON.stringify(only.split(',').map((n) => runScenario(n, seeds))));
+    return;
+  }
+  const jobs = Math.max(1, Number(arg('--jobs') ?? 2));
+  const names = builtinScenarioNames();
+  const groups: string[][] = Array.from({ length: Math.min(jobs, names.length) }, () => []);
+  // Longest first onto the least loaded job, by simulated shard-minutes.
+  const weight = (n: string): number => loadScenario(n).durationMin * loadScenario(n).shards.count;
+  const load = groups.map(() => 0);
+  for (const n of [...names].sort((a, b) => weight(b) - weight(a))) {
+    const j = load.indexOf(Math.min(...load));
+    groups[j]!.push(n);
+    load[j]! += weight(n);
+  }
+  const self = fileURLToPath(import.meta.url);
+  const parts = await Promise.all(groups.map((g) => child(self, g, arg('--seeds') ?? '1-10')));
+  const byName = new Map(parts.flat().map((r) => [r.name, r]));
+  const doc = `${render(names.map((n) => byName.get(n)!), seeds)}\n`;
+  const out = arg('--out');
+  if (out) writeFileSync(out, doc);
+  else process.stdout.write(doc);
+}
+
+function child(script: string, names: readonly string[], seeds: string): Promise<ScenarioResult[]> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', script, '--seeds', seeds, '--scenarios', names.join(',')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as ScenarioResult[]) : reject(new Error(`scenarios ${names.join(', ')} failed (exit ${code})`))));
+  });
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exitCode = 1;
+});

@@ -7,7 +7,7 @@ import type { Policy } from '../policy.js';
  */
 export const staticPolicy: Policy<Record<string, never>> = {
   name: 'static',
-  label: 'static (re-implementation: plain Lambda ESM, no rebalancing)',
+  label: 'static (re-implementation: no rebalancing, the worker pool as first placed, behind the dispatcher)',
   deployment: { ...DISPATCHER_ON_CLOUDWATCH, decisionFunction: false, metricsPerDecision: () => 0 } satisfies Deployment,
   initialState: () => ({}),
   decide: (_view, _config, state) => ({ actions: [], events: [], nextState: state }),

@@ -38,9 +38,10 @@ export const BENCHMARKS_MODEL_TEXT = `## What the simulator models (and what it 
   and GB written and read (records rounded up to 1 KB); Lambda GB-s of workers (primary and shadow), of the
   dispatcher (256 MB, waits on the owner, 5 ms per invocation) and of the decision function (512 MB, 500 ms
   per decision) where there is one; invocations; GetMetricData series requested (6 per shard and 4 per worker
-  per decision for the dispatcher policies, 2 for alarm-autoscaler, 3 per shard for reactive-split, none for
-  the others); per dispatched batch one DynamoDB write (progress), three reads (placement, shadow list,
-  worker's epoch check) and a 502-B EMF line. Not priced: KCL's lease-table reads, alarms, shard-level
+  per decision for the dispatcher policies, or only the fields a policy names (spm: 5 per shard, none per
+  worker), 2 for alarm-autoscaler, 3 per shard for reactive-split, none for the others); per dispatched batch
+  the DynamoDB calls pinned in \`cost/call-budget.ts\` (1.4 reads, 0.02 writes) and the measured EMF bytes per
+  record (docs/COST.md). Not priced: KCL's lease-table reads, the SPM's own DynamoDB calls, alarms, shard-level
   metrics' monthly fee, dashboards.
 
 **Definitions.** *Overload-seconds*: seconds in which at least one shard fell behind (its processing used all

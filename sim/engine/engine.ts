@@ -191,7 +191,10 @@ export class Simulation {
     const decision = policy.decide(view, this.config, this.policyState);
     this.policyState = JSON.parse(JSON.stringify(decision.nextState ?? null)) as unknown;
     this.stats.ticks++;
-    this.stats.metricQueries += this.deployment.metricsPerDecision(view.partitions.filter((p) => p.state === 'OPEN').length, view.workers.length);
+    const openShards = view.partitions.filter((p) => p.state === 'OPEN').length;
+    // A policy on Foreshadow's own deployment reads only the metric fields it names (GetMetricData per field).
+    const fields = policy.deployment ? undefined : policy.metricFields;
+    this.stats.metricQueries += fields ? openShards * fields.shards.length + view.workers.length * fields.workers.length : this.deployment.metricsPerDecision(openShards, view.workers.length);
     const applied: Action[] = [];
     for (const action of decision.actions) {
       const result = this.apply(action);

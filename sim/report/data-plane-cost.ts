@@ -1,17 +1,25 @@
 import type { CapacityMode } from '../../core/policies/deployment.js';
+import { PRIMARY_PATH_CALLS_PER_BATCH } from '../../cost/call-budget.js';
 import { PRICES } from './prices.js';
 
 /**
- * What each batch through Foreshadow's dispatcher costs besides Lambda, counted from the handlers' code (not
- * measured; the `meter` work replaces these with measured per-operation counts):
- * - DynamoDB writes: the dispatcher's PROGRESS write after each batch (`app/dispatch/dispatcher.ts`).
- * - DynamoDB reads: the placement read (cached 1 s, about one per batch at a batch per second per shard,
- *   `app/dispatch/placement-cache.ts`), the live-shadow list (same cache), the worker's epoch read of the
- *   partition item (`app/worker/primary-batch.ts`): three per batch, counted as one read unit each.
- * - EMF: one 502-B log line per primary worker batch (`app/emf-line.ts`), CloudWatch Logs ingestion.
- * A plain event source mapping has none of these.
+ * What each batch through Foreshadow's dispatcher costs besides Lambda, from the meter's figures on the real
+ * handlers (main's `cost/`): the per-batch AWS calls of the primary path as pinned by
+ * `cost/call-budget.ts` (dispatcher: placement GetItem and shadow-list Query once a second, i.e. 0.2 per
+ * batch at 5 batches a second, the progress PutItem 0.02; worker: the placement fence GetItem, 1), each
+ * counted as one request unit; and the EMF bytes per record the meter measured for the dispatcher and the
+ * worker (docs/COST.md: 147.3 B per 1,000 records). The time-based calls are priced per batch as at 500
+ * records/s per shard, so a slower shard's are underestimated. A plain event source mapping has none of
+ * these.
  */
-export const DISPATCHED_BATCH = { dynamoWrites: 1, dynamoReads: 3, emfBytes: 502 } as const;
+const dispatcher = PRIMARY_PATH_CALLS_PER_BATCH.dispatcher;
+export const DISPATCHED_BATCH = {
+  dynamoWrites: dispatcher['DynamoDB PutItem'],
+  dynamoReads: dispatcher['DynamoDB GetItem'] + dispatcher['DynamoDB Query'] + PRIMARY_PATH_CALLS_PER_BATCH.worker['DynamoDB GetItem'],
+} as const;
+
+/** EMF bytes per record on the primary path (dispatcher and worker), as measured (docs/COST.md). */
+export const EMF_BYTES_PER_RECORD = 0.1473;
 
 /** Kinesis on-demand bills each record rounded up to 1 KB, written and read. */
 const ON_DEMAND_RECORD_UNIT_BYTES = 1024;
@@ -30,10 +38,10 @@ export function kinesisUsd(u: {
   return u.streamHours * PRICES.onDemandStreamHour + u.acceptedRecords * gbPerRecord * PRICES.onDemandIngestPerGb + u.readRecords * gbPerRecord * PRICES.onDemandRetrievalPerGb;
 }
 
-/** DynamoDB and CloudWatch Logs cost of `batches` dispatched batches. */
-export function dispatcherSideUsd(batches: number): { dynamodb: number; logs: number } {
+/** DynamoDB and CloudWatch Logs cost of `batches` dispatched batches carrying `records` records. */
+export function dispatcherSideUsd(batches: number, records: number): { dynamodb: number; logs: number } {
   return {
     dynamodb: ((batches * DISPATCHED_BATCH.dynamoWrites) / 1e6) * PRICES.dynamoWriteUnitsPerMillion + ((batches * DISPATCHED_BATCH.dynamoReads) / 1e6) * PRICES.dynamoReadUnitsPerMillion,
-    logs: ((batches * DISPATCHED_BATCH.emfBytes) / 1024 ** 3) * PRICES.logsIngestionPerGb,
+    logs: ((records * EMF_BYTES_PER_RECORD) / 1024 ** 3) * PRICES.logsIngestionPerGb,
   };
 }

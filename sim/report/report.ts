@@ -101,6 +101,7 @@ export function summarize(sim: Simulation, policy: { name: string; label: string
       metricsRequested: s.metricQueries,
       acceptedRecords: s.acceptedRecords,
       dispatchedBatches: s.dispatcherInvocations,
+      dispatchedRecords: sim.deployment.dataPlane === 'dispatcher' ? [...sim.output.values()].reduce((a, b) => a + b, 0) : 0,
       kinesisUsd: kinesisUsd({
         capacityMode: sim.deployment.capacityMode,
         shardHours,
@@ -141,13 +142,15 @@ export function costEstimate(u: {
   readonly acceptedRecords: number;
   /** Batches through the dispatcher, priced with their metadata calls and EMF line (omitted: not priced). */
   readonly dispatchedBatches?: number;
+  /** Records in those batches (EMF bytes are per record). */
+  readonly dispatchedRecords?: number;
   /** The Kinesis bill when it is not provisioned shard-hours and PUT units (on-demand mode). */
   readonly kinesisUsd?: number;
 }): CostEstimate {
   const kinesis = u.kinesisUsd ?? u.shardHours * PRICES.shardHour + (u.acceptedRecords / 1e6) * PRICES.putPayloadUnitsPerMillion;
   const lambda = u.lambdaGbSeconds * PRICES.lambdaGbSecond + (u.invocations / 1e6) * PRICES.lambdaRequestsPerMillion;
   const cloudwatch = (u.metricsRequested / 1000) * PRICES.getMetricDataPerThousandMetrics;
-  const side = u.dispatchedBatches === undefined ? undefined : dispatcherSideUsd(u.dispatchedBatches);
+  const side = u.dispatchedBatches === undefined ? undefined : dispatcherSideUsd(u.dispatchedBatches, u.dispatchedRecords ?? 0);
   const total = kinesis + lambda + cloudwatch + (side ? side.dynamodb + side.logs : 0);
   return {
     shardHours: round(u.shardHours, 3),

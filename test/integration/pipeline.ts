@@ -38,6 +38,7 @@ import { aggregatesProcessor } from '../../processor/aggregates.processor.js';
 import { externalEmulator } from '../support/emulators.js';
 import { FUNCTION_MEMORY_MB } from '../../cost/deployment.js';
 import { hashKeyOf } from '../../app/sequence.js';
+import { kplAggregate } from '../support/kpl.js';
 import { Ledger } from './ledger.js';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
@@ -243,6 +244,24 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
         out.Records!.forEach((answer, j) => {
           const r = chunk[j]!;
           ledger.add({ key: r.key, v: r.v, poison: (r.poison ?? false) || (r.failing ?? false), sequenceNumber: answer.SequenceNumber!, shardId: answer.ShardId! });
+        });
+      }
+    },
+    /**
+     * Puts user records packed into KPL aggregates (built by `aws-kinesis-agg`'s own aggregator), one aggregate
+     * per entry of `aggregates`, in one PutRecords call per 100 aggregates; each user record goes in the ledger
+     * under its own key with its aggregate's sequence number and shard. Per-key order = array order.
+     */
+    async produceAggregated(aggregates: readonly (readonly { key: string; v: number; explicitHashKey?: string; poison?: boolean }[])[]): Promise<void> {
+      for (let i = 0; i < aggregates.length; i += 100) {
+        const chunk = aggregates.slice(i, i + 100);
+        const built = chunk.map((users) => kplAggregate(users.map((u) => ({ partitionKey: u.key, data: Buffer.from(JSON.stringify({ v: u.v, poison: u.poison })), ...(u.explicitHashKey ? { explicitHashKey: u.explicitHashKey } : {}) }))));
+        const out = await clients.kinesis.send(
+          new PutRecordsCommand({ StreamName: name, Records: built.map((b) => ({ PartitionKey: b.partitionKey, Data: b.data, ...(b.explicitHashKey ? { ExplicitHashKey: b.explicitHashKey } : {}) })) }),
+        );
+        if ((out.FailedRecordCount ?? 0) > 0) throw new Error(`PutRecords rejected ${out.FailedRecordCount} aggregated records`);
+        out.Records!.forEach((answer, j) => {
+          for (const u of chunk[j]!) ledger.add({ key: u.key, v: u.v, poison: u.poison ?? false, sequenceNumber: answer.SequenceNumber!, shardId: answer.ShardId! });
         });
       }
     },

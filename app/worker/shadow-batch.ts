@@ -99,7 +99,8 @@ export async function runShadowBatch<S>(
 
 type Buckets = { records: number; costMs: number }[];
 
-interface Measured {
+/** One measured record: its Kinesis sequence number (the high-water mark's unit), cost and histogram key. */
+export interface Measured {
   readonly sequenceNumber: string;
   readonly costMs: number;
   readonly hashKey: bigint | undefined;
@@ -115,7 +116,7 @@ const HIGH_WATER_ATTEMPTS = 3;
  * counted already (or because the mark kept moving for every attempt). A dropped sample (shadow gone or
  * re-rated) skips nothing: it simply measures nothing, as before.
  */
-async function recordAboveHighWater(deps: WorkerDeps, shadow: ShadowPartition, measured: readonly Measured[], range: { start: bigint; end: bigint } | undefined): Promise<number> {
+export async function recordAboveHighWater(deps: WorkerDeps, shadow: ShadowPartition, measured: readonly Measured[], range: { start: bigint; end: bigint } | undefined): Promise<number> {
   let mark: string | undefined;
   for (let attempt = 0; attempt < HIGH_WATER_ATTEMPTS; attempt += 1) {
     const above = mark === undefined ? measured : measured.filter((m) => compareSequence(m.sequenceNumber, mark!) > 0);

@@ -34,7 +34,9 @@ import { TABLES } from '../../definitions/resources.js';
 import { createDispatcherHandler } from '../../functions/dispatcher/create-dispatcher-handler.js';
 import { createWorkerHandler } from '../../functions/worker/create-worker-handler.js';
 import { workerNode } from '../../functions/shared/workers.js';
-import { aggregatesProcessor } from '../../processor/aggregates.processor.js';
+import { aggregatesProcessor, type Aggregate } from '../../processor/aggregates.processor.js';
+import type { Processor } from '../../processor/api.js';
+import type { BatchHandlerProgram } from '../../processor/from-batch-handler.js';
 import { externalEmulator } from '../support/emulators.js';
 import { FUNCTION_MEMORY_MB } from '../../cost/deployment.js';
 import { hashKeyOf } from '../../app/sequence.js';
@@ -104,6 +106,8 @@ export interface PipelineOptions {
    * existing stream before deployment, e.g. records and a reshard.
    */
   readonly beforeDeploy?: (stream: { name: string; kinesis: KinesisClient }) => Promise<void>;
+  /** What the workers run. @default the example processor (processor/aggregates.processor.ts) */
+  readonly program?: Processor<Aggregate> | BatchHandlerProgram;
   /** Wraps the local invoker, e.g. to make a shadow's invocations hang. */
   readonly wrapInvoker?: (invoker: WorkerInvoker) => WorkerInvoker;
   /**
@@ -166,7 +170,7 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
 
   const deploy = (setups: readonly WorkerSetup[]): LocalWorkerInvoker => {
     const specs: LocalWorkerSpec[] = setups.map((w) => {
-      const handler = createWorkerHandler(aggregatesProcessor, { workerId: w.workerId, metadata, state: workerState, failures, ...(options.crashPoint ? { crashPoint: options.crashPoint } : {}), speed: w.speed ?? 1, maxAttempts: options.maxAttempts ?? 3, histogramBuckets: 8, telemetry });
+      const handler = createWorkerHandler(options.program ?? aggregatesProcessor, { workerId: w.workerId, metadata, state: workerState, failures, ...(options.crashPoint ? { crashPoint: options.crashPoint } : {}), speed: w.speed ?? 1, maxAttempts: options.maxAttempts ?? 3, histogramBuckets: 8, telemetry });
       const timeoutMs = w.timeoutMs ?? 60_000;
       const handle = (request: WorkerRequest): Promise<WorkerResponse> => handler(request, localContext(w.workerId, timeoutMs));
       return { workerId: w.workerId, slots: w.slots ?? 2, shadowSlots: w.shadowSlots ?? 1, timeoutMs, handle: meter ? meteredWorkerHandle(meter, WORKER_MEMORY_MB, handle) : handle };

@@ -116,4 +116,19 @@ describe('KPL-aggregated records', () => {
     // All 25 sit in the bucket of the aggregates' routing key (MD5 of their partition key k0), not spread by user keys.
     expect(buckets.filter((b) => b.records > 0)).toHaveLength(1);
   });
+
+  it('that crash their invocation are counted once per Kinesis record, dead-lettered whole, and every key in them moves past', async () => {
+    const { worker, deps } = setup({ maxAttempts: 2 });
+    const crashed = { error: 'Task timed out after 60.00 seconds' };
+    // Key a already applied its first user record of the aggregate in an earlier, partly successful run.
+    await worker.handle(request([aggregated(1, [user('a', { v: 1 })])]));
+    const bad = aggregated(2, [user('a', { v: 2 }), user('b', { v: 3 })]);
+    expect((await worker.handle(request([bad], { crashed }))).batchItemFailures).toEqual([{ itemIdentifier: '1000002' }]);
+    expect((await worker.handle(request([bad], { crashed }))).batchItemFailures).toEqual([]);
+    expect(deps.failures.records).toEqual([expect.objectContaining({ sequenceNumber: '1000002', partitionKey: bad.partitionKey, data: bad.data, attempts: 2 })]);
+    // Delivered again after that: nothing of the dead-lettered aggregate is applied, later records are.
+    await worker.handle(request([bad, aggregated(3, [user('b', { v: 4 }), user('a', { v: 5 })])]));
+    expect(stateOf(deps, 'a')).toMatchObject({ count: 2, sum: 6 });
+    expect(stateOf(deps, 'b')).toMatchObject({ count: 1, sum: 4 });
+  });
 });

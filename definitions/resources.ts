@@ -72,6 +72,14 @@ export const ENV = {
 } as const;
 
 export const DEFAULTS = {
+  /**
+   * Least time between two GetRecords calls of one parent-gate drain check, in ms. A check is usually one
+   * GetShardIterator and one GetRecords call, once per holdPollMs (1 s) per held child; a check that meets empty
+   * pages mid-shard reads at most 2 pages/s, so with both children of a split held (2 checks) and the
+   * dispatcher's shared mapping still polling the parent (1/s) other standard consumers keep at least 1 of the
+   * shard's 5 GetRecords/s, and 3 through enhanced fan-out (the mapping then uses SubscribeToShard).
+   */
+  drainReadIntervalMs: 500,
   auditRetentionDays: 14,
   /** Timeout of a worker class's functions, in seconds (infra config `workers[].timeoutSeconds`, a scenario class's `timeoutSeconds`). */
   workerTimeoutSeconds: 60,

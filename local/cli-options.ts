@@ -1,4 +1,5 @@
-import { parseArgs } from 'node:util';
+import { ValidationError } from '../core/errors.js';
+import { parseCliArgs } from '../sim/cli-args.js';
 import { LocalRunError } from './errors.js';
 
 /** What `npm start -- ...` accepts. Times are wall-clock unless they say scenario. */
@@ -40,28 +41,22 @@ Options:
   --out <file>            where the JSON report is written (default: out/local-report.json)
   --help                  show this text`;
 
-/** Parses argv; a bad option is a LocalRunError quoting the value and what is allowed. */
+/** Parses argv; a bad option is a one-line LocalRunError quoting the value and what is allowed. */
 export function parseCliOptions(argv: readonly string[]): CliOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        scenario: { type: 'string' },
-        policy: { type: 'string', default: 'spm' },
-        duration: { type: 'string' },
-        'time-scale': { type: 'string' },
-        port: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'no-dashboard': { type: 'boolean', default: false },
-        out: { type: 'string', default: 'out/local-report.json' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    throw new LocalRunError('bad-option', `${(error as Error).message}\n\n${USAGE}`);
+  const parsed = parseCliArgs(argv, {
+    scenario: { type: 'string' },
+    policy: { type: 'string', default: 'spm' },
+    duration: { type: 'string' },
+    'time-scale': { type: 'string' },
+    port: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    'no-dashboard': { type: 'boolean', default: false },
+    out: { type: 'string', default: 'out/local-report.json' },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
+  if (!parsed.ok) {
+    const { field, allowed, given } = parsed.problem;
+    throw new LocalRunError('bad-option', `${new ValidationError(field, allowed, given).message}; npm start -- --help lists the options`);
   }
   const v = parsed.values;
   return {

@@ -2,6 +2,7 @@ import { USAGE, parseCliOptions } from './cli-options.js';
 import { EXIT_CODES } from './errors.js';
 import { runMain } from './exit.js';
 import { runLocal } from './orchestrator.js';
+import { quietSdkNodeWarning } from './sdk-node-warning.js';
 import { formatReport } from './report.js';
 
 /**
@@ -9,16 +10,6 @@ import { formatReport } from './report.js';
  * SIGTERM) stops the load and drains before reporting; a second one stops at once. Expected failures
  * print one line and exit non-zero; only a bug prints a stack.
  */
-/** The AWS SDK warns about Node 20 at the first client; it says nothing about this run, so keep the terminal clean. */
-function quietSdkNodeWarning(): void {
-  const listeners = process.listeners('warning');
-  process.removeAllListeners('warning');
-  process.on('warning', (warning) => {
-    if (warning.name === 'NodeVersionSupportWarning') return;
-    for (const l of listeners) l(warning);
-  });
-}
-
 async function main(argv: readonly string[]): Promise<number> {
   quietSdkNodeWarning();
   const options = parseCliOptions(argv);

@@ -22,7 +22,11 @@ import type { WorkerMode } from '../core/ports/index.js';
  */
 export interface ProcessorRecord {
   readonly shardId: string;
+  /** The Kinesis record's sequence number (shared by the user records of one KPL aggregate). */
   readonly sequenceNumber: string;
+  /** Position inside a KPL-aggregated Kinesis record; undefined for a plain record. */
+  readonly subSequenceNumber?: number;
+  /** The user record's partition key (inside an aggregate: its own, not the aggregate's). */
   readonly partitionKey: string;
   /** The record's bytes, decoded from the base64 the event source mapping delivers. */
   readonly data: Buffer;

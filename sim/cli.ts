@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ValidationError } from '../core/errors.js';
+import { parseCliArgs } from './cli-args.js';
 import { availablePolicies } from '../core/policies/index.js';
 import { utilizationChart } from './report/chart.js';
 import { formatTable } from './report/table.js';
@@ -10,7 +11,7 @@ import { runPolicy, type PolicyRun } from './run.js';
 import { loadScenario } from './scenario/load.js';
 import { profileByName } from './profiles.js';
 
-const USAGE = 'usage: npm run sim -- --scenario <name|path> [--policy all|spm,kcl3-variance,...] [--seed N | --seeds 1-10] [--same-information] [--json] [--out DIR]';
+const USAGE = 'usage: npm run sim -- --scenario <name|path> [--policy all|spm,kcl3-variance,...] [--seed N | --seeds 1-10] [--same-information] [--json] [--out DIR] [--help]';
 
 export interface CliArgs {
   readonly scenario: string;
@@ -26,32 +27,22 @@ export interface CliArgs {
 
 /** Parses the command line; a bad argument is a ValidationError naming the flag and what is allowed. */
 export function parseArgs(argv: readonly string[]): CliArgs {
-  let scenario: string | undefined;
-  let policy = 'all';
-  let seed = 1;
-  let seeds: number[] | undefined;
-  let json = false;
-  let sameInformation = false;
-  let out: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new ValidationError(flag, 'followed by a value', v);
-      return v;
-    };
-    if (flag === '--scenario') scenario = value();
-    else if (flag === '--policy') policy = value();
-    else if (flag === '--seed') {
-      const v = value();
-      seed = Number(v);
-      if (!/^\d+$/.test(v) || !Number.isSafeInteger(seed)) throw new ValidationError('--seed', 'a non-negative integer', v);
-    } else if (flag === '--seeds') seeds = parseSeeds(value());
-    else if (flag === '--json') json = true;
-    else if (flag === '--same-information') sameInformation = true;
-    else if (flag === '--out') out = value();
-    else throw new ValidationError('argument', 'one of --scenario, --policy, --seed, --seeds, --same-information, --json, --out', flag);
-  }
+  const parsed = parseCliArgs(argv, {
+    scenario: { type: 'string' },
+    policy: { type: 'string', default: 'all' },
+    seed: { type: 'string', default: '1' },
+    seeds: { type: 'string' },
+    'same-information': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
+  if (!parsed.ok) throw new ValidationError(parsed.problem.field, parsed.problem.allowed, parsed.problem.given);
+  const { scenario, out, json = false, policy = 'all', seed: seedText = '1' } = parsed.values;
+  const sameInformation = parsed.values['same-information'] === true;
+  const seeds = parsed.values.seeds === undefined ? undefined : parseSeeds(parsed.values.seeds);
+  const seed = Number(seedText);
+  if (!/^\d+$/.test(seedText) || !Number.isSafeInteger(seed)) throw new ValidationError('--seed', 'a non-negative integer', seedText);
   if (scenario === undefined) throw new ValidationError('--scenario', 'given (a built-in name or a .yaml/.json path)', undefined);
   const available = availablePolicies();
   const policies = policy === 'all' ? available : policy.split(',').map((p) => p.trim());

@@ -21,6 +21,13 @@ export interface KinesisStreamControlOptions {
   readonly pollIntervalMs?: number;
   /** GetRecords calls `isDrained` makes before answering `false` (Kinesis may return empty pages mid-shard). @default 50 */
   readonly maxDrainReads?: number;
+  /**
+   * Least time between two GetRecords calls of one drain check, in ms: the read budget of a check that meets
+   * empty pages mid-shard (the common check is one GetRecords call). The shard's 5 GetRecords/s are shared
+   * with every standard consumer, the dispatcher's own mapping included unless it reads through enhanced
+   * fan-out (docs/OPERATIONS.md, "Read budget"). @default 0 (no spacing)
+   */
+  readonly drainReadIntervalMs?: number;
   /** Shards per ListShards page (MaxResults, 1..10000). @default Kinesis' own (1000) */
   readonly listShardsPageSize?: number;
 }
@@ -80,6 +87,7 @@ export function describeShard(shard: Shard): ShardDescription {
 export class KinesisStreamControl implements StreamControl {
   private readonly pollIntervalMs: number;
   private readonly maxDrainReads: number;
+  private readonly drainReadIntervalMs: number;
   private readonly pageSize: { MaxResults?: number };
 
   constructor(
@@ -89,6 +97,7 @@ export class KinesisStreamControl implements StreamControl {
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.maxDrainReads = options.maxDrainReads ?? 50;
+    this.drainReadIntervalMs = options.drainReadIntervalMs ?? 0;
     this.pageSize = options.listShardsPageSize === undefined ? {} : { MaxResults: options.listShardsPageSize };
   }
 
@@ -194,6 +203,7 @@ export class KinesisStreamControl implements StreamControl {
     }
     for (let reads = 0; iterator !== undefined && iterator !== null && reads < this.maxDrainReads; reads += 1) {
       const current: string = iterator;
+      if (reads > 0 && this.drainReadIntervalMs > 0) await sleep(this.drainReadIntervalMs);
       let page;
       try {
         page = await this.client.send(new GetRecordsCommand({ ShardIterator: current, Limit: 1 }));

@@ -13,7 +13,8 @@ export interface ContextOptions<S> {
   readonly mode: WorkerMode;
   readonly shardId: string;
   readonly workerId: string;
-  readonly record: WireRecord;
+  /** The user record; `subSequenceNumber` set inside a KPL aggregate. */
+  readonly record: WireRecord & { readonly subSequenceNumber?: number };
   readonly stateBefore: S | undefined;
   /** Worker speed: `spend(ms)` waits ms / speed. */
   readonly speed: number;
@@ -35,17 +36,20 @@ export function collectingContext<S>(options: ContextOptions<S>): CollectingCont
       },
     },
     emit: (output: unknown) => {
-      outputs.push({ id: `${options.shardId}:${options.record.sequenceNumber}:${outputs.length}`, key: options.record.partitionKey, value: output });
+      // User records of one aggregate share a sequence number: the sub-sequence number keeps their ids apart.
+      const sub = options.record.subSequenceNumber === undefined ? '' : `.${options.record.subSequenceNumber}`;
+      outputs.push({ id: `${options.shardId}:${options.record.sequenceNumber}${sub}:${outputs.length}`, key: options.record.partitionKey, value: output });
     },
     spend: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms / options.speed))),
   };
   return { ctx, state: () => ({ value, written }), outputs: () => outputs };
 }
 
-export function toProcessorRecord(shardId: string, record: WireRecord): ProcessorRecord {
+export function toProcessorRecord(shardId: string, record: WireRecord & { readonly subSequenceNumber?: number }): ProcessorRecord {
   return {
     shardId,
     sequenceNumber: record.sequenceNumber,
+    ...(record.subSequenceNumber === undefined ? {} : { subSequenceNumber: record.subSequenceNumber }),
     partitionKey: record.partitionKey,
     data: Buffer.from(record.data, 'base64'),
     approximateArrivalMs: record.approximateArrivalMs,
@@ -53,8 +57,8 @@ export function toProcessorRecord(shardId: string, record: WireRecord): Processo
 }
 
 /** Groups records by partition key, keeping sequence order inside each group and first-seen order of keys. */
-export function groupByKey(records: readonly WireRecord[]): Map<string, WireRecord[]> {
-  const groups = new Map<string, WireRecord[]>();
+export function groupByKey<R extends WireRecord>(records: readonly R[]): Map<string, R[]> {
+  const groups = new Map<string, R[]>();
   for (const record of records) {
     const group = groups.get(record.partitionKey);
     if (group) group.push(record);

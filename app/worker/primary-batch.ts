@@ -1,15 +1,16 @@
 import { isTransient } from '../../core/errors.js';
-import type { EmittedOutput, WireRecord, WorkerRequest, WorkerResponse } from '../../core/ports/index.js';
+import type { EmittedOutput, WorkerRequest, WorkerResponse } from '../../core/ports/index.js';
 import type { Processor } from '../../processor/api.js';
 import { compareSequence } from '../sequence.js';
 import type { WorkerBatchFigures } from '../telemetry.js';
 import { collectingContext, groupByKey, startSpan, toProcessorRecord } from './context.js';
 import { appliedByShard, countFailedAttempt } from './attempts.js';
 import { runCrashedRecord } from './crashed-record.js';
+import { comparePosition, positionOf, toUserRecords, type UserRecord } from './user-records.js';
 import type { WorkerDeps } from './worker-deps.js';
 
 interface KeyResult {
-  /** Sequence number of the first record of the key that must be delivered again, if any. */
+  /** Kinesis sequence number of the first record of the key that must be delivered again, if any. */
   readonly failedAt?: string;
   readonly applied: number;
   readonly deadLettered: number;
@@ -25,6 +26,10 @@ interface KeyResult {
  * version; records at or below the mark of their shard are skipped (a retry), and the state is written only if the version is unchanged. Outputs are
  * written before the state, under ids derived from the record, so a crash in between repeats them harmlessly.
  * Keys are independent, so their groups run concurrently (`keyConcurrency`); inside a key, strictly in order.
+ * Aggregated records (KPL): the batch is expanded into user records first (`toUserRecords`); each keeps its own
+ * partition key, and the mark is its position (sequence number, sub-sequence number), so a Kinesis record
+ * delivered again because one of its user records failed skips every user record applied before. Failures
+ * go back to the mapping as Kinesis sequence numbers, the only identifiers it knows.
  * Poison: a failing record is counted per attempt; below `maxAttempts` its key stops there (per-key order)
  * and the record is reported failed, at `maxAttempts` it goes to the failure sink and counts as applied.
  */
@@ -54,7 +59,7 @@ export async function runPrimaryBatch<S>(processor: Processor<S>, request: Worke
   let applied = 0;
   let deadLettered = 0;
   let skipped = 0;
-  const groups = [...groupByKey(request.records)];
+  const groups = [...groupByKey(toUserRecords(request.records))];
   const results = await mapConcurrently(groups, deps.keyConcurrency ?? 8, ([key, records]) =>
     // A throttled or briefly unavailable state store: this key's records come again, no attempt counted.
     runKey(processor, request, deps, key, records).catch((error: unknown): KeyResult => {
@@ -68,15 +73,15 @@ export async function runPrimaryBatch<S>(processor: Processor<S>, request: Worke
     skipped += result.skipped;
     if (result.failedAt !== undefined) failures.push(result.failedAt);
   }
-  failures.sort(compareSequence);
+  const toRetry = [...new Set(failures)].sort(compareSequence);
   const timing = span();
   return {
-    response: { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })), processed: applied, busyMs: timing.wallMs },
-    figures: figures(request, deps, timing, { records: applied, failed: failures.length, deadLettered, skipped }),
+    response: { batchItemFailures: toRetry.map((itemIdentifier) => ({ itemIdentifier })), processed: applied, busyMs: timing.wallMs },
+    figures: figures(request, deps, timing, { records: applied, failed: toRetry.length, deadLettered, skipped }),
   };
 }
 
-async function runKey<S>(processor: Processor<S>, request: WorkerRequest, deps: WorkerDeps, key: string, records: readonly WireRecord[]): Promise<KeyResult> {
+async function runKey<S>(processor: Processor<S>, request: WorkerRequest, deps: WorkerDeps, key: string, records: readonly UserRecord[]): Promise<KeyResult> {
   const item = await deps.state.get(key);
   let value = item?.value as S | undefined;
   // Sequence numbers are ordered only within a shard: a redelivery is recognised against this shard's mark.
@@ -90,12 +95,14 @@ async function runKey<S>(processor: Processor<S>, request: WorkerRequest, deps: 
   let firstApplied: string | undefined;
 
   for (const record of records) {
-    if (last !== undefined && compareSequence(record.sequenceNumber, last) <= 0) {
+    const position = positionOf(record);
+    if (last !== undefined && comparePosition(position, last) <= 0) {
       skipped += 1;
       continue;
     }
     const collecting = collectingContext<S>({ mode: 'primary', shardId: request.shardId, workerId: deps.workerId, record, stateBefore: value, speed: deps.speed });
     try {
+      if (record.undecodable !== undefined) throw new Error(`aggregated record does not decode: ${record.undecodable}`);
       await processor.process(toProcessorRecord(request.shardId, record), collecting.ctx);
       value = collecting.state().value;
       outputs.push(...collecting.outputs());
@@ -109,7 +116,7 @@ async function runKey<S>(processor: Processor<S>, request: WorkerRequest, deps: 
       deadLettered += 1;
     }
     firstApplied ??= record.sequenceNumber;
-    last = record.sequenceNumber;
+    last = position;
   }
 
   if (firstApplied === undefined || last === undefined) return { failedAt, applied: 0, deadLettered: 0, skipped };

@@ -1,9 +1,10 @@
 import type { ShadowPartition } from '../../core/model/index.js';
 import type { ShadowSample, WorkerRequest, WorkerResponse } from '../../core/ports/index.js';
 import type { Processor } from '../../processor/api.js';
-import { compareSequence, hashKeyOf } from '../sequence.js';
+import { compareSequence } from '../sequence.js';
 import type { WorkerBatchFigures } from '../telemetry.js';
 import { collectingContext, groupByKey, startSpan, toProcessorRecord } from './context.js';
+import { toUserRecords } from './user-records.js';
 import type { WorkerDeps } from './worker-deps.js';
 
 /**
@@ -24,6 +25,11 @@ import type { WorkerDeps } from './worker-deps.js';
  * bias against slow batches. Consecutive batches of a shard rarely overlap on the shadow (the next clone
  * is sent only after the owner processed the whole batch, and the shadow processes a sample of it);
  * `skippedDuplicates` in the worker's figures shows how much is dropped.
+ *
+ * KPL aggregates are measured per user record (`records`, the cost sums and the histogram count user
+ * records), each placed in the histogram at its Kinesis record's routing hash key (`UserRecord.routingHashKey`):
+ * a split moves whole Kinesis records, so that is where their cost goes. The high-water mark stays a Kinesis
+ * sequence number: an aggregate is never split across batches.
  */
 export async function runShadowBatch<S>(
   processor: Processor<S>,
@@ -44,7 +50,7 @@ export async function runShadowBatch<S>(
   const range = parseRange(request);
 
   if (shadow) {
-    for (const [key, group] of groupByKey(request.records)) {
+    for (const [key, group] of groupByKey(toUserRecords(request.records))) {
       // The state read is part of the cost the owner would pay: spread it over the key's records.
       const readSpan = startSpan();
       let value = (await deps.state.get(key))?.value as S | undefined;
@@ -53,6 +59,7 @@ export async function runShadowBatch<S>(
         const recordSpan = startSpan();
         const collecting = collectingContext<S>({ mode: 'shadow', shardId: request.shardId, workerId: deps.workerId, record, stateBefore: value, speed: deps.speed });
         try {
+          if (record.undecodable !== undefined) throw new Error(record.undecodable);
           await processor.process(toProcessorRecord(request.shardId, record), collecting.ctx);
           const state = collecting.state();
           value = state.value;
@@ -64,7 +71,8 @@ export async function runShadowBatch<S>(
         const spent = recordSpan();
         cpuMs += spent.cpuMs;
         records += 1;
-        measured.push({ sequenceNumber: record.sequenceNumber, costMs: spent.wallMs + readShareMs, hashKey: range ? hashKeyOf(record.partitionKey) : undefined });
+        // The load lands where Kinesis routes the record: an aggregate's user records all go with it.
+        measured.push({ sequenceNumber: record.sequenceNumber, costMs: spent.wallMs + readShareMs, hashKey: range ? record.routingHashKey : undefined });
       }
     }
     skippedDuplicates = await recordAboveHighWater(deps, shadow, measured, range);
@@ -91,7 +99,8 @@ export async function runShadowBatch<S>(
 
 type Buckets = { records: number; costMs: number }[];
 
-interface Measured {
+/** One measured record: its Kinesis sequence number (the high-water mark's unit), cost and histogram key. */
+export interface Measured {
   readonly sequenceNumber: string;
   readonly costMs: number;
   readonly hashKey: bigint | undefined;
@@ -107,7 +116,7 @@ const HIGH_WATER_ATTEMPTS = 3;
  * counted already (or because the mark kept moving for every attempt). A dropped sample (shadow gone or
  * re-rated) skips nothing: it simply measures nothing, as before.
  */
-async function recordAboveHighWater(deps: WorkerDeps, shadow: ShadowPartition, measured: readonly Measured[], range: { start: bigint; end: bigint } | undefined): Promise<number> {
+export async function recordAboveHighWater(deps: WorkerDeps, shadow: ShadowPartition, measured: readonly Measured[], range: { start: bigint; end: bigint } | undefined): Promise<number> {
   let mark: string | undefined;
   for (let attempt = 0; attempt < HIGH_WATER_ATTEMPTS; attempt += 1) {
     const above = mark === undefined ? measured : measured.filter((m) => compareSequence(m.sequenceNumber, mark!) > 0);

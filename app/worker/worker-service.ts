@@ -1,7 +1,9 @@
 import type { ShadowPartition } from '../../core/model/index.js';
 import type { WorkerRequest, WorkerResponse } from '../../core/ports/index.js';
 import type { Processor } from '../../processor/api.js';
+import { isBatchHandlerProgram, type BatchHandlerProgram } from '../../processor/from-batch-handler.js';
 import type { Telemetry } from '../telemetry.js';
+import { runBatchHandlerPrimary, runBatchHandlerShadow } from './batch-handler-batch.js';
 import { runPrimaryBatch } from './primary-batch.js';
 import { runShadowBatch } from './shadow-batch.js';
 import type { WorkerDeps } from './worker-deps.js';
@@ -12,10 +14,11 @@ export interface WorkerServiceOptions {
 }
 
 /**
- * One worker: runs a processor on the batches the dispatcher sends, as owner (`primary`) or as a shadow.
+ * One worker: runs a processor (or an existing Kinesis batch handler, `fromBatchHandler`) on the batches the
+ * dispatcher sends, as owner (`primary`) or as a shadow.
  * Shared by the worker Lambda and the local runtime's in-process workers.
  */
-export function createWorkerService<S>(processor: Processor<S>, deps: WorkerDeps, telemetry: Telemetry, options: WorkerServiceOptions = {}) {
+export function createWorkerService<S>(processor: Processor<S> | BatchHandlerProgram, deps: WorkerDeps, telemetry: Telemetry, options: WorkerServiceOptions = {}) {
   const shadowCacheMs = options.shadowCacheMs ?? 2000;
   let shadows: { atMs: number; byId: Map<string, ShadowPartition> } | undefined;
 
@@ -30,7 +33,13 @@ export function createWorkerService<S>(processor: Processor<S>, deps: WorkerDeps
 
   return {
     async handle(request: WorkerRequest): Promise<WorkerResponse> {
-      const { response, figures } = request.mode === 'shadow' ? await runShadowBatch(processor, request, deps, findShadow) : await runPrimaryBatch(processor, request, deps);
+      const { response, figures } = isBatchHandlerProgram(processor)
+        ? request.mode === 'shadow'
+          ? await runBatchHandlerShadow(processor, request, deps, findShadow)
+          : await runBatchHandlerPrimary(processor, request, deps)
+        : request.mode === 'shadow'
+          ? await runShadowBatch(processor, request, deps, findShadow)
+          : await runPrimaryBatch(processor, request, deps);
       telemetry.workerBatch(figures);
       return response;
     },

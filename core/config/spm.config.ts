@@ -18,6 +18,14 @@ export const spmConfigSchema = z
     horizonMs: z.number().int().min(1000).max(86_400_000).default(600_000),
     /** Minimum time between two ownership changes of the same shard, in ms. @default 600000 */
     cooldownMs: z.number().int().min(0).max(86_400_000).default(600_000),
+    /**
+     * How a shard's cost is measured. `sampled`: a shadow runs the processor on sampled records on another
+     * worker (a dry run: `defineProcessor`, or `fromBatchHandler` with `sideEffectFree`). `owner-only`: the
+     * processor may not run twice (`fromBatchHandler` without `sideEffectFree`), so no shadow is created and the
+     * shard is measured on its owner only; moves and splits that need a measurement elsewhere hold, saying so.
+     * @default sampled
+     */
+    shadowing: z.enum(['sampled', 'owner-only']).default('sampled'),
     /** Live shadows at most, cluster-wide. @default 4 */
     maxShadows: z.number().int().min(0).max(1000).default(4),
     /** Moves per tick at most. @default 2 */

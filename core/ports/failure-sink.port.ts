@@ -6,8 +6,10 @@
 export interface FailedRecord {
   readonly shardId: string;
   readonly sequenceNumber: string;
+  /** Position of the user record inside a KPL-aggregated Kinesis record; absent for a plain record. */
+  readonly subSequenceNumber?: number;
   readonly partitionKey: string;
-  /** The record's data, base64, as the ESM delivered it. */
+  /** The record's data, base64: as the ESM delivered it, or the user record's own inside an aggregate. */
   readonly data: string;
   readonly approximateArrivalMs: number;
   readonly workerId: string;

@@ -10,7 +10,7 @@ import { InlineWorkerInvoker } from '../../app/dispatch/inline-worker-invoker.js
 import { AggregatedTelemetry } from '../../app/telemetry.aggregated.js';
 import { EmfTelemetry } from '../../app/telemetry.emf.js';
 import { createWorkerService } from '../../app/worker/worker-service.js';
-import { ENV } from '../../definitions/resources.js';
+import { DEFAULTS, ENV } from '../../definitions/resources.js';
 import { aggregatesProcessor } from '../../processor/aggregates.processor.js';
 import type { Processor } from '../../processor/api.js';
 import { configFromEnv, requireEnv, startingPositionFromEnv, workersFromEnv } from '../shared/env.js';
@@ -39,7 +39,7 @@ export const handler = createDispatcherHandler(() => {
   return {
     metadata,
     mappingStart: async () => (position === 'LATEST' ? { position, notBeforeMs: await tableCreatedAtMs(dynamo, metadataTable) } : { position }),
-    stream: new KinesisStreamControl(kinesisClient(), requireEnv(ENV.streamName)),
+    stream: new KinesisStreamControl(kinesisClient(), requireEnv(ENV.streamName), { drainReadIntervalMs: DEFAULTS.drainReadIntervalMs }),
     invoker: inlineId ? new InlineWorkerInvoker(invoker, { workerId: inlineId, handle: inlineWorker(inlineId, metadata, dynamo) }) : invoker,
   };
 });

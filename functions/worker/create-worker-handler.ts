@@ -15,6 +15,7 @@ import { createWorkerService, type WorkerService } from '../../app/worker/worker
 import type { FailureSink, WorkerRequest, WorkerResponse } from '../../core/ports/index.js';
 import { ENV } from '../../definitions/resources.js';
 import type { Processor } from '../../processor/api.js';
+import type { BatchHandlerProgram } from '../../processor/from-batch-handler.js';
 import { configFromEnv, requireEnv } from '../shared/env.js';
 
 export type WorkerHandlerDeps = Partial<WorkerDeps> &
@@ -60,13 +61,14 @@ export function workerDepsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerH
 }
 
 /**
- * Builds a worker Lambda handler for a processor (see processor/api.ts). The dispatcher invokes it with a
+ * Builds a worker Lambda handler for a processor (see processor/api.ts), or for an existing Kinesis batch
+ * handler wrapped by `fromBatchHandler` (processor/from-batch-handler.ts). The dispatcher invokes it with a
  * WorkerRequest: synchronously as the shard's owner (the class's worker function), asynchronously as a
  * shadow (the class's shadow function, same code, `shadowOnly`). Dependencies default to
  * the AWS wiring from the environment, built at the first invocation; the local runtime and the tests pass
  * their own (emulators, in-memory stores, a speed factor).
  */
-export function createWorkerHandler<S>(processor: Processor<S>, deps?: WorkerHandlerDeps | (() => WorkerHandlerDeps)) {
+export function createWorkerHandler<S>(processor: Processor<S> | BatchHandlerProgram, deps?: WorkerHandlerDeps | (() => WorkerHandlerDeps)) {
   const logger = new Logger({ serviceName: 'foreshadow-worker' });
   let service: { run: WorkerService; workerId: string; shadowOnly: boolean } | undefined;
   const build = (): { run: WorkerService; workerId: string; shadowOnly: boolean } => {

@@ -49,6 +49,15 @@ export const streamConfigSchema = z
       .array(z.enum(SHARD_LEVEL_METRICS))
       .min(1)
       .default([...ENABLED_KINESIS_SHARD_METRICS]),
+    /**
+     * How the dispatcher's event source mapping reads the stream. `shared`: GetRecords polling, sharing each
+     * shard's 5 reads/s and 2 MiB/s with every other standard consumer of the stream. `efo`: an enhanced fan-out
+     * consumer registered for the mapping (AWS::Kinesis::StreamConsumer), with its own 2 MiB/s per shard pushed
+     * over SubscribeToShard, for a stream that already feeds other readers (Firehose, analytics). EFO is billed
+     * per consumer-shard-hour and per GB read; the parent gate's drain checks still use GetRecords in both
+     * modes (docs/OPERATIONS.md, "Read budget"). @default shared
+     */
+    consumer: z.enum(['shared', 'efo']).default('shared'),
   })
   .superRefine((s, ctx) => {
     const missing = ENABLED_KINESIS_SHARD_METRICS.filter((name) => !s.shardLevelMetrics.includes(name));

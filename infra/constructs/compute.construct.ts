@@ -1,11 +1,11 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { KinesisConsumerEventSource, KinesisEventSource, SqsDlq, type KinesisEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -64,6 +64,8 @@ const REFERENCE_MB = 1024;
  */
 export class Compute extends Construct {
   readonly dispatcher: NodejsFunction;
+  /** The enhanced fan-out consumer the dispatcher's mapping reads through (`stream.consumer: efo`); absent for `shared`. */
+  readonly streamConsumer?: kinesis.StreamConsumer;
   readonly workers: ReadonlyMap<string, NodejsFunction>;
   /**
    * The shadow function of each class. Shadow samples run there, asynchronously, in their own reserved
@@ -196,21 +198,31 @@ export class Compute extends Construct {
       }),
     );
     const esm = config.eventSource;
-    dispatcher.fn.addEventSource(
-      new KinesisEventSource(stream, {
-        startingPosition: lambda.StartingPosition[esm.startingPosition],
-        batchSize: esm.batchSize,
-        maxBatchingWindow: Duration.seconds(esm.maxBatchingWindowSeconds),
-        reportBatchItemFailures: true,
-        bisectBatchOnError: esm.bisectOnError,
-        // Unbounded retries (the schema accepts only -1, which is the mapping's default when the key is absent).
-        retryAttempts: undefined,
-        maxRecordAge: esm.maxRecordAgeSeconds === -1 ? undefined : Duration.seconds(esm.maxRecordAgeSeconds),
-        // The handoff protocol needs each shard's batches in sequence: one batch per shard at a time.
-        parallelizationFactor: 1,
-        onFailure: new SqsDlq(storage.failureQueue),
-      }),
-    );
+    const mapping: KinesisEventSourceProps = {
+      startingPosition: lambda.StartingPosition[esm.startingPosition],
+      batchSize: esm.batchSize,
+      maxBatchingWindow: Duration.seconds(esm.maxBatchingWindowSeconds),
+      reportBatchItemFailures: true,
+      bisectBatchOnError: esm.bisectOnError,
+      // Unbounded retries (the schema accepts only -1, which is the mapping's default when the key is absent).
+      retryAttempts: undefined,
+      maxRecordAge: esm.maxRecordAgeSeconds === -1 ? undefined : Duration.seconds(esm.maxRecordAgeSeconds),
+      // The handoff protocol needs each shard's batches in sequence: one batch per shard at a time.
+      parallelizationFactor: 1,
+      onFailure: new SqsDlq(storage.failureQueue),
+    };
+    if (config.stream.consumer === 'efo') {
+      // A dedicated 2 MiB/s per shard for the mapping. The consumer's grantRead gives the dispatcher
+      // SubscribeToShard and DescribeStreamConsumer on this consumer only, plus the stream reads the parent
+      // gate's drain checks need (GetShardIterator, GetRecords, ListShards).
+      this.streamConsumer = new kinesis.StreamConsumer(this, 'DispatcherConsumer', {
+        stream,
+        streamConsumerName: Names.uniqueResourceName(this, { maxLength: 128, separator: '-' }),
+      });
+      dispatcher.fn.addEventSource(new KinesisConsumerEventSource(this.streamConsumer, mapping));
+    } else {
+      dispatcher.fn.addEventSource(new KinesisEventSource(stream, mapping));
+    }
     this.dispatcher = dispatcher.fn;
 
     const spm = new NodeFunction(this, 'Spm', {

@@ -36,4 +36,17 @@ describe('KinesisStreamControl.isDrained under read throttling', () => {
     const control = new KinesisStreamControl(scriptedClient([{ ShardIterator: 'it-1' }, { Records: [], ChildShards: [] }]), 'orders');
     await expect(control.isDrained('shardId-000000000000', '49500')).resolves.toBe(true);
   });
+
+  it('spaces the GetRecords calls of one check by drainReadIntervalMs (its read budget), the first one at once', async () => {
+    const times: number[] = [];
+    const answers = [{ ShardIterator: 'it-1' }, { Records: [], NextShardIterator: 'it-2', MillisBehindLatest: 5000 }, { Records: [], NextShardIterator: 'it-3', MillisBehindLatest: 5000 }, { Records: [] }];
+    const client = scriptedClient(answers);
+    const timed = { send: async (command: unknown) => (times.push(performance.now()), (client as unknown as { send: (c: unknown) => Promise<unknown> }).send(command)) } as unknown as KinesisClient;
+    const control = new KinesisStreamControl(timed, 'orders', { drainReadIntervalMs: 60 });
+    await expect(control.isDrained('shardId-000000000000', '49500')).resolves.toBe(true);
+    expect(times).toHaveLength(4);
+    expect(times[1]! - times[0]!).toBeLessThan(50);
+    expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(55);
+    expect(times[3]! - times[2]!).toBeGreaterThanOrEqual(55);
+  });
 });

@@ -34,10 +34,13 @@ import { TABLES } from '../../definitions/resources.js';
 import { createDispatcherHandler } from '../../functions/dispatcher/create-dispatcher-handler.js';
 import { createWorkerHandler } from '../../functions/worker/create-worker-handler.js';
 import { workerNode } from '../../functions/shared/workers.js';
-import { aggregatesProcessor } from '../../processor/aggregates.processor.js';
+import { aggregatesProcessor, type Aggregate } from '../../processor/aggregates.processor.js';
+import type { Processor } from '../../processor/api.js';
+import type { BatchHandlerProgram } from '../../processor/from-batch-handler.js';
 import { externalEmulator } from '../support/emulators.js';
 import { FUNCTION_MEMORY_MB } from '../../cost/deployment.js';
 import { hashKeyOf } from '../../app/sequence.js';
+import { kplAggregate } from '../support/kpl.js';
 import { Ledger } from './ledger.js';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
@@ -103,6 +106,8 @@ export interface PipelineOptions {
    * existing stream before deployment, e.g. records and a reshard.
    */
   readonly beforeDeploy?: (stream: { name: string; kinesis: KinesisClient }) => Promise<void>;
+  /** What the workers run. @default the example processor (processor/aggregates.processor.ts) */
+  readonly program?: Processor<Aggregate> | BatchHandlerProgram;
   /** Wraps the local invoker, e.g. to make a shadow's invocations hang. */
   readonly wrapInvoker?: (invoker: WorkerInvoker) => WorkerInvoker;
   /**
@@ -165,7 +170,7 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
 
   const deploy = (setups: readonly WorkerSetup[]): LocalWorkerInvoker => {
     const specs: LocalWorkerSpec[] = setups.map((w) => {
-      const handler = createWorkerHandler(aggregatesProcessor, { workerId: w.workerId, metadata, state: workerState, failures, ...(options.crashPoint ? { crashPoint: options.crashPoint } : {}), speed: w.speed ?? 1, maxAttempts: options.maxAttempts ?? 3, histogramBuckets: 8, telemetry });
+      const handler = createWorkerHandler(options.program ?? aggregatesProcessor, { workerId: w.workerId, metadata, state: workerState, failures, ...(options.crashPoint ? { crashPoint: options.crashPoint } : {}), speed: w.speed ?? 1, maxAttempts: options.maxAttempts ?? 3, histogramBuckets: 8, telemetry });
       const timeoutMs = w.timeoutMs ?? 60_000;
       const handle = (request: WorkerRequest): Promise<WorkerResponse> => handler(request, localContext(w.workerId, timeoutMs));
       return { workerId: w.workerId, slots: w.slots ?? 2, shadowSlots: w.shadowSlots ?? 1, timeoutMs, handle: meter ? meteredWorkerHandle(meter, WORKER_MEMORY_MB, handle) : handle };
@@ -243,6 +248,24 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
         out.Records!.forEach((answer, j) => {
           const r = chunk[j]!;
           ledger.add({ key: r.key, v: r.v, poison: (r.poison ?? false) || (r.failing ?? false), sequenceNumber: answer.SequenceNumber!, shardId: answer.ShardId! });
+        });
+      }
+    },
+    /**
+     * Puts user records packed into KPL aggregates (built by `aws-kinesis-agg`'s own aggregator), one aggregate
+     * per entry of `aggregates`, in one PutRecords call per 100 aggregates; each user record goes in the ledger
+     * under its own key with its aggregate's sequence number and shard. Per-key order = array order.
+     */
+    async produceAggregated(aggregates: readonly (readonly { key: string; v: number; explicitHashKey?: string; poison?: boolean }[])[]): Promise<void> {
+      for (let i = 0; i < aggregates.length; i += 100) {
+        const chunk = aggregates.slice(i, i + 100);
+        const built = chunk.map((users) => kplAggregate(users.map((u) => ({ partitionKey: u.key, data: Buffer.from(JSON.stringify({ v: u.v, poison: u.poison })), ...(u.explicitHashKey ? { explicitHashKey: u.explicitHashKey } : {}) }))));
+        const out = await clients.kinesis.send(
+          new PutRecordsCommand({ StreamName: name, Records: built.map((b) => ({ PartitionKey: b.partitionKey, Data: b.data, ...(b.explicitHashKey ? { ExplicitHashKey: b.explicitHashKey } : {}) })) }),
+        );
+        if ((out.FailedRecordCount ?? 0) > 0) throw new Error(`PutRecords rejected ${out.FailedRecordCount} aggregated records`);
+        out.Records!.forEach((answer, j) => {
+          for (const u of chunk[j]!) ledger.add({ key: u.key, v: u.v, poison: u.poison ?? false, sequenceNumber: answer.SequenceNumber!, shardId: answer.ShardId! });
         });
       }
     },

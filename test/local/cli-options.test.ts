@@ -31,16 +31,28 @@ describe('the npm start options', () => {
     expect(() => parseCliOptions(argv)).toThrow(message);
   });
 
-  it('rejects an unknown option as a bad option, with the usage text', () => {
+  it.each([
+    [['--duration', '-5'], '--duration must be a time between 1s and 24h such as 90, 90s or 2m (given "-5")'],
+    [['--port', '-1'], '--port must be an integer between 0 and 65535 (given "-1")'],
+    [['--scenaro', 'x'], 'argument must be one of --scenario, --policy, --duration, --time-scale, --port, --json, --no-dashboard, --out, --help (given "--scenaro")'],
+    [['--scenario'], '--scenario must be followed by a value (given nothing)'],
+    [['--scenario', '--json'], '--scenario must be followed by a value (given nothing)'],
+    [['--json=yes'], '--json must be given without a value (given "yes")'],
+    [['quick-start'], 'argument must be one of --scenario'],
+  ])('rejects %j as a bad option in one line naming the value and what is allowed', (argv, message) => {
     let caught: unknown;
     try {
-      parseCliOptions(['--scenaro', 'x']);
+      parseCliOptions(argv);
     } catch (error) {
       caught = error;
     }
     expect(caught).toBeInstanceOf(LocalRunError);
     expect((caught as LocalRunError).code).toBe('bad-option');
-    expect((caught as LocalRunError).message).toContain("Unknown option '--scenaro'");
-    expect((caught as LocalRunError).message).toContain('--time-scale');
+    expect((caught as LocalRunError).message).toContain(message);
+    expect((caught as LocalRunError).message).not.toContain('\n');
+  });
+
+  it('takes a value after = and -h for help', () => {
+    expect(parseCliOptions(['--duration=90s', '-h'])).toMatchObject({ durationSec: 90, help: true });
   });
 });

@@ -34,12 +34,25 @@ describe('sim CLI arguments', () => {
     [['--policy', 'spm'], '--scenario must be given (a built-in name or a .yaml/.json path) (given nothing)'],
     [['--scenario', 'hot-shift', '--seed', '-3'], '--seed must be a non-negative integer (given "-3")'],
     [['--scenario', 'hot-shift', '--policy', 'spm,best'], '--policy must be all or a comma-separated list of'],
-    [['--scenario', 'hot-shift', '--fast'], 'argument must be one of --scenario, --policy, --seed, --seeds, --same-information, --json, --out (given "--fast")'],
+    [['--scenario', 'hot-shift', '--fast'], 'argument must be one of --scenario, --policy, --seed, --seeds, --same-information, --json, --out, --help (given "--fast")'],
     [['--scenario', 'hot-shift', '--seeds', '10-1'], '--seeds must be a range like 1-10 or a comma-separated list of non-negative integers (given "10-1")'],
     [['--scenario', 'hot-shift', '--seeds', '1-3', '--out', '/tmp/x'], '--out must be used with a single --seed'],
     [['--scenario'], '--scenario must be followed by a value (given nothing)'],
+    [['--scenario', '--json'], '--scenario must be followed by a value (given nothing)'],
+    [['--scenario', 'hot-shift', 'extra'], 'argument must be one of --scenario, --policy, --seed, --seeds, --same-information, --json, --out, --help (given "extra")'],
+    [['--scenario', 'hot-shift', '--json=no'], '--json must be given without a value (given "no")'],
   ])('%j is rejected naming the flag', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(message);
+  });
+
+  it('reads --x=v as --x v, as node:util parseArgs does', () => {
+    expect(parseArgs(['--scenario=hot-shift', '--seed=7', '--policy', 'spm'])).toMatchObject({ scenario: 'hot-shift', seed: 7, policies: ['spm'] });
+  });
+
+  it('prints a negative seed as one line naming the value', () => {
+    const { code, stderr } = runCli(['--scenario', 'hot-shift', '--seed', '-3']);
+    expect(code).toBe(2);
+    expect(stderr).toBe('error: --seed must be a non-negative integer (given "-3")\n');
   });
 });
 

@@ -3,7 +3,7 @@ import type { RuleOutcome } from '../../model/decision.js';
 import type { ShadowPrediction } from './prediction.js';
 import { predictFromShadow } from './prediction.js';
 import type { ShardTick, TickContext } from './spm.context.js';
-import { canAbsorb, fmt, forwardShadowOf, perSlotLoad } from './spm.context.js';
+import { canAbsorb, fmt, forwardShadowOf, OWNER_ONLY, perSlotLoad } from './spm.context.js';
 
 /** Why a hot shard needs to leave its owner now, or `undefined` when it does not (yet). */
 export function overloadTrigger(ctx: TickContext, shard: ShardTick): string | undefined {
@@ -52,6 +52,9 @@ export function promotionRule(ctx: TickContext, shard: ShardTick): PromotionOutc
     return { kind: 'hold', reason: `shard ${id} moved ${Math.round((ctx.view.nowMs - lastMove) / 1000)} s ago; cooldown is ${Math.round(ctx.config.cooldownMs / 1000)} s` };
   }
   const shadow = forwardShadowOf(ctx, id, partition.ownerWorkerId);
+  if (!shadow && ctx.config.shadowing === 'owner-only') {
+    return { kind: 'hold', reason: `shard ${id} must move because ${trigger}, but it is ${OWNER_ONLY}: no target is measured, so it does not move` };
+  }
   if (!shadow) return { kind: 'hold', reason: `shard ${id} must move because ${trigger}, but has no shadow to measure a target yet` };
   const measured = predictFromShadow(ctx.view, ctx.config, ctx.previous, shard, shadow);
   if (measured.kind === 'wait') return { kind: 'hold', reason: `shard ${id} must move because ${trigger}, but ${measured.reason}` };

@@ -3,7 +3,7 @@ import type { CreateShadowAction, DropShadowAction } from '../../model/actions.j
 import type { RuleOutcome } from '../../model/decision.js';
 import { shadowIdFor } from '../../model/shadow.js';
 import type { ShardTick, TickContext } from './spm.context.js';
-import { canAbsorb, fmt, forwardShadowOf, predictedCapacity } from './spm.context.js';
+import { canAbsorb, fmt, forwardShadowOf, OWNER_ONLY, predictedCapacity } from './spm.context.js';
 import { processedRate } from './prediction.js';
 import { overloadTrigger } from './promotion.rule.js';
 import { utilizationOn } from './split.rule.js';
@@ -42,6 +42,7 @@ export function shadowCreationRule(ctx: TickContext, shard: ShardTick): RuleOutc
   if (partition.state !== 'OPEN' || !shard.hot) return { kind: 'not-applicable' };
   if (ctx.touchedShards.has(id)) return { kind: 'not-applicable' };
   if (forwardShadowOf(ctx, id, partition.ownerWorkerId)) return { kind: 'not-applicable' };
+  if (ctx.config.shadowing === 'owner-only') return { kind: 'hold', reason: `shard ${id} is hot; ${OWNER_ONLY}` };
   if (ctx.liveShadows.size >= ctx.config.maxShadows) {
     return { kind: 'hold', reason: `shard ${id} is hot but the shadow budget (${ctx.config.maxShadows} live) is spent` };
   }

@@ -5,7 +5,7 @@ import type { Prediction } from '../../model/prediction.js';
 import type { ShadowPrediction } from './prediction.js';
 import { predictFromShadow, statsOf } from './prediction.js';
 import type { ShardTick, TickContext, WorkerTick } from './spm.context.js';
-import { canAbsorb, fmt, forwardShadowOf, predictedCapacity } from './spm.context.js';
+import { canAbsorb, fmt, forwardShadowOf, OWNER_ONLY, predictedCapacity } from './spm.context.js';
 
 /**
  * The shard's predicted utilization on each worker: measured on the shadow's worker, and elsewhere
@@ -65,6 +65,9 @@ export function splitRule(ctx: TickContext, shard: ShardTick, trigger: string | 
   if (ctx.view.streamStatus !== 'ACTIVE') return { kind: 'hold', reason: `${because}; the stream is ${ctx.view.streamStatus}, a split needs ACTIVE` };
   if (ctx.splitsLeft <= 0) return { kind: 'hold', reason: `${because}; this tick's split budget (${ctx.config.maxSplitsPerTick}) is spent` };
   const stats = shadow ? statsOf(ctx.view, shadow) : undefined;
+  if (!stats && ctx.config.shadowing === 'owner-only') {
+    return { kind: 'hold', reason: `${because}; but it is ${OWNER_ONLY}: there is no measured hash-key histogram to split it by` };
+  }
   if (!stats || stats.records < ctx.config.minShadowSamples || stats.histogram.buckets.length < 2) {
     return { kind: 'hold', reason: `${because}; waiting for a shadow's hash-key histogram (${stats?.records ?? 0} of ${ctx.config.minShadowSamples} records measured)` };
   }

@@ -91,3 +91,7 @@ export function shiftLoad(ctx: TickContext, fromWorkerId: string | undefined, re
 export function fmt(x: number, digits = 2): string {
   return Number.isFinite(x) ? x.toFixed(digits) : String(x);
 }
+
+/** Why nothing is shadowed under `shadowing: owner-only`, for the reasons that depend on a shadow. */
+export const OWNER_ONLY =
+  'not shadowed: its processor is not declared side-effect free (fromBatchHandler without sideEffectFree, shadowing: owner-only), so it is measured on its owner only';

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_CODES, LocalRunError } from './errors.js';
 import { runMain } from './exit.js';
@@ -23,7 +23,7 @@ const SCENARIOS = [undefined, 'hot-shift', 'flash-crowd', 'hot-key', 'worker-deg
 const SOAK_DRAIN_TIMEOUT_MS = 600_000;
 
 const USAGE = `Usage: npm run soak -- [--minutes 30] [--seed 1] [--rate 0.02] [--policy spm] [--scenario name] [--out out/soak-report.json]
-Each run's full report is written beside --out as soak-run-<n>.json.`;
+Each run's full report is written to --runs-dir (default out/soak-runs) as soak-run-<n>.json.`;
 
 interface SoakOptions {
   readonly minutes: number;
@@ -33,6 +33,8 @@ interface SoakOptions {
   /** Play only this built-in scenario (or file), every run. @default all built-in ones in turn */
   readonly scenario?: string;
   readonly out: string;
+  /** Where each run's full local report goes. @default out/soak-runs */
+  readonly runsDir: string;
 }
 
 function number(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
@@ -50,7 +52,7 @@ export function parseSoakOptions(argv: readonly string[]): SoakOptions {
     values = parseArgs({
       args: [...argv],
       strict: true,
-      options: { minutes: { type: 'string' }, seed: { type: 'string' }, rate: { type: 'string' }, policy: { type: 'string' }, scenario: { type: 'string' }, out: { type: 'string' } },
+      options: { minutes: { type: 'string' }, seed: { type: 'string' }, rate: { type: 'string' }, policy: { type: 'string' }, scenario: { type: 'string' }, out: { type: 'string' }, 'runs-dir': { type: 'string' } },
     }).values;
   } catch (error) {
     throw new LocalRunError('bad-option', `${(error as Error).message}\n${USAGE}`);
@@ -62,6 +64,7 @@ export function parseSoakOptions(argv: readonly string[]): SoakOptions {
     policy: values.policy ?? 'spm',
     ...(values.scenario === undefined ? {} : { scenario: values.scenario }),
     out: values.out ?? 'out/soak-report.json',
+    runsDir: values['runs-dir'] ?? 'out/soak-runs',
   };
 }
 
@@ -102,6 +105,7 @@ function summarize(scenario: string, seed: number, r: LocalReport): SoakRun {
 async function main(argv: readonly string[]): Promise<number> {
   const o = parseSoakOptions(argv);
   checkReportPath(o.out);
+  checkReportPath(join(o.runsDir, 'soak-run-1.json'));
   const endMs = Date.now() + o.minutes * 60_000;
   const runs: SoakRun[] = [];
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -109,7 +113,7 @@ async function main(argv: readonly string[]): Promise<number> {
   for (let i = 0; Date.now() < endMs; i += 1) {
     const scenario = o.scenario ?? SCENARIOS[i % SCENARIOS.length];
     const seed = o.seed + i;
-    const { report } = await runLocal({ ...(scenario === undefined ? {} : { scenario }), policy: o.policy, seed, port: 0, dashboard: false, outputStore: 'dynalite', chaos: { seed, rate: o.rate }, drainTimeoutMs: SOAK_DRAIN_TIMEOUT_MS, out: join(dirname(o.out), `soak-run-${i + 1}.json`) });
+    const { report } = await runLocal({ ...(scenario === undefined ? {} : { scenario }), policy: o.policy, seed, port: 0, dashboard: false, outputStore: 'dynalite', chaos: { seed, rate: o.rate }, drainTimeoutMs: SOAK_DRAIN_TIMEOUT_MS, out: join(o.runsDir, `soak-run-${i + 1}.json`) });
     const run = summarize(report.scenario, seed, report);
     runs.push(run);
     log(

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { soakSection } from './soak-section.js';
 import { fileURLToPath } from 'node:url';
 import { availablePolicies, deploymentOf, policyByName } from '../core/policies/index.js';
 import { parseConfig } from '../core/config/index.js';
@@ -179,6 +180,8 @@ function render(results: readonly ScenarioResult[], seeds: readonly number[]): s
     "shard's write limit (retried by the producer); *dropped*: records the producer gave up on after 30 s.",
     '',
     ...sections,
+    '',
+    ...soakSection(),
   ].join('\n');
 }
 

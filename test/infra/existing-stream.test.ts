@@ -104,6 +104,12 @@ describe('the construct around an existing stream', () => {
     expect(estimate(19) - estimate(18)).toBe(Buffer.byteLength(JSON.stringify(nineteenth)) + 1);
   });
 
+  it('refuses inline processing with a worker entry of your own (the dispatcher would run the example processor)', () => {
+    expect(() => new Foreshadow(new Stack(new App(), 'Inline'), 'Balancer', { workerEntry: WORKER_ENTRY, config: { inlineWorkerClass: 'small' } })).toThrow(
+      'foreshadow.inlineWorkerClass must be absent when workerEntry is given (the dispatcher runs inline only the example processor) (given "small")',
+    );
+  });
+
   it('refuses a worker entry that does not exist, naming the path', () => {
     expect(() => new Foreshadow(new Stack(new App(), 'Other'), 'Balancer', { workerEntry: 'processors/missing.ts' })).toThrow(
       /^workerEntry must be the path of an existing handler file \(given ".*processors\/missing\.ts"\)$/,

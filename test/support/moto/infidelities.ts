@@ -14,6 +14,9 @@ export const MOTO_INFIDELITIES = {
   putRecordsRouteToClosedShards:
     'moto 5.2.1 routes PutRecords to the first shard whose hash range holds the key, closed ones included, so records put after a ' +
     'split land in the closed parent (moto/kinesis/models.py, Stream.get_shard_for_key, lines 407-409); real Kinesis writes only to open shards',
+  closedShardNeverEnds:
+    'moto 5.2.1 GetRecords always returns a NextShardIterator, also for a closed shard read to its end (moto/kinesis/models.py, ' +
+    'KinesisBackend.get_records, lines 684-690), so a mapping that reads parents first never starts the children; real Kinesis returns none',
 } as const;
 
 export type MotoInfidelity = keyof typeof MOTO_INFIDELITIES;

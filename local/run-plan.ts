@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { ForeshadowConfig } from '../core/config/index.js';
 import { parseConfig } from '../core/config/index.js';
 import { ValidationError } from '../core/errors.js';
-import { policyByName } from '../core/policies/index.js';
+import { POLICY_NAMES, policyByName } from '../core/policies/index.js';
 import { profileByName, type Profile } from '../sim/profiles.js';
 import { loadScenario, scenarioConfig } from '../sim/scenario/load.js';
 import type { Scenario } from '../sim/scenario/schema.js';
@@ -63,6 +63,11 @@ export function planRun(input: RunPlanInput): RunPlan {
   let scenarioCfg: ForeshadowConfig;
   try {
     policyByName(input.policy, '--policy');
+    // The alternatives run on a plain mapping or Kinesis' own scaling, not behind Foreshadow's dispatcher:
+    // the local system (which is that dispatcher) cannot play them; the simulator compares them.
+    if (!(POLICY_NAMES as readonly string[]).includes(input.policy)) {
+      throw new ValidationError('--policy', `one of ${POLICY_NAMES.join(', ')} locally (${input.policy} runs without Foreshadow: compare it with npm run sim)`, input.policy);
+    }
     scenario = loadScenario(scenarioPath);
     scenarioCfg = scenarioConfig(scenario, input.config ?? {});
   } catch (error) {

@@ -69,4 +69,12 @@ describe('the run plan', () => {
     expect(error.code).toBe('bad-option');
     expect(error.message).toMatch(/^--policy must be one of spm, static.* \(given "magic"\)$/);
   });
+
+  it('refuses a policy that runs without Foreshadow (a plain mapping, on-demand): the simulator compares those', () => {
+    const error = failure(() => planRun({ policy: 'parallelization-factor' }));
+    expect(error.code).toBe('bad-option');
+    expect(error.message).toBe(
+      '--policy must be one of spm, static, reactive-threshold, kcl3-variance, alarm-autoscaler locally (parallelization-factor runs without Foreshadow: compare it with npm run sim) (given "parallelization-factor")',
+    );
+  });
 });

@@ -6,8 +6,10 @@ import { LocalRunError } from './errors.js';
 export interface CliOptions {
   /** Scenario file (YAML or JSON) or the name of a built-in one. @default the built-in quick-start */
   readonly scenario?: string;
-  /** Policy the SPM tick runs. @default 'spm' */
+  /** Policy the SPM tick runs (the first of `policies`). @default 'spm' */
   readonly policy: string;
+  /** `--policy a,b`: the policies played one after the other and compared side by side. @default [policy] */
+  readonly policies: readonly string[];
   /** Wall-clock length of the run, in seconds. @default scenario length / time scale */
   readonly durationSec?: number;
   /** Scenario seconds played per wall second. @default scenario length / duration, or the scenario's own */
@@ -32,7 +34,8 @@ generator playing a scenario, and a live dashboard on http://127.0.0.1:PORT.
 
 Options:
   --scenario <file|name>  scenario file (YAML/JSON) or built-in name (default: the quick-start)
-  --policy <name>         policy the SPM tick runs (default: spm)
+  --policy <name>         policy the SPM tick runs (default: spm); a,b plays the scenario once per
+                          policy, one after the other, and prints them side by side
   --duration <time>       wall-clock length, e.g. 90, 90s, 2m (default: scenario length / time scale)
   --time-scale <n>        scenario seconds per wall second (default: fits the scenario into --duration)
   --port <n>              dashboard port on 127.0.0.1, 0 = any free port (default: ${DEFAULT_PORT})
@@ -59,9 +62,12 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
     throw new LocalRunError('bad-option', `${new ValidationError(field, allowed, given).message}; npm start -- --help lists the options`);
   }
   const v = parsed.values;
+  const policies = (v.policy ?? 'spm').split(',').map((p) => p.trim());
+  if (policies.some((p) => p === '')) throw new LocalRunError('bad-option', `--policy must be a policy name, or names separated by commas (given ${JSON.stringify(v.policy)})`);
   return {
     ...(v.scenario !== undefined ? { scenario: v.scenario } : {}),
-    policy: v.policy ?? 'spm',
+    policy: policies[0]!,
+    policies,
     ...(v.duration !== undefined ? { durationSec: parseDurationSec(v.duration) } : {}),
     ...(v['time-scale'] !== undefined ? { timeScale: parseNumber('--time-scale', v['time-scale'], 0.01, 10_000) } : {}),
     port: v.port === undefined ? DEFAULT_PORT : parseNumber('--port', v.port, 0, 65_535, true),

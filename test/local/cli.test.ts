@@ -27,6 +27,9 @@ describe('npm start when something is wrong', () => {
     ['a port in use', () => ['--port', String(port)], EXIT_CODES['port-in-use'], () => `foreshadow: port ${port} on 127.0.0.1 is already in use; pass --port <n> (or --port 0 for any free port)`],
     ['a missing scenario file', () => ['--scenario', 'no/such.yaml'], EXIT_CODES['bad-scenario'], () => 'foreshadow: --scenario must be a built-in scenario'],
     ['an unknown policy', () => ['--policy', 'magic'], EXIT_CODES['bad-option'], () => 'foreshadow: --policy must be one of spm'],
+    // A comparison checks every policy before the first run: a typo in the second does not cost the first run.
+    ['an unknown policy second in a comparison', () => ['--policy', 'spm,magic'], EXIT_CODES['bad-option'], () => 'foreshadow: --policy must be one of spm'],
+    ['a comparison with an empty name', () => ['--policy', 'spm,'], EXIT_CODES['bad-option'], () => 'foreshadow: --policy must be a policy name, or names separated by commas (given "spm,")'],
     ['a bad option value', () => ['--time-scale', 'fast'], EXIT_CODES['bad-option'], () => 'foreshadow: --time-scale must be a number between 0.01 and 10000 (given "fast")'],
     // Checked before the emulators start: the run (2 minutes by default) would otherwise end in a lost report.
     ['an --out path that cannot be written', () => ['--out', '/proc/nope/report.json'], EXIT_CODES['bad-option'], () => 'foreshadow: --out must be a file path this process can write (given "/proc/nope/report.json": '],

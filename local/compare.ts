@@ -3,7 +3,7 @@ import { formatTable } from '../sim/report/table.js';
 import { LocalRunError } from './errors.js';
 import { runLocal, type LocalRun, type RunLocalOptions } from './orchestrator.js';
 import { planRun } from './run-plan.js';
-import type { LocalReport } from './report.js';
+import { firstActionScenarioSec } from './twin.js';
 
 /** Most policies `npm start -- --policy a,b` plays one after the other. */
 export const MAX_COMPARED_POLICIES = 4;
@@ -37,20 +37,11 @@ export async function runCompared(policies: readonly string[], o: Omit<RunLocalO
   return runs;
 }
 
-/** Per shard, the scenario second of the first applied move or split (absent: none). */
-export function firstActionScenarioSec(r: LocalReport): Map<string, number> {
-  const first = new Map<string, number>();
-  for (const t of r.timeline) {
-    if ((t.kind === 'move' || t.kind === 'split') && t.applied !== false && t.shardId !== undefined && !first.has(t.shardId)) first.set(t.shardId, t.scenarioSec);
-  }
-  return first;
-}
-
 /** The side-by-side report of a comparison: the simulator's table, one row per policy, then per shard when each policy first acted and when it first overloaded. */
 export function formatComparison(runs: readonly LocalRun[], outPath?: string): string {
   const reports = runs.map((r) => r.report);
   const first = reports[0]!;
-  const shards = [...new Set(reports.flatMap((r) => [...firstActionScenarioSec(r).keys(), ...Object.keys(r.firstOverloadScenarioSec)]))].sort();
+  const shards = [...new Set(reports.flatMap((r) => [...Object.keys(firstActionScenarioSec(r.timeline)), ...Object.keys(r.firstOverloadScenarioSec)]))].sort();
   const cell = (sec: number | undefined): string => (sec === undefined ? '—' : `${sec} s`);
   const perShard =
     shards.length === 0
@@ -58,7 +49,7 @@ export function formatComparison(runs: readonly LocalRun[], outPath?: string): s
       : [
           `| shard | ${reports.map((r) => `${r.policy}: first action | ${r.policy}: first overload`).join(' | ')} |`,
           `|---|${reports.map(() => '---:|---:').join('|')}|`,
-          ...shards.map((s) => `| ${s} | ${reports.map((r) => `${cell(firstActionScenarioSec(r).get(s))} | ${cell(r.firstOverloadScenarioSec[s])}`).join(' | ')} |`),
+          ...shards.map((s) => `| ${s} | ${reports.map((r) => `${cell(firstActionScenarioSec(r.timeline)[s])} | ${cell(r.firstOverloadScenarioSec[s])}`).join(' | ')} |`),
         ];
   return [
     '',

@@ -8,13 +8,14 @@ import { Ledger, lineageDepth } from './ledger.js';
 import { Producer } from './load/producer.js';
 import { TrafficPlan } from './load/traffic.js';
 import { buildReport, checkReportPath, writeReport, type LocalReport, type TimelineEntry } from './report.js';
-import { planRun, type RunPlan, type RunPlanInput } from './run-plan.js';
+import { LOCAL_OVERLOAD_ITERATOR_AGE_MS, localMetricPeriodMs, planRun, type RunPlan, type RunPlanInput } from './run-plan.js';
 import { RunState } from './run-state.js';
 import { startEmulators, type Emulators } from './runtime/emulators.js';
 import { Chaos, type ChaosOptions } from './runtime/chaos.js';
 import { startSystem, type LocalSystem, type OutputStore } from './runtime/system.js';
 import { ShardLimiter, scaledLimits } from './shard-limiter.js';
 import { TelemetryTap } from './telemetry-tap.js';
+import { runTwin } from './twin.js';
 
 export interface RunLocalOptions extends RunPlanInput {
   /** Dashboard port on 127.0.0.1; 0 = any free port. */
@@ -48,11 +49,6 @@ export interface LocalRun {
 }
 
 const LOAD_STEP_MS = 100;
-/**
- * Iterator age above which a second counts as overloaded, at least, in wall ms: the local path's own
- * floor (a 1 s batching window, polling, emulators on a shared laptop) is 1-2 s. @default 5000
- */
-export const LOCAL_OVERLOAD_ITERATOR_AGE_MS = 5000;
 const SAMPLE_MS = 1000;
 
 /**
@@ -89,7 +85,8 @@ export async function runLocal(o: RunLocalOptions): Promise<LocalRun> {
     const chaos = o.chaos ? new Chaos(o.chaos) : undefined;
     chaos?.throttle(emulators.dynamo);
     system = await startSystem(plan, emulators, tap, o.outputStore, chaos);
-    const run = await play(plan, policy, system, emulators, state, tap, o, log, chaos);
+    const played = await play(plan, policy, system, emulators, state, tap, o, log, chaos);
+    const run: LocalReport = { ...played, twin: runTwin(plan, played.scenarioSec, { msPerRecord: played.local.overheadMsPerRecord, meanSpeed: played.local.meanOwnerSpeed }) };
     let reportWriteError: string | undefined;
     if (o.out) {
       try {
@@ -270,18 +267,6 @@ async function play(
     ...(chaos ? { chaos: { seed: chaos.options.seed, rate: chaos.rate, faults: { ...chaos.counts }, total: chaos.total } } : {}),
   });
 }
-
-/**
- * Metric period the SPM reads locally, in wall ms: the profile's, compressed, but at least
- * `MIN_LOCAL_METRIC_PERIOD_MS`, so that every period holds several batches. A period in which no batch
- * happened to end has busy time 0 and would read as an idle shard.
- */
-export function localMetricPeriodMs(plan: RunPlan): number {
-  return Math.max(MIN_LOCAL_METRIC_PERIOD_MS, Math.round(plan.profile.metricPeriodMs / plan.timeScale));
-}
-
-/** @default 5000 (ms) */
-export const MIN_LOCAL_METRIC_PERIOD_MS = 5000;
 
 /** Waits until the owners applied as many records as were produced; false if progress stalls or time runs out. */
 async function waitForConsumers(applied: () => number, produced: () => number, timeoutMs: number): Promise<boolean> {

@@ -10,6 +10,7 @@ import type { ProducerStats } from './load/producer.js';
 import type { RunPlan } from './run-plan.js';
 import type { RunState } from './run-state.js';
 import type { TelemetryTap } from './telemetry-tap.js';
+import { compareWithTwin, firstActionScenarioSec, TWIN_TOLERANCE, type TwinFigures } from './twin.js';
 
 /** One action or event of the run, with its run time and scenario time. */
 export interface TimelineEntry {
@@ -49,12 +50,18 @@ export interface LocalReport {
     readonly ticks: number;
     readonly sustainedRecordsPerSec: number;
     readonly kinesisLocalPid: number;
+    /** The local path's own owner busy time per applied record beyond the record's cost (state read and write, emulator calls), wall ms. */
+    readonly overheadMsPerRecord: number;
+    /** Speed of the owners that applied the records, weighted by records. */
+    readonly meanOwnerSpeed: number;
   };
   /** Per shard, the scenario second it first overloaded (absent: never). */
   readonly firstOverloadScenarioSec: Readonly<Record<string, number>>;
   readonly timeline: readonly TimelineEntry[];
   /** Faults injected by a chaos run (`npm run soak`), by kind. Absent without chaos. */
   readonly chaos?: ChaosSummary;
+  /** The simulator's twin of this run (local/twin.ts): the same world in scenario time. */
+  readonly twin?: TwinFigures;
 }
 
 export interface ChaosSummary {
@@ -98,6 +105,7 @@ export function buildReport(i: ReportInput): LocalReport {
   const shadowInvocations = Math.round(tap.shadowInvocations * k);
   const metricsRequested = i.ticks * ((state.dashboard(Date.now()).shards.filter((s) => s.state === 'OPEN').length || 1) * 6 + plan.scenario.workers.length * 4);
   const accepted = i.producer.accepted / plan.rateScale;
+  const overhead = measuredOverhead(plan, tap);
   const { mismatches, ...ledger } = i.ledger;
   return {
     scenario: plan.scenarioName,
@@ -145,11 +153,31 @@ export function buildReport(i: ReportInput): LocalReport {
       ticks: i.ticks,
       sustainedRecordsPerSec: i.loadSec > 0 ? round(i.producer.accepted / i.loadSec, 1) : 0,
       kinesisLocalPid: i.kinesisLocalPid,
+      overheadMsPerRecord: round(overhead.msPerRecord, 3),
+      meanOwnerSpeed: round(overhead.meanSpeed, 3),
     },
     firstOverloadScenarioSec: Object.fromEntries([...state.firstOverloadAtSec].map(([id, s]) => [id, round(s * k)])),
     timeline: i.timeline,
     ...(i.chaos ? { chaos: i.chaos } : {}),
   };
+}
+
+/**
+ * What the owners spent per applied record beyond its cost: Σ (busy − Σ cost ÷ speed) ÷ records, over every
+ * worker. The simulator charges a record its cost only; the twin adds this, measured, not guessed.
+ */
+export function measuredOverhead(plan: RunPlan, tap: TelemetryTap): { msPerRecord: number; meanSpeed: number } {
+  const speed = new Map(plan.scenario.workers.map((c) => [c.class, c.speed]));
+  let extra = 0;
+  let records = 0;
+  let speedSum = 0;
+  for (const [id, w] of tap.workers) {
+    const v = speed.get(id.replace(/-\d+$/, '')) ?? 1;
+    extra += w.primaryBusyMs - w.primaryNominalMs / v;
+    records += w.primaryApplied;
+    speedSum += w.primaryApplied * v;
+  }
+  return records === 0 ? { msPerRecord: 0, meanSpeed: 1 } : { msPerRecord: Math.max(0, extra / records), meanSpeed: speedSum / records };
 }
 
 /** The terminal summary: the simulator's table, the ledger verdict, and the moves with their reasons. */
@@ -168,10 +196,29 @@ export function formatReport(r: LocalReport, outPath?: string): string {
     '',
     `producer: ${r.local.generated} generated, ${r.report.acceptedRecords} accepted (${r.local.sustainedRecordsPerSec} rec/s), ${r.report.throttledRecords} throttled, ${r.local.producerRetries} retries, ${r.report.droppedRecords} dropped after the TTL`,
     verdict,
+    ...(r.twin ? twinLines(r, r.twin) : []),
     ...(moves.length > 0 ? ['', 'decisions:', ...moves.slice(0, 12).map((t) => `  t=${t.scenarioSec}s ${t.kind} ${t.shardId ?? ''} — ${t.text}`)] : []),
     ...(outPath ? ['', `report written to ${outPath}`] : []),
     '',
   ].join('\n');
+}
+
+/** The local figures next to the twin's, with the verdict against the stated tolerance. */
+export function twinLines(r: LocalReport, twin: TwinFigures): string[] {
+  const checks = compareWithTwin({ ...r.report, firstActionScenarioSec: firstActionScenarioSec(r.timeline) }, twin);
+  const judged = checks.filter((c) => c.agree !== null);
+  const off = judged.filter((c) => c.agree === false);
+  const t = TWIN_TOLERANCE;
+  return [
+    '',
+    `twin (the simulator playing this run's world in scenario time: same seed, rate scale, limits, metric period, and the local path's measured ${r.local.overheadMsPerRecord} ms of owner time per record beyond its cost; local/twin.ts):`,
+    '| figure | local | twin | agrees |',
+    '|---|---:|---:|---|',
+    ...checks.map((c) => `| ${c.what} | ${c.local} | ${c.twin} | ${c.agree === null ? '' : c.agree ? 'yes' : '**no**'} |`),
+    off.length === 0
+      ? `local and twin agree on all ${judged.length} judged figures (overload within ±${t.overloadRelative * 100} % or ±${t.overloadAbsoluteSec} s, the same shards acted on, first action within ${t.firstActionTicks} ticks)`
+      : `DISAGREEMENT with the twin on ${off.map((c) => c.what).join('; ')} (tolerance: overload within ±${t.overloadRelative * 100} % or ±${t.overloadAbsoluteSec} s, the same shards acted on, first action within ${t.firstActionTicks} ticks)`,
+  ];
 }
 
 /**

@@ -162,3 +162,21 @@ function scaleOptionalTimes<T extends object>(o: T, keys: readonly (keyof T & st
 function round(x: number): number {
   return Math.round(x * 100) / 100;
 }
+
+/**
+ * Iterator age above which a second counts as overloaded, at least, in wall ms: the local path's own
+ * floor (a 1 s batching window, polling, emulators on a shared laptop) is 1-2 s. @default 5000
+ */
+export const LOCAL_OVERLOAD_ITERATOR_AGE_MS = 5000;
+
+/**
+ * Metric period the SPM reads locally, in wall ms: the profile's, compressed, but at least
+ * `MIN_LOCAL_METRIC_PERIOD_MS`, so that every period holds several batches. A period in which no batch
+ * happened to end has busy time 0 and would read as an idle shard.
+ */
+export function localMetricPeriodMs(plan: RunPlan): number {
+  return Math.max(MIN_LOCAL_METRIC_PERIOD_MS, Math.round(plan.profile.metricPeriodMs / plan.timeScale));
+}
+
+/** @default 5000 (ms) */
+export const MIN_LOCAL_METRIC_PERIOD_MS = 5000;

@@ -13,6 +13,9 @@ export interface ShardCounters {
 
 export interface WorkerCounters {
   primaryBusyMs: number;
+  /** Records the owner applied, and the sum of their nominal cost (ms at speed 1, from the load's payload). */
+  primaryApplied: number;
+  primaryNominalMs: number;
   shadowBusyMs: number;
   shadowRecords: number;
   invocations: number;
@@ -81,6 +84,8 @@ export class TelemetryTap implements Telemetry {
           const now = this.now();
           for (const r of request.records) {
             if (failed.has(r.sequenceNumber)) continue;
+            w.primaryApplied++;
+            w.primaryNominalMs += nominalCostMs(r.data);
             const ms = Math.max(0, now - r.approximateArrivalMs);
             this.latency.add(ms, 1);
             this.window.add(ms, 1);
@@ -118,12 +123,19 @@ export class TelemetryTap implements Telemetry {
 
   worker(id: string): WorkerCounters {
     let w = this.workers.get(id);
-    if (!w) this.workers.set(id, (w = { primaryBusyMs: 0, shadowBusyMs: 0, shadowRecords: 0, invocations: 0, errors: 0, running: 0 }));
+    if (!w) this.workers.set(id, (w = { primaryBusyMs: 0, primaryApplied: 0, primaryNominalMs: 0, shadowBusyMs: 0, shadowRecords: 0, invocations: 0, errors: 0, running: 0 }));
     return w;
   }
 }
 
 /** Sends every figure to each telemetry in turn (EMF for the metrics source, the tap for the dashboard). */
+/** The cost the local load generator wrote into a record (`{"v":…,"costMs":…}`), 0 for any other payload. */
+export function nominalCostMs(base64: string): number {
+  const head = Buffer.from(base64.slice(0, 64), 'base64').toString('utf8');
+  const match = /"costMs":(\d+(?:\.\d+)?)/.exec(head);
+  return match ? Number(match[1]) : 0;
+}
+
 export function fanOut(...sinks: readonly Telemetry[]): Telemetry {
   return {
     workerBatch: (f) => sinks.forEach((s) => s.workerBatch(f)),

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { soakSection } from './soak-section.js';
+import { withLocalSections } from './doc-sections.js';
 import { fileURLToPath } from 'node:url';
 import { availablePolicies, deploymentOf, policyByName } from '../core/policies/index.js';
 import { parseConfig } from '../core/config/index.js';
@@ -180,8 +180,6 @@ function render(results: readonly ScenarioResult[], seeds: readonly number[]): s
     "shard's write limit (retried by the producer); *dropped*: records the producer gave up on after 30 s.",
     '',
     ...sections,
-    '',
-    ...soakSection(),
   ].join('\n');
 }
 
@@ -211,7 +209,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const self = fileURLToPath(import.meta.url);
   const parts = await Promise.all(groups.map((g) => child(self, g, arg('--seeds') ?? '1-10')));
   const byName = new Map(parts.flat().map((r) => [r.name, r]));
-  const doc = `${render(names.map((n) => byName.get(n)!), seeds)}\n`;
+  const doc = withLocalSections(render(names.map((n) => byName.get(n)!), seeds));
   const out = arg('--out');
   if (out) writeFileSync(out, doc);
   else process.stdout.write(doc);

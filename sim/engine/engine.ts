@@ -28,6 +28,10 @@ export interface SimulationOptions {
   readonly observer?: SimObserver;
   /** Every policy sees metric points as soon as their period ends (`--same-information`), whatever its data path. */
   readonly sameInformation?: boolean;
+  /** Timing of the world instead of the scenario's profile (the twin of a local run: its compressed timing in scenario time). */
+  readonly profile?: Profile;
+  /** Kinesis' per-shard write limits × this (the twin of a local run, whose rates and limits are scaled alike). @default 1 */
+  readonly shardLimitScale?: number;
 }
 
 /**
@@ -47,6 +51,8 @@ export interface SimulationOptions {
 export class Simulation {
   readonly world: ScenarioWorld;
   readonly profile: Profile;
+  /** Kinesis' per-shard write limits, as the producer meets them and the policy is told. */
+  readonly shardLimits: typeof KINESIS_SHARD_WRITE_LIMITS;
   readonly config: ForeshadowConfig;
   readonly random: Random;
   /** Noise of shadow samples only (see the class comment). */
@@ -81,7 +87,8 @@ export class Simulation {
 
   constructor(readonly options: SimulationOptions) {
     const { scenario, seed } = options;
-    this.profile = profileByName(scenario.profile);
+    this.profile = options.profile ?? profileByName(scenario.profile);
+    this.shardLimits = scaledWriteLimits(options.shardLimitScale ?? 1);
     this.config = options.config ?? scenarioConfig(scenario);
     this.random = seededRandom(seed);
     this.shadowRandom = seededRandom((seed ^ SHADOW_STREAM) >>> 0);
@@ -245,8 +252,8 @@ export class Simulation {
     });
     const offers = [...shard.retries.map((r) => ({ ...r, retry: true })), ...(fresh > 0 ? [{ count: fresh, arrivalMs: t + dt / 2, costMs: meanCost, retry: false }] : [])];
     const limit = Math.min(
-      Math.floor((KINESIS_SHARD_WRITE_LIMITS.recordsPerSec * dt) / 1000),
-      Math.floor((KINESIS_SHARD_WRITE_LIMITS.bytesPerSec * dt) / 1000 / scenario.recordSizeBytes),
+      Math.floor((this.shardLimits.recordsPerSec * dt) / 1000),
+      Math.floor((this.shardLimits.bytesPerSec * dt) / 1000 / scenario.recordSizeBytes),
     );
     let room = limit;
     const retries: typeof shard.retries = [];
@@ -311,6 +318,10 @@ function shareWeightedCost(shard: SimShard, regionCost: Float64Array): number {
  * record; ties go to less memory), one instance whose concurrency is elastic (no slot limit; one invocation
  * per shard and lane at a time). A scenario event slowing that class slows it too.
  */
+function scaledWriteLimits(scale: number): typeof KINESIS_SHARD_WRITE_LIMITS {
+  return scale === 1 ? KINESIS_SHARD_WRITE_LIMITS : { recordsPerSec: KINESIS_SHARD_WRITE_LIMITS.recordsPerSec * scale, bytesPerSec: KINESIS_SHARD_WRITE_LIMITS.bytesPerSec * scale };
+}
+
 export function plainEsmClass(scenario: Scenario): Scenario['workers'][number] {
   const best = [...scenario.workers].sort((a, b) => b.speed - a.speed || a.memoryMb - b.memoryMb)[0]!;
   return { ...best, count: 1, slots: ELASTIC_SLOTS, shadowSlots: 0 };

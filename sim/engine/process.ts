@@ -62,7 +62,10 @@ export function processStep(sim: Simulation, t: number, dt: number): void {
     const age = oldest === undefined ? 0 : Math.max(0, t + dt - oldest);
     if (age > shard.metrics.iteratorAgeMsMax) shard.metrics.iteratorAgeMsMax = age;
     if (age > sim.stats.maxIteratorAgeMs) sim.stats.maxIteratorAgeMs = age;
-    if (age > sim.profile.overloadIteratorAgeMs) overloaded = true;
+    if (age > sim.profile.overloadIteratorAgeMs) {
+      overloaded = true;
+      if (!sim.stats.firstOverloadMs.has(shard.id)) sim.stats.firstOverloadMs.set(shard.id, t + dt);
+    }
     if (shard.state === 'CLOSED' && oldest === undefined && shard.retries.length === 0) {
       shard.drainedAtMs = t + dt;
       sim.options.observer?.onShardDrained({ shardId: shard.id, atMs: t + dt });

@@ -22,6 +22,8 @@ export interface TimelinePoint {
 /** Everything a run counts; the report is derived from it. */
 export class RunStats {
   overloadSteps = 0;
+  /** Per shard, when its iterator age first passed the overload threshold. */
+  readonly firstOverloadMs = new Map<string, number>();
   throttledRecords = 0;
   droppedRecords = 0;
   acceptedRecords = 0;

@@ -1,5 +1,4 @@
 import type { ClusterView } from '../../core/model/cluster-view.js';
-import { KINESIS_SHARD_WRITE_LIMITS } from '../../core/model/cluster-view.js';
 import { workerBusyUtilization, type ShardMetricPoint, type ShadowStats, type WorkerMetricPoint } from '../../core/model/metrics.js';
 import type { PartitionMetadata } from '../../core/model/partition.js';
 import type { ShadowPartition } from '../../core/model/shadow.js';
@@ -93,7 +92,7 @@ export function buildView(sim: Simulation): ClusterView {
     shadowStats,
     shardMetrics,
     workerMetrics,
-    shardLimits: KINESIS_SHARD_WRITE_LIMITS,
+    shardLimits: sim.shardLimits,
   };
 }
 

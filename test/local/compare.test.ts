@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { comparedOutPath, firstActionScenarioSec, formatComparison, runCompared } from '../../local/compare.js';
+import { comparedOutPath, formatComparison, runCompared } from '../../local/compare.js';
+import { firstActionScenarioSec } from '../../local/twin.js';
 import type { LocalRun, RunLocalOptions } from '../../local/orchestrator.js';
 
 const BASE = { port: 0, dashboard: false } as const;
@@ -57,7 +58,7 @@ describe('npm start -- --policy a,b (a side-by-side comparison)', () => {
       expect(JSON.parse(readFileSync(comparedOutPath(out, r.report.policy), 'utf8'))).toMatchObject({ scenario: 'quick-start', policy: r.report.policy, seed: runs[0]!.report.seed });
     }
     expect(runs[0]!.report.local.kinesisLocalPid).not.toBe(runs[1]!.report.local.kinesisLocalPid);
-    expect(firstActionScenarioSec(runs[0]!.report).size).toBe(0);
+    expect(firstActionScenarioSec(runs[0]!.report.timeline)).toEqual({});
     const text = formatComparison(runs, out);
     expect(text).toContain('scenario quick-start');
     expect(text).toMatch(/\| static +\|/);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runLocal, type LocalRun } from '../../local/orchestrator.js';
+import { compareWithTwin, firstActionScenarioSec } from '../../local/twin.js';
 
 /** Whether a process id is still alive (signal 0 only checks). */
 function alive(pid: number): boolean {
@@ -40,6 +41,17 @@ describe('npm start, end to end on the emulators', () => {
     const first = relief[0]!;
     const overloadAt = run.report.firstOverloadScenarioSec[first.shardId!];
     expect(overloadAt === undefined || overloadAt > first.scenarioSec, `origin ${first.shardId} overloaded at ${overloadAt} s, relieved at ${first.scenarioSec} s`).toBe(true);
+  });
+
+  // Issue #12: the simulator playing the same world agrees with the real handlers (generous tolerance: the
+  // same shards acted on and overload within ±25 % or ±60 s; the first action's time is printed, not judged).
+  it('agrees with its twin on which shards to relieve and on overload', () => {
+    const twin = run.report.twin!;
+    const checks = compareWithTwin({ ...run.report.report, firstActionScenarioSec: firstActionScenarioSec(run.report.timeline) }, twin);
+    const verdict = Object.fromEntries(checks.map((c) => [c.what, c]));
+    expect(verdict['shards moved or split'], JSON.stringify(checks)).toMatchObject({ agree: true });
+    expect(verdict['overload s'], JSON.stringify(checks)).toMatchObject({ agree: true });
+    expect(run.report.local.overheadMsPerRecord).toBeGreaterThan(0);
   });
 
   it('applied every produced record exactly once, in order, none lost', () => {

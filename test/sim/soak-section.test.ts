@@ -11,7 +11,7 @@ describe('the soak section of docs/BENCHMARKS.md', () => {
 
   it('states the command, the totals and the target it misses', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'soak-')), 'summary.json');
-    const run = { scenario: 'quick-start', seed: 1, wallSec: 120, moves: 1, splits: 2, totalFaults: 210, produced: 9800, ledgerOk: true, deadLettered: 0 };
+    const run = { scenario: 'quick-start', seed: 1, wallSec: 120, moves: 1, splits: 2, totalFaults: 210, produced: 9800, ledgerOk: true, deadLettered: 0, drained: false };
     writeFileSync(
       path,
       JSON.stringify({
@@ -22,8 +22,8 @@ describe('the soak section of docs/BENCHMARKS.md', () => {
     );
     const text = soakSection(path).join('\n');
     expect(text).toContain(`npm run soak -- --minutes 30 --seed 1 --rate 0.02 --out ${path}`);
-    expect(text).toContain('1 runs, 2 min; 3 moves and splits; 210 faults injected; 9800 records; ledger OK in every run; 0 dead-lettered.');
-    expect(text).toContain('faults met, moves and splits not met (3:');
+    expect(text).toContain('1 runs, 2 min; 3 moves and splits; 210 faults injected; 9800 records; ledger OK in every run; 0 dead-lettered; no shard behind at the end in 0 of 1 runs.');
+    expect(text).toContain('faults met, moves and splits not met (3), ledger met, caught up not met.');
     expect(text).toContain('| 1 | quick-start | 1 | 120 | 1 | 2 | 210 | 9800 | OK | 0 |');
   });
 });

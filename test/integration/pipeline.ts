@@ -49,31 +49,34 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
  * Emulators for one integration test file: kinesis-local (child process) and dynalite (in-process), or the
  * external emulator of `npm run test:moto` or `npm run test:localstack` (test/support/emulators.ts).
  */
-export function useEmulators(options: { splitShardMs?: number } = {}): { kinesis: () => KinesisClient; dynamo: () => DynamoDBClient; dynamoEndpoint: () => string } {
+export function useEmulators(options: { splitShardMs?: number } = {}): { kinesis: () => KinesisClient; dynamo: () => DynamoDBClient; dynamoEndpoint: () => string; kinesisEndpoint: () => string } {
   let kinesisLocal: KinesisLocal | undefined;
   let dynalite: Dynalite | undefined;
   let kinesis: KinesisClient | undefined;
   let dynamo: DynamoDBClient | undefined;
   let dynamoEndpoint = '';
+  let kinesisEndpoint = '';
   beforeAll(async () => {
     const external = externalEmulator();
     if (external) {
       kinesis = kinesisClient({ endpoint: external.endpoint });
       dynamo = dynamoDbClient({ endpoint: external.endpoint });
       dynamoEndpoint = external.endpoint;
+      kinesisEndpoint = external.endpoint;
       return;
     }
     [kinesisLocal, dynalite] = await Promise.all([startKinesisLocal({ splitShardMs: options.splitShardMs ?? 0 }), startDynalite()]);
     kinesis = kinesisClient({ endpoint: kinesisLocal.endpoint });
     dynamo = dynamoDbClient({ endpoint: dynalite.endpoint });
     dynamoEndpoint = dynalite.endpoint;
+    kinesisEndpoint = kinesisLocal.endpoint;
   });
   afterAll(async () => {
     kinesis?.destroy();
     dynamo?.destroy();
     await Promise.all([kinesisLocal?.stop(), dynalite?.stop()]);
   });
-  return { kinesis: () => kinesis!, dynamo: () => dynamo!, dynamoEndpoint: () => dynamoEndpoint };
+  return { kinesis: () => kinesis!, dynamo: () => dynamo!, dynamoEndpoint: () => dynamoEndpoint, kinesisEndpoint: () => kinesisEndpoint };
 }
 
 export interface WorkerSetup {

@@ -38,7 +38,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const rows: AgreementRow[] = [];
   for (const name of scenarios) {
     process.stderr.write(`twin: playing ${name} locally (policy ${policy}, seed ${seed})\n`);
-    const { report } = await runLocal({ scenario: path(name), policy, seed, port: 0, dashboard: false, out: join(runsDir, `${name}.json`) });
+    // The ledger checks loss, not latency: a run far behind may take minutes to catch up after its load stops.
+    const { report } = await runLocal({ scenario: path(name), policy, seed, port: 0, dashboard: false, drainTimeoutMs: 600_000, out: join(runsDir, `${name}.json`) });
     rows.push(agreementRow(loadScenario(path(name)).category ?? 'n/a', report, awsSide(path(name), policy, seed)));
   }
   const summary = { options: { scenarios, policy, seed }, rows };

@@ -79,12 +79,16 @@ export function scenarioShadowSlots(plan: RunPlan): ReadonlyMap<string, number> 
 }
 
 /**
- * Each scenario worker's function timeout, in wall ms: its class's `timeoutSeconds` at the run's time scale,
- * so that a batch the local run lets finish is one Lambda would have let finish.
+ * Each scenario worker's function timeout, in wall ms, so that a batch the local run lets finish is one Lambda
+ * would have let finish: a record costs cost ÷ rateScale wall ms locally (there are rateScale times fewer of
+ * them), so a batch of N records takes 1/rateScale times as long as on Lambda, and so does the timeout. Time
+ * compression does not apply: processing is not compressed. (It was: `timeoutSeconds ÷ timeScale` cut
+ * hot-shift's 60 s to 1 wall s while its batches of 100 records took 3-6 wall s, so once behind, every batch
+ * timed out and the shard crawled through crash searches; the local run fell further behind than its twin.)
  */
 export function scenarioTimeoutsMs(plan: RunPlan): ReadonlyMap<string, number> {
   return new Map(
-    plan.scenario.workers.flatMap((c) => Array.from({ length: c.count }, (_, i) => [scenarioWorkerId(c.class, i), Math.round((c.timeoutSeconds * 1000) / plan.timeScale)] as const)),
+    plan.scenario.workers.flatMap((c) => Array.from({ length: c.count }, (_, i) => [scenarioWorkerId(c.class, i), Math.round((c.timeoutSeconds * 1000) / plan.rateScale)] as const)),
   );
 }
 

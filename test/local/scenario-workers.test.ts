@@ -29,15 +29,26 @@ describe('the local workers of a scenario', () => {
     ]);
   });
 
-  it("give each worker its class's function timeout at the run's time scale, 60 s when the class gives none", () => {
+  it("give each worker its class's function timeout stretched as its records are (÷ rate scale, not ÷ time scale), 60 s when the class gives none", () => {
     const plan = planRun({
       policy: 'spm',
       timeScale: 10,
       scenario: scenarioFile('[{class: big, count: 1, speed: 2, slots: 4, memoryMb: 1769, timeoutSeconds: 30}, {class: small, count: 1, speed: 1, slots: 2, memoryMb: 512}]'),
     });
+    // 1 record/s needs no rate scale; the time scale (10) does not shorten a batch, so neither the timeout.
+    expect(plan.rateScale).toBe(1);
     expect([...scenarioTimeoutsMs(plan)]).toEqual([
-      ['big-1', 3000],
-      ['small-1', 6000],
+      ['big-1', 30_000],
+      ['small-1', 60_000],
     ]);
+  });
+
+  it('let a batch finish locally that Lambda would let finish (hot-shift: 100 records on the slowest class)', () => {
+    const plan = planRun({ policy: 'spm', scenario: 'hot-shift' });
+    const small = plan.scenario.workers.find((c) => c.class === 'small')!;
+    // 1.5 ms a record at speed 1 in the scenario; locally ÷ rate scale (0.05) and ÷ the class's speed (0.5): 6 s.
+    const batchWallMs = 100 * (1.5 / plan.rateScale / small.speed);
+    expect(batchWallMs).toBeCloseTo(6000, 0);
+    expect(batchWallMs).toBeLessThan(scenarioTimeoutsMs(plan).get('small-1')!);
   });
 });

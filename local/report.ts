@@ -164,15 +164,19 @@ export function buildReport(i: ReportInput): LocalReport {
 
 /**
  * What the owners spent per applied record beyond its cost: Σ (busy − Σ cost ÷ speed) ÷ records, over every
- * worker. The simulator charges a record its cost only; the twin adds this, measured, not guessed.
+ * worker. The simulator charges a record its cost only; the twin adds this, measured, not guessed. A worker a
+ * scenario slows down (`worker-slowdown`) is left out: its extra time is the slowdown, which the twin plays itself.
  */
 export function measuredOverhead(plan: RunPlan, tap: TelemetryTap): { msPerRecord: number; meanSpeed: number } {
   const speed = new Map(plan.scenario.workers.map((c) => [c.class, c.speed]));
+  const slowed = plan.scenario.events.filter((e) => e.kind === 'worker-slowdown');
   let extra = 0;
   let records = 0;
   let speedSum = 0;
   for (const [id, w] of tap.workers) {
-    const v = speed.get(id.replace(/-\d+$/, '')) ?? 1;
+    const workerClass = id.replace(/-\d+$/, '');
+    if (slowed.some((e) => e.workerId === id || (e.workerId === undefined && e.workerClass === workerClass))) continue;
+    const v = speed.get(workerClass) ?? 1;
     extra += w.primaryBusyMs - w.primaryNominalMs / v;
     records += w.primaryApplied;
     speedSum += w.primaryApplied * v;

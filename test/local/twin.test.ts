@@ -75,4 +75,14 @@ describe('the overhead fed to the twin, measured', () => {
     // std: 1100 − 1000 = 100 ms; fast (speed 2): 600 − 500 = 100 ms; 200 ms over 200 records.
     expect(measuredOverhead(plan, tap)).toEqual({ msPerRecord: 1, meanSpeed: 1.5 });
   });
+
+  it('leaves out a worker the scenario slows down (its extra time is the slowdown, which the twin plays)', () => {
+    // worker-degrades slows the medium class (speed 1) three times from minute 30.
+    const degrades = planRun({ policy: 'spm', scenario: 'worker-degrades' });
+    const tap = new TelemetryTap();
+    const counters = (busy: number) => ({ primaryBusyMs: busy, primaryApplied: 100, primaryNominalMs: 1000, shadowBusyMs: 0, shadowRecords: 0, invocations: 1, errors: 0, running: 0 });
+    tap.workers.set('medium-1', counters(3000));
+    tap.workers.set('large-1', counters(1000 / 2 + 50));
+    expect(measuredOverhead(degrades, tap).msPerRecord).toBeCloseTo(0.5, 9);
+  });
 });

@@ -38,7 +38,7 @@ describe('npm run twin: the verdict "relieved before overload"', () => {
     };
     const text = twinSectionLines({ options: { scenarios: ['hot-shift'], policy: 'spm', seed: 1 }, rows: [row] }, 'docs/twin-summary.json').join('\n');
     expect(text).toContain('npm run twin -- --scenarios hot-shift --policy spm --seed 1 --out docs/twin-summary.json');
-    expect(text).toContain('Local runs agree with their twin on 0 of 1 scenarios');
+    expect(text).toContain('Local runs agree with their twin on 0 of 1 scenarios within the tolerance, and on the verdict on 0 of 1; with the `aws` simulator\'s verdict on 0 of 1.');
     expect(text).toContain('| hot-shift | 130.2 | 60 | 0.05 | 0.6 | 3345 / 0 / 0 | 2@4014 | 2@1800 | 2@1500 | 2@2274 | none | none | **late** / in time / in time | **no**: overload s 3345 vs 0 | OK |');
   });
 });

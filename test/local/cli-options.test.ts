@@ -4,7 +4,11 @@ import { LocalRunError } from '../../local/errors.js';
 
 describe('the npm start options', () => {
   it('defaults to the spm policy, the dashboard on the default port and the report under out/', () => {
-    expect(parseCliOptions([])).toEqual({ policy: 'spm', port: DEFAULT_PORT, json: false, dashboard: true, out: 'out/local-report.json', help: false });
+    expect(parseCliOptions([])).toEqual({ policy: 'spm', policies: ['spm'], port: DEFAULT_PORT, json: false, dashboard: true, out: 'out/local-report.json', help: false });
+  });
+
+  it('reads --policy a,b as a comparison, the first policy first', () => {
+    expect(parseCliOptions(['--policy', 'spm, static'])).toMatchObject({ policy: 'spm', policies: ['spm', 'static'] });
   });
 
   it('reads every documented option', () => {

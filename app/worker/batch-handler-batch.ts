@@ -6,8 +6,8 @@ import { hashKeyOf } from '../sequence.js';
 import type { WorkerBatchFigures } from '../telemetry.js';
 import { countFailedAttempt } from './attempts.js';
 import { startSpan } from './context.js';
-import { figures } from './primary-batch.js';
-import { recordAboveHighWater, type Measured } from './shadow-batch.js';
+import { fenceRejection, figures } from './primary-batch.js';
+import { recordAboveHighWater, shadowOutcome, type Measured } from './shadow-batch.js';
 import type { WorkerDeps } from './worker-deps.js';
 
 type Outcome = { response: WorkerResponse; figures: WorkerBatchFigures };
@@ -22,19 +22,8 @@ type Outcome = { response: WorkerResponse; figures: WorkerBatchFigures };
  */
 export async function runBatchHandlerPrimary(program: BatchHandlerProgram, request: WorkerRequest, deps: WorkerDeps): Promise<Outcome> {
   const span = startSpan();
-  const partition = await deps.metadata.getPartition(request.shardId);
-  if (!partition || partition.epoch !== request.epoch || partition.ownerWorkerId !== deps.workerId) {
-    const timing = span();
-    return {
-      response: {
-        batchItemFailures: request.records.map((r) => ({ itemIdentifier: r.sequenceNumber })),
-        processed: 0,
-        busyMs: timing.wallMs,
-        rejected: { reason: 'stale-epoch', currentEpoch: partition?.epoch ?? -1, ownerWorkerId: partition?.ownerWorkerId ?? '' },
-      },
-      figures: figures(request, deps, timing, { records: 0, failed: 0, deadLettered: 0, skipped: 0 }),
-    };
-  }
+  const rejected = await fenceRejection(request, deps, span);
+  if (rejected) return rejected;
   const records = request.records;
   let failedIndex: number | undefined;
   let error = '';
@@ -90,23 +79,7 @@ export async function runBatchHandlerShadow(
     const measured: Measured[] = request.records.map((r) => ({ sequenceNumber: r.sequenceNumber, costMs: share, hashKey: range ? hashKeyOf(r.partitionKey) : undefined }));
     skippedDuplicates = await recordAboveHighWater(deps, shadow, measured, range);
   }
-  const timing = span();
-  return {
-    response: { batchItemFailures: [], processed: records, busyMs: timing.wallMs },
-    figures: {
-      shardId: request.shardId,
-      workerId: deps.workerId,
-      mode: 'shadow',
-      records,
-      busyMs: timing.wallMs,
-      cpuMs,
-      failed,
-      deadLettered: 0,
-      skippedDuplicates,
-      discardedOutputs: 0,
-      discardedStateWrites: 0,
-    },
-  };
+  return shadowOutcome(request, deps, span(), { records, cpuMs, failed, skippedDuplicates, discardedOutputs: 0, discardedStateWrites: 0 });
 }
 
 /** Calls the handler with the batch as Lambda would deliver it; the index of the lowest failed record, if any. */

@@ -35,19 +35,8 @@ interface KeyResult {
  */
 export async function runPrimaryBatch<S>(processor: Processor<S>, request: WorkerRequest, deps: WorkerDeps): Promise<{ response: WorkerResponse; figures: WorkerBatchFigures }> {
   const span = startSpan();
-  const partition = await deps.metadata.getPartition(request.shardId);
-  if (!partition || partition.epoch !== request.epoch || partition.ownerWorkerId !== deps.workerId) {
-    const timing = span();
-    return {
-      response: {
-        batchItemFailures: request.records.map((r) => ({ itemIdentifier: r.sequenceNumber })),
-        processed: 0,
-        busyMs: timing.wallMs,
-        rejected: { reason: 'stale-epoch', currentEpoch: partition?.epoch ?? -1, ownerWorkerId: partition?.ownerWorkerId ?? '' },
-      },
-      figures: figures(request, deps, timing, { records: 0, failed: 0, deadLettered: 0, skipped: 0 }),
-    };
-  }
+  const rejected = await fenceRejection(request, deps, span);
+  if (rejected) return rejected;
 
   // The dispatcher saw this record's invocation crash: count that attempt instead of running the record.
   if (request.crashed !== undefined) {
@@ -144,6 +133,26 @@ async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (it
   });
   await Promise.all(lanes);
   return results;
+}
+
+/**
+ * The fence of an owner's batch: unless the partition item names this worker as owner at the request's epoch,
+ * nothing is applied and the answer is `rejected` with every record handed back (the dispatcher refreshes its
+ * placement). `undefined` when the worker is the owner.
+ */
+export async function fenceRejection(request: WorkerRequest, deps: WorkerDeps, span: () => { wallMs: number; cpuMs: number }): Promise<{ response: WorkerResponse; figures: WorkerBatchFigures } | undefined> {
+  const partition = await deps.metadata.getPartition(request.shardId);
+  if (partition && partition.epoch === request.epoch && partition.ownerWorkerId === deps.workerId) return undefined;
+  const timing = span();
+  return {
+    response: {
+      batchItemFailures: request.records.map((r) => ({ itemIdentifier: r.sequenceNumber })),
+      processed: 0,
+      busyMs: timing.wallMs,
+      rejected: { reason: 'stale-epoch', currentEpoch: partition?.epoch ?? -1, ownerWorkerId: partition?.ownerWorkerId ?? '' },
+    },
+    figures: figures(request, deps, timing, { records: 0, failed: 0, deadLettered: 0, skipped: 0 }),
+  };
 }
 
 export function figures(

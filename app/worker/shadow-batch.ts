@@ -78,22 +78,19 @@ export async function runShadowBatch<S>(
     skippedDuplicates = await recordAboveHighWater(deps, shadow, measured, range);
   }
 
-  const timing = span();
+  return shadowOutcome(request, deps, span(), { records, cpuMs, failed, skippedDuplicates, discardedOutputs, discardedStateWrites });
+}
+
+/** A shadow batch's answer (never a failure: a shadow hands nothing back) and its figures. */
+export function shadowOutcome(
+  request: WorkerRequest,
+  deps: WorkerDeps,
+  timing: { wallMs: number },
+  counts: { records: number; cpuMs: number; failed: number; skippedDuplicates: number; discardedOutputs: number; discardedStateWrites: number },
+): { response: WorkerResponse; figures: WorkerBatchFigures } {
   return {
-    response: { batchItemFailures: [], processed: records, busyMs: timing.wallMs },
-    figures: {
-      shardId: request.shardId,
-      workerId: deps.workerId,
-      mode: 'shadow',
-      records,
-      busyMs: timing.wallMs,
-      cpuMs,
-      failed,
-      deadLettered: 0,
-      skippedDuplicates,
-      discardedOutputs,
-      discardedStateWrites,
-    },
+    response: { batchItemFailures: [], processed: counts.records, busyMs: timing.wallMs },
+    figures: { shardId: request.shardId, workerId: deps.workerId, mode: 'shadow', busyMs: timing.wallMs, deadLettered: 0, ...counts },
   };
 }
 

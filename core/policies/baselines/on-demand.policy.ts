@@ -4,7 +4,7 @@ import type { PartitionMetadata } from '../../model/partition.js';
 import type { Deployment } from '../deployment.js';
 import type { Policy } from '../policy.js';
 import { byValueThenId, fmt, newestPoint } from './baseline-metrics.js';
-import { ingestShare, midpointHashKey } from './reactive-split.policy.js';
+import { evenSplit, ingestShare } from './reactive-split.policy.js';
 
 /** Stream-wide ingest of one 60-s period, in shards' worth of write limit (the larger of bytes and records). */
 export interface OnDemandPeak {
@@ -88,19 +88,14 @@ export const onDemandPolicy: Policy<OnDemandState> = {
     }
     const actions: Action[] = busiestFirst
       .filter((p) => splitting.has(p.shardId))
-      .map((p) => ({
-        type: 'split',
-        shardId: p.shardId,
-        expectedEpoch: p.epoch,
-        newStartingHashKey: midpointHashKey(p.hashKeyRange),
-        lowChildWorkerId: p.ownerWorkerId,
-        highChildWorkerId: p.ownerWorkerId,
-        lowLoadShare: 0.5,
-        reason:
+      .map((p) =>
+        evenSplit(
+          p,
           (hotStreak[p.shardId]?.count ?? 0) >= cfg.sustainPoints
             ? `ingest ${fmt(shareOf(p) * 100, 1)} % of the shard's write limit ≥ ${fmt(cfg.hotShardIngestFraction * 100, 1)} % for ${hotStreak[p.shardId]!.count} period(s): even split`
             : `${open.length} shards < ${cfg.peakMultiple} × peak ${fmt(peakShardsWorth, 2)} shards' worth (${needed} needed): even split of the busiest`,
-      }));
+        ),
+      );
     if (actions.length > 0) return { actions, events: [], nextState };
 
     const fullWindow = periods.length > 0 && periods[0]!.atMs <= latest - windowMs + (periods.length > 1 ? periods[1]!.atMs - periods[0]!.atMs : 0);

@@ -25,6 +25,20 @@ export function midpointHashKey(range: PartitionMetadata['hashKeyRange']): bigin
   return range.start + (range.end - range.start + 1n) / 2n;
 }
 
+/** SplitShard at the hash-key midpoint, both children kept on the parent's owner (the splitters' action). */
+export function evenSplit(p: PartitionMetadata, reason: string): Action {
+  return {
+    type: 'split',
+    shardId: p.shardId,
+    expectedEpoch: p.epoch,
+    newStartingHashKey: midpointHashKey(p.hashKeyRange),
+    lowChildWorkerId: p.ownerWorkerId,
+    highChildWorkerId: p.ownerWorkerId,
+    lowLoadShare: 0.5,
+    reason,
+  };
+}
+
 /**
  * `reactive-split` — re-implementation of a per-shard splitter in the style of
  * awslabs/amazon-kinesis-scaling-utils (its README: scale on a metric threshold sustained for N minutes,
@@ -69,16 +83,10 @@ export const reactiveSplitPolicy: Policy<ReactiveSplitState> = {
     ready.sort(byValueThenId(newest, (x) => x.p.shardId, 'desc'));
     const { p, points } = ready[0]!;
     const last = points[points.length - 1]!;
-    const action: Action = {
-      type: 'split',
-      shardId: p.shardId,
-      expectedEpoch: p.epoch,
-      newStartingHashKey: midpointHashKey(p.hashKeyRange),
-      lowChildWorkerId: p.ownerWorkerId,
-      highChildWorkerId: p.ownerWorkerId,
-      lowLoadShare: 0.5,
-      reason: `high in each of its last ${cfg.highPeriods} periods (newest: ingest ${fmt(ingestShare(last, view.shardLimits) * 100, 1)} % of the write limit, iterator age ${last.iteratorAgeMsMax} ms); split at the hash-key midpoint`,
-    };
+    const action = evenSplit(
+      p,
+      `high in each of its last ${cfg.highPeriods} periods (newest: ingest ${fmt(ingestShare(last, view.shardLimits) * 100, 1)} % of the write limit, iterator age ${last.iteratorAgeMsMax} ms); split at the hash-key midpoint`,
+    );
     return { actions: [action], events: [], nextState: { splitAtMs: { ...splitAtMs, [p.shardId]: view.nowMs } } };
   },
 };

@@ -3,7 +3,7 @@ import { Simulation } from '../sim/engine/engine.js';
 import { summarize } from '../sim/report/report.js';
 import { loadScenario } from '../sim/scenario/load.js';
 import type { LocalReport } from './report.js';
-import { compareWithTwin, firstActionScenarioSec, type TwinCheck } from './twin.js';
+import { compareWithTwin, firstActionScenarioSec, simFirsts, type TwinCheck } from './twin.js';
 
 /** Scenarios `npm run twin` plays by default: the quick-start and the six of issue #2. */
 export const AGREEMENT_SCENARIOS = ['quick-start', 'cost-shift', 'diurnal-skew', 'flash-crowd', 'hot-key', 'hot-shift', 'worker-degrades'] as const;
@@ -50,11 +50,7 @@ export function awsSide(scenarioPath: string, policyName: string, seed: number):
   const policy = policyByName(policyName, '--policy');
   const sim = new Simulation({ scenario: loadScenario(scenarioPath), seed, policy });
   sim.run();
-  const firstAction: Record<string, number> = {};
-  for (const e of sim.stats.log) {
-    if (e.kind === 'action' && e.applied && (e.action.type === 'move' || e.action.type === 'split')) firstAction[e.action.shardId] ??= Math.round(e.atMs / 1000);
-  }
-  const firstOverload = Object.fromEntries([...sim.stats.firstOverloadMs].map(([id, ms]) => [id, Math.round(ms / 1000)]));
+  const { firstAction, firstOverload } = simFirsts(sim);
   return side(summarize(sim, policy).overloadSeconds, firstAction, firstOverload);
 }
 

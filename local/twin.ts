@@ -81,11 +81,7 @@ export function runTwin(plan: RunPlan, playedScenarioSec: number, overhead?: Loc
   const sim = new Simulation({ scenario: twinScenario(plan, playedScenarioSec, overhead), seed: plan.seed, policy, config: plan.scenarioConfig, profile: twinProfile(plan), shardLimitScale: twinRateScale(plan) });
   sim.run();
   const report = summarize(sim, policy);
-  const firstAction: Record<string, number> = {};
-  for (const entry of sim.stats.log) {
-    if (entry.kind !== 'action' || !entry.applied || (entry.action.type !== 'move' && entry.action.type !== 'split')) continue;
-    firstAction[entry.action.shardId] ??= Math.round(entry.atMs / 1000);
-  }
+  const { firstAction, firstOverload } = simFirsts(sim);
   return {
     overloadSeconds: report.overloadSeconds,
     throttledRecords: report.throttledRecords,
@@ -94,12 +90,22 @@ export function runTwin(plan: RunPlan, playedScenarioSec: number, overhead?: Loc
     shadows: report.shadows,
     predictionMapePercent: report.predictionMapePercent,
     firstActionScenarioSec: firstAction,
-    firstOverloadScenarioSec: Object.fromEntries([...sim.stats.firstOverloadMs].map(([id, ms]) => [id, Math.round(ms / 1000)])),
+    firstOverloadScenarioSec: firstOverload,
     tickSec: plan.scenarioConfig.tickIntervalMs / 1000,
   };
 }
 
 /** value × f + add, for every kind of curve (a diurnal curve keeps its absolute swing). */
+/** Per shard, the scenario second of a finished simulation's first applied move or split, and of its first overload. */
+export function simFirsts(sim: Simulation): { firstAction: Record<string, number>; firstOverload: Record<string, number> } {
+  const firstAction: Record<string, number> = {};
+  for (const entry of sim.stats.log) {
+    if (entry.kind !== 'action' || !entry.applied || (entry.action.type !== 'move' && entry.action.type !== 'split')) continue;
+    firstAction[entry.action.shardId] ??= Math.round(entry.atMs / 1000);
+  }
+  return { firstAction, firstOverload: Object.fromEntries([...sim.stats.firstOverloadMs].map(([id, ms]) => [id, Math.round(ms / 1000)])) };
+}
+
 function scaleCurve(c: Curve, f: number, add = 0): Curve {
   const v = (x: number): number => x * f + add;
   switch (c.kind) {

@@ -18,6 +18,12 @@ export const PRIMARY_PATH_CALLS_PER_BATCH = {
      * shard (every batch only while it is closed, claimed, or its batches are partial).
      */
     'DynamoDB PutItem': 0.02,
+    /**
+     * The shard's load for the SPM (app/dispatch/load-recorder.ts): at the first batch in an environment,
+     * then every 30 s and when a minute ends (one item per shard and minute). Over the test's 10 s that is
+     * the first write, 0.02 per batch; in a steady run about 3 a minute, 0.01.
+     */
+    'DynamoDB UpdateItem': 0.02,
   },
   worker: {
     /** The placement fence: the owner reads its partition, strongly consistent, before applying anything. */

@@ -34,6 +34,8 @@ import { TABLES } from '../definitions/resources.js';
 import { createDispatcherHandler } from '../functions/dispatcher/create-dispatcher-handler.js';
 import { workerNode } from '../functions/shared/workers.js';
 import { createSpmHandler } from '../functions/spm/create-spm-handler.js';
+import { shardLoadMetrics } from '../app/metrics/shard-load.metrics.js';
+import { DynamoDbShardLoadStore } from '../adapters/aws/shard-load.dynamodb.js';
 import { createWorkerHandler } from '../functions/worker/create-worker-handler.js';
 import { aggregatesProcessor } from '../processor/aggregates.processor.js';
 import { DEPLOYED, FUNCTION_MEMORY_MB } from './deployment.js';
@@ -105,6 +107,7 @@ async function run(workload: Workload, kinesis: KinesisClient, dynamo: ReturnTyp
     ensureTable(dynamo, TABLE_NAMES.auditTable, TABLES.audit),
   ]);
   const metadata = new DynamoDbMetadataStore(dynamo, TABLE_NAMES);
+  const load = new DynamoDbShardLoadStore(dynamo, { metadataTable: TABLE_NAMES.metadataTable });
   const stream = new KinesisStreamControl(kinesis, STREAM, { pollIntervalMs: 100 });
   const classes = DEPLOYED.workers;
   const workers = classes.map((c) => workerNode({ workerId: c.name, functionName: c.name, memoryMb: c.memoryMb, slots: c.slots, speed: 1 }));
@@ -176,7 +179,7 @@ async function run(workload: Workload, kinesis: KinesisClient, dynamo: ReturnTyp
             handle: createWorkerService(aggregatesProcessor as Processor<unknown>, { workerId: inlineClass, metadata, state, failures, clock, maxAttempts: 3, histogramBuckets: parseConfig({}).spm.histogramBuckets, speed: 1 }, telemetry).handle,
           })
         : invoker;
-      handler = createDispatcherHandler({ metadata, stream, invoker: dispatcherInvoker, clock, sleep: clock.sleep, telemetry });
+      handler = createDispatcherHandler({ metadata, stream, invoker: dispatcherInvoker, clock, sleep: clock.sleep, telemetry, load });
       dispatchers.set(shardId, handler);
     }
     const run = handler;
@@ -206,7 +209,11 @@ async function run(workload: Workload, kinesis: KinesisClient, dynamo: ReturnTyp
   const policy = policyByName(DEPLOYED.policy);
   const spmClock = new WorkloadClock(Math.max(...[...clocks.values()].map((c) => c.nowMs())));
   const periodMs = DEPLOYED.schedule.rateMinutes * 60_000;
-  const spm = createSpmHandler({ metadata, metrics: new MeteredMetricsSource(metricsStore, meter), stream, clock: spmClock, policy, config, workers });
+  // As the SPM Lambda reads: shard load from the metadata table, CloudWatch (here its metered stand-in) for
+  // worker metrics and, gated by the stream-level count, per-shard throttles.
+  const cloudwatch = new MeteredMetricsSource(metricsStore, meter);
+  const metrics = shardLoadMetrics({ load, cloudwatch, throttles: cloudwatch.throttleGate(metricsStore), now: () => spmClock.nowMs() });
+  const spm = createSpmHandler({ metadata, metrics, stream, clock: spmClock, policy, config, workers });
   const tick = () => meter.invocation('spm', FUNCTION_MEMORY_MB.spm, 0, () => spm(undefined, localContext('foreshadow-spm', DEPLOYED.spm.timeoutSeconds * 1000)));
   await tick();
   const beforeTicks = meter.snapshot();

@@ -8,16 +8,17 @@ import { METRIC_NAMESPACE } from './resources.js';
  *
  * Cost reasoning. CloudWatch charges per distinct metric (name + namespace + dimension values) per month,
  * and GetMetricData per metric queried. Each per-shard metric therefore costs `shards` metrics, each
- * per-worker metric `workers` metrics. The SPM needs per shard only what it decides on per shard: the
- * owner's processed records and busy time (utilization and per-record cost), and the shard's lag.
- * Everything else it needs per worker (a worker's load is the sum of its shards, but shadow work and errors
- * are only needed in aggregate). So:
- *   per shard:   PrimaryRecords, PrimaryBusyMs, IteratorAgeMs                 (3 × shards)
+ * per-worker metric `workers` metrics. The SPM reads each shard's load (incoming records and bytes, the
+ * owner's processed records and busy time) from the metadata table, where the dispatcher adds it per minute
+ * (app/dispatch/load-recorder.ts): fresher than CloudWatch and billed per read request, not per metric. What
+ * it still reads from CloudWatch is what only Kinesis knows, write throttles, and per shard only when the
+ * stream-level count (a basic metric) is not zero. So:
+ *   per shard:   PrimaryRecords, PrimaryBusyMs, IteratorAgeMs                 (3 × shards: the dashboard,
+ *                not the SPM)
  *   per worker:  PrimaryBusyMs, ShadowBusyMs, ShadowRecords, Batches, WorkerErrors (5 × workers),
  *                and ShadowErrors, which exists (and is billed) only once a shadow has failed a record
- *   Kinesis shard-level (opt-in, billed the same way): IncomingRecords, IncomingBytes,
- *                WriteProvisionedThroughputExceeded                           (3 × shards)
- * With 8 shards and 3 workers that is 48 + 15 = 63 metrics. There is no Mode dimension (the mode is in the
+ *   Kinesis shard-level (opt-in, billed the same way): WriteProvisionedThroughputExceeded (1 × shards)
+ * There is no Mode dimension (the mode is in the
  * metric name) and no ShardId×WorkerId combination, which would multiply rather than add. Shadow records per
  * shard are not metrics at all: the worker adds them to the shadow's stats in DynamoDB (no CloudWatch
  * delay, no per-shadow metric). IteratorAgeMs comes from the dispatcher (the age of the newest record of each
@@ -95,11 +96,7 @@ export const KINESIS_SHARD_METRICS = {
 } as const satisfies Record<string, MetricDefinition>;
 
 /** The shard-level metric names to pass to `EnableEnhancedMonitoring` / the stream's `shardLevelMetrics`. */
-export const ENABLED_KINESIS_SHARD_METRICS = [
-  KINESIS_SHARD_METRICS.incomingRecords.name,
-  KINESIS_SHARD_METRICS.incomingBytes.name,
-  KINESIS_SHARD_METRICS.writeThrottled.name,
-] as const;
+export const ENABLED_KINESIS_SHARD_METRICS = [KINESIS_SHARD_METRICS.writeThrottled.name] as const;
 
 /** Which metric fills which field of `ShardMetricPoint` / `WorkerMetricPoint` (core/model/metrics.ts). */
 export const SHARD_POINT_SOURCES = {

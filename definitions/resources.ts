@@ -11,8 +11,11 @@ export interface TableDefinition {
 }
 
 export const TABLES = {
-  /** Partitions, workers, shadows, shadow stats and policy state (single-table, `pk`/`sk`). */
-  metadata: { partitionKey: 'pk', sortKey: 'sk' },
+  /**
+   * Partitions, workers, shadows, shadow stats, policy state and the per-minute shard load (single-table,
+   * `pk`/`sk`); only the shard load items expire (`expiresAtSec`).
+   */
+  metadata: { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAtSec' },
   /** Decisions with reasons and predictions, later their observed outcome; expires after `auditRetentionDays`. */
   audit: { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAtSec' },
   /** Output of the example processor (per-key running aggregates). */
@@ -34,6 +37,8 @@ export const METADATA_KEYS = {
   progressSk: '-',
   /** The dispatcher's search for a record that crashes a shard's owner (SuspectRange), while one is on. */
   suspectPrefix: 'SUSPECT#',
+  /** One shard's load in one minute (ShardLoadMinute): pk `LOAD#<minute start ms>`, sk the shard id. */
+  loadPrefix: 'LOAD#',
   audit: 'AUDIT',
 } as const;
 
@@ -81,6 +86,8 @@ export const DEFAULTS = {
    */
   drainReadIntervalMs: 500,
   auditRetentionDays: 14,
+  /** Shard load minutes expire (DynamoDB TTL) this long after their minute, in hours. */
+  shardLoadRetentionHours: 2,
   /** Timeout of a worker class's functions, in seconds (infra config `workers[].timeoutSeconds`, a scenario class's `timeoutSeconds`). */
   workerTimeoutSeconds: 60,
   /** Provisioned shards of a new stream. */

@@ -12,6 +12,11 @@ export interface Profile {
   readonly metricPeriodMs: number;
   /** Time after the end of a period until its point is visible to the SPM. */
   readonly metricDelayMs: number;
+  /**
+   * Time after the end of a period until the shard load the dispatchers write to the metadata table for it
+   * is readable (the `metadata-table` data path: app/metrics/shard-load.metrics.ts's availability delay).
+   */
+  readonly loadDelayMs: number;
   readonly tickIntervalMs: number;
   /** SplitShard / MergeShards: UPDATING this long, then the parent closes and the children open. */
   readonly splitDurationMs: number;
@@ -35,6 +40,7 @@ export const PROFILES: Readonly<Record<Profile['name'], Profile>> = {
     stepMs: 1000,
     metricPeriodMs: 60_000,
     metricDelayMs: 120_000,
+    loadDelayMs: 15_000,
     tickIntervalMs: 60_000,
     splitDurationMs: 30_000,
     updateShardCountDurationMs: 120_000,
@@ -49,6 +55,7 @@ export const PROFILES: Readonly<Record<Profile['name'], Profile>> = {
     stepMs: 100,
     metricPeriodMs: 1000,
     metricDelayMs: 2000,
+    loadDelayMs: 250,
     tickIntervalMs: 5000,
     splitDurationMs: 2000,
     updateShardCountDurationMs: 5000,

@@ -1,7 +1,7 @@
 import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import type { ShardMetricField, ShardMetricPoint, WorkerMetricField, WorkerMetricPoint } from '../../core/model/metrics.js';
-import type { MetricsSource } from '../../core/ports/metrics-source.port.js';
-import { DIMENSIONS, KINESIS_NAMESPACE, SHARD_POINT_SOURCES, WORKER_POINT_SOURCES, shardPoint, workerPoint, type MetricDefinition } from '../../definitions/metrics.js';
+import type { MetricsSource, StreamThrottleSource } from '../../core/ports/metrics-source.port.js';
+import { DIMENSIONS, KINESIS_NAMESPACE, KINESIS_SHARD_METRICS, SHARD_POINT_SOURCES, WORKER_POINT_SOURCES, shardPoint, workerPoint, type MetricDefinition } from '../../definitions/metrics.js';
 import { AdapterArgumentError, AwsCallError } from './errors.js';
 
 /** GetMetricData accepts at most this many queries per call (CloudWatch API reference, GetMetricData). */
@@ -46,7 +46,7 @@ export function only<F extends string>(sources: Readonly<Record<F, MetricDefinit
   return Object.fromEntries((Object.entries(sources) as [F, MetricDefinition][]).filter(([field]) => fields.includes(field))) as Partial<Record<F, MetricDefinition>>;
 }
 
-export class CloudWatchMetricsSource implements MetricsSource {
+export class CloudWatchMetricsSource implements MetricsSource, StreamThrottleSource {
   private readonly maxQueries: number;
 
   constructor(
@@ -74,6 +74,21 @@ export class CloudWatchMetricsSource implements MetricsSource {
   async workerMetrics(workerIds: readonly string[], fromMs: number, toMs: number, periodMs: number, fields?: readonly WorkerMetricField[]): Promise<Record<string, WorkerMetricPoint[]>> {
     const collected = await this.collect(workerIds, only(WORKER_POINT_SOURCES, fields), (_def, workerId) => [{ Name: DIMENSIONS.workerId, Value: workerId }], fromMs, toMs, periodMs);
     return assemble(workerIds, collected, (atMs, f) => workerPoint(atMs, periodMs, f));
+  }
+
+  /** The stream-level WriteProvisionedThroughputExceeded summed over the window: one metric, one call. */
+  async streamThrottledRecords(fromMs: number, toMs: number): Promise<number> {
+    if (!(toMs > fromMs)) throw new AdapterArgumentError('toMs', `greater than fromMs (${fromMs})`, toMs);
+    const startMs = Math.floor(fromMs / STANDARD_PERIOD_MS) * STANDARD_PERIOD_MS;
+    const endMs = Math.ceil(toMs / STANDARD_PERIOD_MS) * STANDARD_PERIOD_MS;
+    const def = KINESIS_SHARD_METRICS.writeThrottled;
+    const query: MetricDataQuery = {
+      Id: 'stream',
+      MetricStat: { Metric: { Namespace: def.namespace, MetricName: def.name, Dimensions: [{ Name: DIMENSIONS.streamName, Value: this.options.streamName }] }, Period: STANDARD_PERIOD_MS / 1000, Stat: 'Sum' },
+      ReturnData: true,
+    };
+    const results = await this.fetchAll([query], startMs, endMs);
+    return results.flatMap((r) => r.Values ?? []).reduce((sum, v) => sum + v, 0);
   }
 
   private async collect<F extends string>(

@@ -1,5 +1,5 @@
 import type { ShardMetricPoint, WorkerMetricPoint } from '../../core/model/index.js';
-import type { Clock, MetricsSource } from '../../core/ports/index.js';
+import type { Clock, MetricsSource, StreamThrottleSource } from '../../core/ports/index.js';
 import { DIMENSIONS, SHARD_POINT_SOURCES, WORKER_POINT_SOURCES, shardPoint, workerPoint, type MetricDefinition } from '../../definitions/metrics.js';
 import type { EmfDocument } from './emf-capture.js';
 
@@ -24,7 +24,7 @@ export interface LocalMetricsOptions {
  * namespace, name and exact dimension set, and aggregates them per period with the statistic
  * definitions/metrics.ts names, as GetMetricData would. Periods without data are left out, as CloudWatch does.
  */
-export class EmfMetricsStore implements MetricsSource {
+export class EmfMetricsStore implements MetricsSource, StreamThrottleSource {
   private readonly series = new Map<string, Datum[]>();
   private ingested = 0;
 
@@ -57,6 +57,13 @@ export class EmfMetricsStore implements MetricsSource {
     this.put(SHARD_POINT_SOURCES.incomingRecords.namespace, SHARD_POINT_SOURCES.incomingRecords.name, dims, records, atMs);
     this.put(SHARD_POINT_SOURCES.incomingBytes.namespace, SHARD_POINT_SOURCES.incomingBytes.name, dims, bytes, atMs);
     this.put(SHARD_POINT_SOURCES.throttledRecords.namespace, SHARD_POINT_SOURCES.throttledRecords.name, dims, throttled, atMs);
+    // Kinesis' stream-level metric of the same name: the SPM's gate before it reads per-shard throttles.
+    this.put(SHARD_POINT_SOURCES.throttledRecords.namespace, SHARD_POINT_SOURCES.throttledRecords.name, { [DIMENSIONS.streamName]: this.options.streamName }, throttled, atMs);
+  }
+
+  async streamThrottledRecords(fromMs: number, toMs: number): Promise<number> {
+    const column = this.aggregate(SHARD_POINT_SOURCES.throttledRecords, { [DIMENSIONS.streamName]: this.options.streamName }, fromMs, toMs, Math.max(1, toMs - fromMs));
+    return [...column.values()].reduce((sum, v) => sum + v, 0);
   }
 
   put(namespace: string, name: string, dims: Readonly<Record<string, string>>, value: number, atMs: number): void {

@@ -1,5 +1,5 @@
 import type { ShardMetricField, ShardMetricPoint, WorkerMetricField, WorkerMetricPoint } from '../../core/model/metrics.js';
-import type { MetricsSource } from '../../core/ports/metrics-source.port.js';
+import type { MetricsSource, StreamThrottleSource } from '../../core/ports/metrics-source.port.js';
 import { SHARD_POINT_SOURCES, WORKER_POINT_SOURCES } from '../../definitions/metrics.js';
 import { MAX_QUERIES_PER_CALL, only } from '../aws/metrics-source.cloudwatch.js';
 import { meterFor, type Meter } from './meter.js';
@@ -28,7 +28,17 @@ export class MeteredMetricsSource implements MetricsSource {
     return this.inner.workerMetrics(workerIds, fromMs, toMs, periodMs, fields);
   }
 
-  private count(resource: 'shards' | 'workers', metrics: number): void {
+  /** A StreamThrottleSource counted as the one metric the CloudWatch adapter reads for it. */
+  throttleGate(inner: StreamThrottleSource): StreamThrottleSource {
+    return {
+      streamThrottledRecords: (fromMs, toMs) => {
+        this.count('stream', 1);
+        return inner.streamThrottledRecords(fromMs, toMs);
+      },
+    };
+  }
+
+  private count(resource: 'shards' | 'workers' | 'stream', metrics: number): void {
     const { meter, path } = meterFor(this.fallback);
     for (let left = metrics; left > 0; left -= MAX_QUERIES_PER_CALL) {
       meter.recordCall(path, { service: 'CloudWatch', operation: 'GetMetricData', resource, metricsRequested: Math.min(left, MAX_QUERIES_PER_CALL) });

@@ -1,14 +1,15 @@
 import type { PartitionMetadata, ShadowPartition } from '../../core/model/index.js';
-import type { Clock, CrashPoint, InvokeFailure, MetadataStore, StreamControl, WireRecord, WorkerInvoker, WorkerResponse } from '../../core/ports/index.js';
+import type { Clock, CrashPoint, InvokeFailure, MetadataStore, ShardLoadStore, StreamControl, WireRecord, WorkerInvoker, WorkerResponse } from '../../core/ports/index.js';
 import { isSampled } from '../sequence.js';
 import type { Telemetry } from '../telemetry.js';
 import type { ShardBatch } from './kinesis-event.js';
 import { CrashSearch } from './crash-search.js';
 import { ParentGate, type MappingStart } from './parent-gate.js';
 import { PlacementCache } from './placement-cache.js';
+import { LoadRecorder, type LoadRecorderOptions } from './load-recorder.js';
 import { ProgressWriter, type ProgressWriterOptions } from './progress-writer.js';
 
-export interface DispatcherOptions extends ProgressWriterOptions {
+export interface DispatcherOptions extends ProgressWriterOptions, LoadRecorderOptions {
   /** How long a placement is reused before it is read again, in ms. @default 1000 */
   readonly placementCacheMs?: number;
   /**
@@ -37,6 +38,11 @@ export interface DispatcherDeps {
     'getPartition' | 'listShadows' | 'getShardProgress' | 'putShardProgress' | 'getSuspectRange' | 'putSuspectRange' | 'deleteSuspectRange'
   >;
   readonly stream: Pick<StreamControl, 'isDrained'>;
+  /**
+   * Where each shard's load per minute is added for the SPM (its `metadata-table` data path, load-recorder.ts).
+   * @default none (nothing counted: the SPM then reads CloudWatch)
+   */
+  readonly load?: Pick<ShardLoadStore, 'addShardLoad'>;
   readonly invoker: WorkerInvoker;
   readonly clock: Clock;
   readonly sleep: (ms: number) => Promise<void>;
@@ -61,8 +67,8 @@ const CRASHES: ReadonlySet<InvokeFailure> = new Set(['function-error', 'timeout'
  * Per batch: read the placement (cached, fenced by the epoch the worker checks); hold a child's batch until
  * its parents are drained; start the shadow clones without waiting for them; invoke the owner synchronously
  * with the batch and the epoch; if the owner answers that the epoch is stale, read the placement again and
- * retry; record how far the shard got (for its children's drain check, written when needed); return the
- * owner's failures.
+ * retry; record how far the shard got (for its children's drain check, written when needed) and count the
+ * shard's load for the SPM (written about every 30 s); return the owner's failures.
  *
  * An owner that crashes (function error, timeout) cannot count the attempt of the record that crashed it:
  * the dispatcher finds that record by bisection across the shard's batches (CrashSearch) and has the owner
@@ -74,6 +80,7 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
   const gate = new ParentGate(deps.metadata, deps.stream, deps.clock, deps.mappingStart);
   const crashes = new CrashSearch(deps.metadata, deps.clock);
   const progress = new ProgressWriter(deps.metadata, deps.clock, options);
+  const load = deps.load ? new LoadRecorder(deps.load, deps.clock, options) : undefined;
   const holdBudgetMs = options.holdBudgetMs ?? 60_000;
   const holdPollMs = options.holdPollMs ?? 1000;
   const marginMs = options.deadlineMarginMs ?? 5000;
@@ -180,7 +187,8 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
     } else {
       result = allFailed(batch.records);
     }
-    await recordProgress(batch, result, response ? partition : undefined);
+    if (response) load?.note(batch.shardId, sending, response.processed, response.busyMs);
+    await Promise.all([recordProgress(batch, result, response ? partition : undefined), load?.flushDue()]);
 
     const shadowErrors = (await Promise.race([shadows.done, deps.sleep(graceMs).then(() => 0)])) + (shadowLookupFailed ? 1 : 0);
     deps.telemetry.dispatch({

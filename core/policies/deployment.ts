@@ -9,8 +9,12 @@ import type { ForeshadowConfig } from '../config/index.js';
  *   them with no publishing delay (at most 60 s old, where KCL's are at most ~30 s).
  * - `kinesis-internal`: what Kinesis sees of its own shards (on-demand mode scales on it): the same periods,
  *   no publishing delay, and no GetMetricData bill.
+ * - `metadata-table`: Foreshadow's SPM: each shard's load per minute as the dispatchers add it to the metadata
+ *   table (app/dispatch/load-recorder.ts), readable ~15 s after the minute (the profile's `loadDelayMs`);
+ *   write throttles, which only Kinesis sees, and worker metrics still come from CloudWatch, late; per-shard
+ *   throttles are read (and billed) only when the stream-level count is not zero.
  */
-export const DATA_PATHS = ['cloudwatch', 'lease-table', 'kinesis-internal'] as const;
+export const DATA_PATHS = ['cloudwatch', 'lease-table', 'kinesis-internal', 'metadata-table'] as const;
 export type DataPath = (typeof DATA_PATHS)[number];
 
 /**
@@ -48,9 +52,10 @@ export interface Deployment {
 }
 
 /**
- * Foreshadow's data plane as deployed: dispatcher, CloudWatch metrics, the SPM function every tick reading
- * six series per open shard (incoming records and bytes, throttles, processed records, busy time, iterator
- * age) and four per worker (primary and shadow busy time, invocations, errors).
+ * Foreshadow's data plane with every metric read from CloudWatch: dispatcher, the decision function every
+ * tick reading six series per open shard (incoming records and bytes, throttles, processed records, busy
+ * time, iterator age) and four per worker (primary and shadow busy time, invocations, errors). What an
+ * alarm-driven policy on the dispatcher reads.
  */
 export const DISPATCHER_ON_CLOUDWATCH: Deployment = {
   dataPath: 'cloudwatch',
@@ -59,4 +64,15 @@ export const DISPATCHER_ON_CLOUDWATCH: Deployment = {
   decisionFunction: true,
   metricsPerDecision: (openShards, workers) => openShards * 6 + workers * 4,
   lanesPerShard: () => 1,
+};
+
+/**
+ * Foreshadow as deployed: the dispatcher, and the SPM function reading each shard's load from the metadata
+ * table (`metadata-table`). GetMetricData per tick: the stream-level throttle count, per-shard throttles only
+ * after the stream throttled (the simulator counts them so), and four series per worker.
+ */
+export const FORESHADOW_DEPLOYMENT: Deployment = {
+  ...DISPATCHER_ON_CLOUDWATCH,
+  dataPath: 'metadata-table',
+  metricsPerDecision: (_openShards, workers) => 1 + workers * 4,
 };

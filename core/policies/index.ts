@@ -8,7 +8,7 @@ import { parallelizationFactorPolicy } from './baselines/parallelization-factor.
 import { reactiveSplitPolicy } from './baselines/reactive-split.policy.js';
 import { reactiveThresholdPolicy } from './baselines/reactive-threshold.policy.js';
 import { staticPolicy } from './baselines/static.policy.js';
-import { DISPATCHER_ON_CLOUDWATCH, type Deployment } from './deployment.js';
+import { FORESHADOW_DEPLOYMENT, type Deployment } from './deployment.js';
 import { spmPolicy } from './spm/spm.policy.js';
 
 export * from './policy.js';
@@ -37,7 +37,7 @@ export function availablePolicies(): PolicyName[] {
   return ALL_POLICY_NAMES.filter((n) => registry[n] !== undefined);
 }
 
-/** What a policy runs on; Foreshadow's dispatcher on CloudWatch when it does not say. */
+/** What a policy runs on; Foreshadow as deployed (FORESHADOW_DEPLOYMENT) when it does not say. */
 export function deploymentOf(policy: Pick<Policy<unknown>, 'deployment'>): Deployment {
-  return policy.deployment ?? DISPATCHER_ON_CLOUDWATCH;
+  return policy.deployment ?? FORESHADOW_DEPLOYMENT;
 }

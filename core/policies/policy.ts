@@ -29,7 +29,7 @@ export interface Policy<S = unknown> {
   readonly label: string;
   /** The metric fields `decide` reads; the SPM tick reads only these. @default every field */
   readonly metricFields?: MetricFields;
-  /** What it runs on (data path, data plane, capacity mode, lanes); absent = Foreshadow's own (`DISPATCHER_ON_CLOUDWATCH`). */
+  /** What it runs on (data path, data plane, capacity mode, lanes); absent = Foreshadow's own (`FORESHADOW_DEPLOYMENT`). */
   readonly deployment?: Deployment;
   initialState(): S;
   decide(view: ClusterView, config: ForeshadowConfig, state: S): Decision<S>;

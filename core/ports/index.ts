@@ -7,3 +7,4 @@ export * from './worker-invoker.port.js';
 export * from './failure-sink.port.js';
 export * from './keyed-state.port.js';
 export * from './crash-points.port.js';
+export * from './shard-load.port.js';

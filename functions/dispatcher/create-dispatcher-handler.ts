@@ -9,7 +9,7 @@ import { AggregatedTelemetry } from '../../app/telemetry.aggregated.js';
 import { EmfTelemetry } from '../../app/telemetry.emf.js';
 
 export type DispatcherHandlerDeps = Pick<DispatcherDeps, 'metadata' | 'stream' | 'invoker'> &
-  Partial<Pick<DispatcherDeps, 'clock' | 'sleep' | 'telemetry' | 'mappingStart' | 'crashPoint'>> & { readonly options?: DispatcherOptions };
+  Partial<Pick<DispatcherDeps, 'clock' | 'sleep' | 'telemetry' | 'mappingStart' | 'crashPoint' | 'load'>> & { readonly options?: DispatcherOptions };
 
 /**
  * Builds the dispatcher Lambda handler: the stream's only event source mapping target. For each shard batch
@@ -34,6 +34,7 @@ export function createDispatcherHandler(deps: DispatcherHandlerDeps | (() => Dis
         telemetry: d.telemetry ?? new AggregatedTelemetry(new EmfTelemetry(), clock),
         ...(d.mappingStart === undefined ? {} : { mappingStart: d.mappingStart }),
         ...(d.crashPoint === undefined ? {} : { crashPoint: d.crashPoint }),
+        ...(d.load === undefined ? {} : { load: d.load }),
       },
       d.options,
     );

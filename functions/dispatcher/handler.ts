@@ -2,6 +2,7 @@ import { dynamoDbClient, kinesisClient, lambdaClient, sqsClient } from '../../ad
 import { SqsFailureSink } from '../../adapters/aws/failure-sink.sqs.js';
 import { DynamoDbKeyedStateStore } from '../../adapters/aws/keyed-state.dynamodb.js';
 import { DynamoDbMetadataStore } from '../../adapters/aws/metadata-store.dynamodb.js';
+import { DynamoDbShardLoadStore } from '../../adapters/aws/shard-load.dynamodb.js';
 import { KinesisStreamControl } from '../../adapters/aws/stream-control.kinesis.js';
 import { tableCreatedAtMs } from '../../adapters/aws/tables.dynamodb.js';
 import { LambdaWorkerInvoker } from '../../adapters/aws/worker-invoker.lambda.js';
@@ -38,6 +39,8 @@ export const handler = createDispatcherHandler(() => {
   const inlineId = process.env[ENV.inlineWorkerId];
   return {
     metadata,
+    // Each shard's load per minute, for the SPM (app/dispatch/load-recorder.ts).
+    load: new DynamoDbShardLoadStore(dynamo, { metadataTable }),
     mappingStart: async () => (position === 'LATEST' ? { position, notBeforeMs: await tableCreatedAtMs(dynamo, metadataTable) } : { position }),
     stream: new KinesisStreamControl(kinesisClient(), requireEnv(ENV.streamName), { drainReadIntervalMs: DEFAULTS.drainReadIntervalMs }),
     invoker: inlineId ? new InlineWorkerInvoker(invoker, { workerId: inlineId, handle: inlineWorker(inlineId, metadata, dynamo) }) : invoker,

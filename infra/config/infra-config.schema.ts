@@ -42,8 +42,9 @@ export const streamConfigSchema = z
      */
     encryption: z.enum(['aws-managed', 'customer-managed']).optional(),
     /**
-     * Shard-level metrics to enable (charged per shard per metric). The SPM reads incoming records, bytes
-     * and write throttling. @default definitions/metrics.ts ENABLED_KINESIS_SHARD_METRICS
+     * Shard-level metrics to enable (charged per shard per metric). The SPM reads write throttling per shard
+     * (its load comes from the metadata table); add others for your own dashboards.
+     * @default definitions/metrics.ts ENABLED_KINESIS_SHARD_METRICS
      */
     shardLevelMetrics: z
       .array(z.enum(SHARD_LEVEL_METRICS))

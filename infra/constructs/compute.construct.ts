@@ -175,11 +175,13 @@ export class Compute extends Construct {
     });
     // Routing reads partitions and shadows; the parent gate reads and writes shard progress (and reads the
     // table's creation time: the earliest the mapping can have started); the search for a record that crashes
-    // an owner keeps its range in SUSPECT# items. Nothing else.
+    // an owner keeps its range in SUSPECT# items; each shard's load per minute is added to LOAD# items for
+    // the SPM. Nothing else.
     const progressKeys = `${METADATA_KEYS.progressPrefix}*`;
     dispatcher.role.addToPrincipalPolicy(itemAccess(storage.metadataTable, 'ReadPlacementAndProgress', ['GetItem'], [METADATA_KEYS.partition, progressKeys]));
     dispatcher.role.addToPrincipalPolicy(itemAccess(storage.metadataTable, 'ListShadows', ['Query'], [METADATA_KEYS.shadow]));
     dispatcher.role.addToPrincipalPolicy(itemAccess(storage.metadataTable, 'WriteShardProgress', ['PutItem'], [progressKeys]));
+    dispatcher.role.addToPrincipalPolicy(itemAccess(storage.metadataTable, 'AddShardLoad', ['UpdateItem'], [`${METADATA_KEYS.loadPrefix}*`]));
     dispatcher.role.addToPrincipalPolicy(itemAccess(storage.metadataTable, 'CrashSearch', ['GetItem', 'PutItem', 'DeleteItem'], [`${METADATA_KEYS.suspectPrefix}*`]));
     dispatcher.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'ReadMetadataTableCreationTime', actions: ['dynamodb:DescribeTable'], resources: [storage.metadataTable.tableArn] }),

@@ -16,11 +16,13 @@ import { EmfTelemetry } from '../../app/telemetry.emf.js';
 import type { WorkerNodeMetadata } from '../../core/model/worker.js';
 import type { MetricsSource, WorkerRequest, WorkerResponse } from '../../core/ports/index.js';
 import { completePeriodsOnly } from '../../app/metrics/complete-periods.metrics.js';
+import { shardLoadMetrics } from '../../app/metrics/shard-load.metrics.js';
+import { DynamoDbShardLoadStore } from '../../adapters/aws/shard-load.dynamodb.js';
 import { aggregatesProcessor, type Aggregate } from '../../processor/aggregates.processor.js';
 import type { Processor } from '../../processor/api.js';
 import { createWorkerService } from '../../app/worker/worker-service.js';
 import { scenarioWorkerId } from '../../sim/scenario/world.js';
-import type { RunPlan } from '../run-plan.js';
+import { localMetricPeriodMs, type RunPlan } from '../run-plan.js';
 import { fanOut, type TelemetryTap } from '../telemetry-tap.js';
 import type { Chaos } from './chaos.js';
 import type { Emulators } from './emulators.js';
@@ -32,7 +34,10 @@ export interface LocalSystem {
   readonly metadata: DynamoDbMetadataStore;
   readonly stream: KinesisStreamControl;
   readonly metrics: EmfMetricsStore;
-  /** What the SPM reads: the same store, complete periods only (see completePeriodsOnly). */
+  /**
+   * What the SPM reads: each shard's load from the metadata table (the dispatcher's LOAD# items), worker
+   * metrics and write throttles from the EMF store, complete periods only.
+   */
   readonly spmMetrics: MetricsSource;
   readonly workers: readonly WorkerNodeMetadata[];
   readonly invoker: LocalWorkerInvoker;
@@ -146,7 +151,14 @@ export async function startSystem(plan: RunPlan, emulators: Emulators, tap: Tele
     { maxEventAgeMs: Math.round((DEFAULTS.shadowMaxEventAgeSeconds * 1000) / plan.timeScale) },
   );
 
-  const dispatcher = createDispatcher({ metadata, stream, invoker, clock: systemClock, sleep, telemetry });
+  // Each shard's load per (scaled) minute in the metadata table, as the dispatcher Lambda writes it, and
+  // read back by the SPM with the same period (app/metrics/shard-load.metrics.ts).
+  const load = new DynamoDbShardLoadStore(emulators.dynamo, { metadataTable: LOCAL_NAMES.tables.metadata });
+  const loadPeriodMs = localMetricPeriodMs(plan);
+  const dispatcher = createDispatcher(
+    { metadata, stream, invoker, clock: systemClock, sleep, telemetry, load },
+    { loadPeriodMs, loadFlushIntervalMs: Math.max(200, Math.round(30_000 / plan.timeScale)) },
+  );
   const dispatch = async (event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> => {
     const failed: { itemIdentifier: string }[] = [];
     for (const batch of shardBatches(event)) failed.push(...(await dispatcher.dispatch(batch, () => context.getRemainingTimeInMillis())).batchItemFailures);
@@ -168,7 +180,14 @@ export async function startSystem(plan: RunPlan, emulators: Emulators, tap: Tele
     metadata,
     stream,
     metrics,
-    spmMetrics: completePeriodsOnly(metrics, () => Date.now(), availabilityDelayMs),
+    spmMetrics: shardLoadMetrics({
+      load,
+      cloudwatch: completePeriodsOnly(metrics, () => Date.now(), availabilityDelayMs),
+      throttles: metrics,
+      now: () => Date.now(),
+      loadPeriodMs,
+      availabilityDelayMs: Math.max(300, Math.round(15_000 / plan.timeScale)),
+    }),
     workers,
     invoker,
     esm,

@@ -1,7 +1,8 @@
 import type { ForeshadowConfig } from '../../core/config/index.js';
 import { evenRanges } from '../../core/model/hash-key.js';
 import { KINESIS_SHARD_WRITE_LIMITS } from '../../core/model/cluster-view.js';
-import { DISPATCHER_ON_CLOUDWATCH, deploymentOf, type Deployment } from '../../core/policies/index.js';
+import { FORESHADOW_DEPLOYMENT, deploymentOf, type DataPath, type Deployment } from '../../core/policies/index.js';
+import type { ClusterView } from '../../core/model/cluster-view.js';
 import type { Policy } from '../../core/policies/policy.js';
 import { seededRandom, type Random } from '../../core/random.js';
 import type { SimObserver } from '../invariants.js';
@@ -63,7 +64,10 @@ export class Simulation {
   /** Concurrent batches per shard (ParallelizationFactor). */
   readonly lanes: number;
   /** Delay after a period's end until the policy sees its point: the profile's CloudWatch delay, or none. */
+  /** How late the policy sees a shard's metric point (its data path). */
   readonly viewDelayMs: number;
+  /** How late a policy on the `metadata-table` path sees what it still reads from CloudWatch: worker points and write throttles. */
+  readonly cloudwatchDelayMs: number;
   /** Time between two decisions of the policy. */
   readonly decisionIntervalMs: number;
   /** Time a moved shard is processed by nobody. */
@@ -93,9 +97,10 @@ export class Simulation {
     this.random = seededRandom(seed);
     this.shadowRandom = seededRandom((seed ^ SHADOW_STREAM) >>> 0);
     this.world = buildWorld(scenario, seed);
-    this.deployment = options.policy ? deploymentOf(options.policy) : DISPATCHER_ON_CLOUDWATCH;
+    this.deployment = options.policy ? deploymentOf(options.policy) : FORESHADOW_DEPLOYMENT;
     this.lanes = this.deployment.lanesPerShard(this.config);
-    this.viewDelayMs = options.sameInformation || this.deployment.dataPath !== 'cloudwatch' ? 0 : this.profile.metricDelayMs;
+    this.viewDelayMs = options.sameInformation ? 0 : viewDelayOf(this.deployment.dataPath, this.profile);
+    this.cloudwatchDelayMs = options.sameInformation ? 0 : this.profile.metricDelayMs;
     this.decisionIntervalMs = this.deployment.decisionIntervalMs?.(this.config) ?? this.config.tickIntervalMs;
     this.handoffPauseMs = this.deployment.handoffPauseMs?.(this.config) ?? this.profile.handoffPauseMs;
     this.regionRate = new Float64Array(scenario.shards.count);
@@ -198,10 +203,7 @@ export class Simulation {
     const decision = policy.decide(view, this.config, this.policyState);
     this.policyState = JSON.parse(JSON.stringify(decision.nextState ?? null)) as unknown;
     this.stats.ticks++;
-    const openShards = view.partitions.filter((p) => p.state === 'OPEN').length;
-    // A policy on Foreshadow's own deployment reads only the metric fields it names (GetMetricData per field).
-    const fields = policy.deployment ? undefined : policy.metricFields;
-    this.stats.metricQueries += fields ? openShards * fields.shards.length + view.workers.length * fields.workers.length : this.deployment.metricsPerDecision(openShards, view.workers.length);
+    this.stats.metricQueries += metricsRead(this.deployment, policy, view);
     const applied: Action[] = [];
     for (const action of decision.actions) {
       const result = this.apply(action);
@@ -329,3 +331,24 @@ export function plainEsmClass(scenario: Scenario): Scenario['workers'][number] {
 
 /** Slots of the plain mapping's function: more than any scenario's shards × lanes, so nothing is rationed. */
 const ELASTIC_SLOTS = 1_000_000;
+
+/** How late a policy sees a shard's point on its data path (lease-table and kinesis-internal: at its end). */
+function viewDelayOf(path: DataPath, profile: Profile): number {
+  if (path === 'cloudwatch') return profile.metricDelayMs;
+  if (path === 'metadata-table') return profile.loadDelayMs;
+  return 0;
+}
+
+/**
+ * GetMetricData metrics one decision reads. A policy on Foreshadow's own deployment reads only the fields it
+ * names; on the `metadata-table` path that is, per tick, the stream-level throttle count (when it decides on
+ * throttles), per-shard throttles only when some shard throttled in its view, and its worker fields.
+ */
+function metricsRead(deployment: Deployment, policy: Policy<unknown>, view: ClusterView): number {
+  const openShards = view.partitions.filter((p) => p.state === 'OPEN').length;
+  const fields = policy.deployment ? undefined : policy.metricFields;
+  if (deployment.dataPath !== 'metadata-table' || !fields) return fields ? openShards * fields.shards.length + view.workers.length * fields.workers.length : deployment.metricsPerDecision(openShards, view.workers.length);
+  const readsThrottles = fields.shards.includes('throttledRecords');
+  const throttled = readsThrottles && Object.values(view.shardMetrics).some((points) => points.some((p) => p.throttledRecords > 0));
+  return (readsThrottles ? 1 : 0) + (throttled ? openShards : 0) + view.workers.length * fields.workers.length;
+}

@@ -20,14 +20,17 @@ export function buildView(sim: Simulation): ClusterView {
   const shardMetrics: Record<string, ShardMetricPoint[]> = {};
   const workerMetrics: Record<string, WorkerMetricPoint[]> = {};
   const window = sim.profile.metricWindowPoints;
-  // Points carry CloudWatch's visibility time; a policy on another data path sees them that much earlier.
+  // Points carry CloudWatch's visibility time; a policy on another data path sees them that much earlier. On
+  // the metadata-table path worker points and write throttles are still CloudWatch's, as late as there.
   const seenAt = now + sim.profile.metricDelayMs - sim.viewDelayMs;
+  const cloudwatchSeenAt = now + sim.profile.metricDelayMs - sim.cloudwatchDelayMs;
+  const lateThrottles = sim.deployment.dataPath === 'metadata-table' && cloudwatchSeenAt < seenAt;
   const forwardShadow = new Map<string, { id: string; rate: number }>();
   for (const sh of sim.shadows.values()) if (sh.kind === 'forward' && !forwardShadow.has(sh.shardId)) forwardShadow.set(sh.shardId, { id: sh.id, rate: sh.rate });
 
   const partitions: PartitionMetadata[] = [];
   for (const s of sim.shards.values()) {
-    const points = visible(s.points, seenAt, window);
+    const points = visible(s.points, seenAt, window, lateThrottles ? (p, visibleAtMs) => (visibleAtMs > cloudwatchSeenAt && p.throttledRecords > 0 ? { ...p, throttledRecords: 0 } : p) : undefined);
     shardMetrics[s.id] = points;
     const last = points[points.length - 1];
     const utils = points.slice(-3).map((p) => ({ t: p.atMs / 1000, u: p.busyMs / p.periodMs }));
@@ -50,7 +53,7 @@ export function buildView(sim: Simulation): ClusterView {
   }
 
   const workers: WorkerNodeMetadata[] = sim.workers.map((w) => {
-    const points = visible(w.points, seenAt, window);
+    const points = visible(w.points, sim.deployment.dataPath === 'metadata-table' ? cloudwatchSeenAt : seenAt, window);
     workerMetrics[w.id] = points;
     const last = points[points.length - 1];
     const utilization = last ? workerBusyUtilization(last, w.slots) : 0;
@@ -96,12 +99,13 @@ export function buildView(sim: Simulation): ClusterView {
   };
 }
 
-function visible<P extends { visibleAtMs: number }>(points: readonly P[], now: number, window: number): Omit<P, 'visibleAtMs'>[] {
+/** The points visible at `now`, the newest `window` of them, each passed through `adjust` (given its visibility time) if set. */
+function visible<P extends { visibleAtMs: number }>(points: readonly P[], now: number, window: number, adjust?: (p: Omit<P, 'visibleAtMs'>, visibleAtMs: number) => Omit<P, 'visibleAtMs'>): Omit<P, 'visibleAtMs'>[] {
   const out: Omit<P, 'visibleAtMs'>[] = [];
   for (const p of points) {
     if (p.visibleAtMs > now) break;
-    const { visibleAtMs: _v, ...rest } = p;
-    out.push(rest);
+    const { visibleAtMs, ...rest } = p;
+    out.push(adjust ? adjust(rest, visibleAtMs) : rest);
   }
   return out.slice(-window);
 }

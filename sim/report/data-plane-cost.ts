@@ -6,7 +6,7 @@ import { PRICES } from './prices.js';
  * What each batch through Foreshadow's dispatcher costs besides Lambda, from the meter's figures on the real
  * handlers (main's `cost/`): the per-batch AWS calls of the primary path as pinned by
  * `cost/call-budget.ts` (dispatcher: placement GetItem and shadow-list Query once a second, i.e. 0.2 per
- * batch at 5 batches a second, the progress PutItem 0.02; worker: the placement fence GetItem, 1), each
+ * batch at 5 batches a second, the progress PutItem 0.02, the shard load UpdateItem 0.02; worker: the placement fence GetItem, 1), each
  * counted as one request unit; and the EMF bytes per record the meter measured for the dispatcher and the
  * worker (docs/COST.md: 147.3 B per 1,000 records). The time-based calls are priced per batch as at 500
  * records/s per shard, so a slower shard's are underestimated. A plain event source mapping has none of
@@ -14,7 +14,7 @@ import { PRICES } from './prices.js';
  */
 const dispatcher = PRIMARY_PATH_CALLS_PER_BATCH.dispatcher;
 export const DISPATCHED_BATCH = {
-  dynamoWrites: dispatcher['DynamoDB PutItem'],
+  dynamoWrites: dispatcher['DynamoDB PutItem'] + dispatcher['DynamoDB UpdateItem'],
   dynamoReads: dispatcher['DynamoDB GetItem'] + dispatcher['DynamoDB Query'] + PRIMARY_PATH_CALLS_PER_BATCH.worker['DynamoDB GetItem'],
 } as const;
 

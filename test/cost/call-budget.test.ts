@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { dynamoDbClient } from '../../adapters/aws/clients.js';
 import { DynamoDbMetadataStore } from '../../adapters/aws/metadata-store.dynamodb.js';
+import { DynamoDbShardLoadStore } from '../../adapters/aws/shard-load.dynamodb.js';
 import { ensureTable } from '../../adapters/aws/tables.dynamodb.js';
 import { MemoryFailureSink } from '../../adapters/local/failure-sink.memory.js';
 import { MemoryKeyedStateStore } from '../../adapters/local/keyed-state.memory.js';
@@ -42,10 +43,12 @@ async function callsPerBatch(): Promise<Record<string, Record<string, number>>> 
   const meter = new Meter();
   const worker = createWorkerService(aggregatesProcessor as Processor<unknown>, { workerId: 'w1', metadata, state: new MemoryKeyedStateStore(), failures: new MemoryFailureSink(), clock, maxAttempts: 3, histogramBuckets: 8, speed: 1 }, noTelemetry);
   const invoker = new MeteredWorkerInvoker(new LocalWorkerInvoker([{ workerId: 'w1', slots: 1, handle: meteredWorkerHandle(meter, 1024, (r) => worker.handle(r)) }]), meter);
-  const dispatcher = createDispatcher({ metadata, stream: { isDrained: async () => true }, invoker, clock, sleep: clock.sleep, telemetry: noTelemetry });
+  const load = new DynamoDbShardLoadStore(dynamo, { metadataTable: table });
+  const dispatcher = createDispatcher({ metadata, stream: { isDrained: async () => true }, invoker, clock, sleep: clock.sleep, telemetry: noTelemetry, load });
   for (let b = 0; b < BATCHES; b += 1) {
     clock.advance(MS_PER_BATCH);
-    const records = Array.from({ length: RECORDS_PER_BATCH }, (_, i) => wireRecord(b * RECORDS_PER_BATCH + i, `k${i % 10}`, { v: i + 1 }));
+    // Records that arrived just now, as on a shard the dispatcher keeps up with.
+    const records = Array.from({ length: RECORDS_PER_BATCH }, (_, i) => ({ ...wireRecord(b * RECORDS_PER_BATCH + i, `k${i % 10}`, { v: i + 1 }), approximateArrivalMs: clock.nowMs() - 100 }));
     const result = await meter.invocation('dispatcher', 512, records.length, () => dispatcher.dispatch({ shardId, records, bytes: 0 }));
     expect(result.batchItemFailures).toEqual([]);
   }

@@ -20,7 +20,7 @@ describe('parseInfraConfig', () => {
     expect(config.eventSource).toMatchObject({ batchSize: 100, maxRetryAttempts: -1, startingPosition: 'LATEST', bisectOnError: true });
     expect(config.schedule.rateMinutes).toBe(1);
     expect(config.decision.tickIntervalMs).toBe(60_000);
-    expect(config.stream.shardLevelMetrics).toEqual(['IncomingRecords', 'IncomingBytes', 'WriteProvisionedThroughputExceeded']);
+    expect(config.stream.shardLevelMetrics).toEqual(['WriteProvisionedThroughputExceeded']);
   });
 
   it('gives a worker class given without shadowSlots one shadow slot', () => {
@@ -57,7 +57,7 @@ describe('parseInfraConfig', () => {
     [{ stream: { shardCount: 0 } }, 'foreshadow.stream.shardCount must be a number at least 1 (given 0)'],
     [{ stream: { existingStreamArn: 'orders' } }, 'foreshadow.stream.existingStreamArn must be an arn:aws:kinesis:<region>:<account>:stream/<name> (given "orders")'],
     [{ stream: { existingStreamArn: EXISTING, shardCount: 4 } }, 'foreshadow.stream.shardCount must be absent when stream.existingStreamArn is set (the stream exists) (given 4)'],
-    [{ stream: { shardLevelMetrics: ['IncomingBytes'] } }, 'foreshadow.stream.shardLevelMetrics must be a list including IncomingRecords, WriteProvisionedThroughputExceeded (the SPM reads them) (given ["IncomingBytes"])'],
+    [{ stream: { shardLevelMetrics: ['IncomingBytes'] } }, 'foreshadow.stream.shardLevelMetrics must be a list including WriteProvisionedThroughputExceeded (the SPM reads them) (given ["IncomingBytes"])'],
     [{ alarms: { email: 'ops' } }, 'foreshadow.alarms.email must be an e-mail address (given "ops")'],
     [{ policy: 'round-robin' }, 'foreshadow.policy must be one of "spm", "static", "reactive-threshold", "kcl3-variance", "alarm-autoscaler" (given "round-robin")'],
     [{ shards: 4 }, 'foreshadow must be free of unknown keys (unknown: shards) (given {"shards":4})'],

@@ -57,7 +57,7 @@ describe('the construct around an existing stream', () => {
         Match.objectLike({
           service: 'Kinesis',
           action: 'EnableEnhancedMonitoring',
-          parameters: { StreamARN: STREAM_ARN, ShardLevelMetrics: ['IncomingRecords', 'IncomingBytes', 'WriteProvisionedThroughputExceeded'] },
+          parameters: { StreamARN: STREAM_ARN, ShardLevelMetrics: ['WriteProvisionedThroughputExceeded'] },
         }),
       ),
     });

@@ -33,7 +33,7 @@ describe('least privilege on the metadata table (dynamodb:LeadingKeys)', () => {
     }
   });
 
-  it("the dispatcher reads partitions, lists shadows, writes shard progress and its crash search's ranges, reads the table's creation time, nothing else", () => {
+  it("the dispatcher reads partitions, lists shadows, writes shard progress, shard load and its crash search's ranges, reads the table's creation time, nothing else", () => {
     const s = statementsOf(stack.foreshadow.compute.dispatcher);
     expect(can(s, 'dynamodb:GetItem', METADATA_KEYS.partition)).toBe(true);
     expect(can(s, 'dynamodb:Query', METADATA_KEYS.shadow)).toBe(true);
@@ -41,6 +41,8 @@ describe('least privilege on the metadata table (dynamodb:LeadingKeys)', () => {
     expect(can(s, 'dynamodb:PutItem', `${METADATA_KEYS.progressPrefix}${SHARD}`)).toBe(true);
     for (const action of ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']) expect(can(s, action, `${METADATA_KEYS.suspectPrefix}${SHARD}`), action).toBe(true);
     expect(can(s, 'dynamodb:DeleteItem', `${METADATA_KEYS.progressPrefix}${SHARD}`)).toBe(false);
+    expect(can(s, 'dynamodb:UpdateItem', `${METADATA_KEYS.loadPrefix}1765000000000`)).toBe(true);
+    for (const action of ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query']) expect(can(s, action, `${METADATA_KEYS.loadPrefix}1765000000000`), action).toBe(false);
     expect(allows(s, { action: 'dynamodb:DescribeTable', table: metadataArn, leadingKeys: [] })).toBe(true);
     for (const pk of [METADATA_KEYS.partition, METADATA_KEYS.worker, METADATA_KEYS.shadow, METADATA_KEYS.shadowStats, METADATA_KEYS.policy]) {
       for (const write of WRITES) expect(can(s, write, pk), `${write} on ${pk}`).toBe(false);

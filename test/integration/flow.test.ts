@@ -6,7 +6,8 @@ const clients = () => ({ kinesis: emulators.kinesis(), dynamo: emulators.dynamo(
 
 describe('the data plane on kinesis-local and dynalite', () => {
   it('carries records from the stream through the dispatcher to each shard owner and into the output table', async () => {
-    const p = await startPipeline(clients(), { shards: 2, workers: [{ workerId: 'w1' }, { workerId: 'w2' }] });
+    // The shard load written with every batch, so that none is still held in memory when the test reads it.
+    const p = await startPipeline(clients(), { shards: 2, workers: [{ workerId: 'w1' }, { workerId: 'w2' }], dispatcher: { loadFlushIntervalMs: 0 } });
     try {
       const report = await p.tick();
       expect(report.discovered).toHaveLength(2);
@@ -28,6 +29,14 @@ describe('the data plane on kinesis-local and dynalite', () => {
       );
       const processed = Object.values(points).flat().reduce((n, pt) => n + pt.processedRecords, 0);
       expect(processed).toBe(200);
+      // And each shard's load per minute reached the metadata table, every record once, on the shard the ledger says.
+      const thisMinute = Math.floor(Date.now() / 60_000) * 60_000;
+      const loads = (await Promise.all([-2, -1, 0].map((k) => p.load.listShardLoad(thisMinute + k * 60_000)))).flat();
+      const bySource = (f: 'incomingRecords' | 'processedRecords') => Object.fromEntries([...new Set(loads.map((l) => l.shardId))].map((id) => [id, loads.filter((l) => l.shardId === id).reduce((n, l) => n + l[f], 0)]));
+      const perShard = Object.fromEntries([...new Set(p.ledger.all().map((r) => r.shardId))].map((id) => [id, p.ledger.all().filter((r) => r.shardId === id).length]));
+      expect(bySource('incomingRecords')).toEqual(perShard);
+      expect(bySource('processedRecords')).toEqual(perShard);
+      expect(loads.every((l) => l.busyMs >= 0 && l.incomingBytes > 0)).toBe(true);
     } finally {
       await p.stop();
     }

@@ -15,6 +15,7 @@ import { MemoryFailureSink } from '../../adapters/local/failure-sink.memory.js';
 import { startKinesisLocal, type KinesisLocal } from '../../adapters/local/kinesis-local.process.js';
 import { localContext } from '../../adapters/local/lambda-context.local.js';
 import { EmfMetricsStore } from '../../adapters/local/metrics-store.emf.js';
+import { DynamoDbShardLoadStore } from '../../adapters/aws/shard-load.dynamodb.js';
 import { systemClock } from '../../adapters/local/system-clock.js';
 import { LocalWorkerInvoker, type LocalWorkerSpec } from '../../adapters/local/worker-invoker.local.js';
 import { meterEmfLine } from '../../adapters/meter/emf.metered.js';
@@ -156,6 +157,7 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
     ensureTable(clients.dynamo, tables.output, TABLES.output),
   ]);
   const metadata = new DynamoDbMetadataStore(clients.dynamo, { metadataTable: tables.metadata, auditTable: tables.audit });
+  const load = new DynamoDbShardLoadStore(clients.dynamo, { metadataTable: tables.metadata });
   const stream = new KinesisStreamControl(clients.kinesis, name, { pollIntervalMs: 50 });
   const state = new DynamoDbKeyedStateStore(clients.dynamo, tables.output);
   const workerState = options.stateClient ? new DynamoDbKeyedStateStore(options.stateClient, tables.output) : state;
@@ -198,6 +200,7 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
       stream,
       invoker,
       telemetry,
+      load,
       ...(options.crashPoint ? { crashPoint: options.crashPoint } : {}),
       // Told where the mapping starts as the dispatcher Lambda is: its environment and the metadata table's creation time.
       mappingStart: async () => (position === 'LATEST' ? { position, notBeforeMs: await tableCreatedAtMs(clients.dynamo, tables.metadata) } : { position }),
@@ -225,6 +228,8 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
     failures,
     telemetry,
     metrics,
+    /** Each shard's load per minute as the dispatcher wrote it (the SPM's data path). */
+    load,
     emfLines,
     esm,
     /** The worker functions deployed now (the dispatcher invokes these). */

@@ -16,11 +16,11 @@ function firstSeenAtS(policy: string, sameInformation = false): number {
 
 describe('data paths', () => {
   it.each([
-    ['spm', 180],
+    ['spm', 75],
     ['reactive-split', 180],
     ['kcl3-variance', 60],
     ['on-demand', 60],
-  ])('%s sees the 0-60 s point at %i s (cloudwatch: 120 s after the period; lease-table and kinesis-internal: at its end)', (policy, seconds) => {
+  ])('%s sees the 0-60 s point at %i s (metadata-table: 15 s after the period; cloudwatch: 120 s after it; lease-table and kinesis-internal: at its end)', (policy, seconds) => {
     expect(firstSeenAtS(policy)).toBe(seconds);
   });
 

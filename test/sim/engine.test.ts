@@ -287,15 +287,17 @@ describe('shadow slots', () => {
 });
 
 describe('the view a policy sees', () => {
-  it('holds metric points only once the profile delay has passed, and shadow stats at once', () => {
+  it("holds a shard's points until the load delay has passed (metadata table), worker points until CloudWatch's, and shadow stats not at all", () => {
     const { sim } = checkedSimulation(scenario());
     const shard = shardIds(sim)[0]!;
     sim.apply({ type: 'create-shadow', shadowId: 's', shardId: shard, workerId: 'large-1', kind: 'forward', rate: 0.2, reason: 'test' });
     sim.advance(5 * MIN);
     const view = buildView(sim);
     const points = view.shardMetrics[shard]!;
-    // At 5 min with a 60 s period and 120 s delay: periods ending at 1, 2 and 3 min are visible.
-    expect(points.map((p) => p.atMs)).toEqual([0, MIN, 2 * MIN]);
+    // At 5 min with a 60 s period: shard load 15 s after its period (periods ending at 1-4 min; the one
+    // ending now is not readable yet), worker points on CloudWatch 120 s after it (ending at 1, 2 and 3 min).
+    expect(points.map((p) => p.atMs)).toEqual([0, MIN, 2 * MIN, 3 * MIN]);
+    expect(view.workerMetrics['large-1']!.map((p) => p.atMs)).toEqual([0, MIN, 2 * MIN]);
     expect(view.shadowStats[0]!.toMs).toBe(5 * MIN);
     expect(view.shadowStats[0]!.records).toBeGreaterThan(0);
     expect(view.partitions.find((p) => p.shardId === shard)!.shadowReplicationRate).toBe(0.2);
@@ -303,11 +305,11 @@ describe('the view a policy sees', () => {
 });
 
 describe('the local profile', () => {
-  it('runs in 100 ms steps with metrics visible after 2 s and keeps every invariant', () => {
+  it('runs in 100 ms steps with shard load visible after 250 ms and keeps every invariant', () => {
     const { sim, check } = checkedSimulation(scenario({ profile: 'local', durationMin: 1 }));
     sim.advance(10_000);
     const points = buildView(sim).shardMetrics[shardIds(sim)[0]!]!;
-    expect(points.map((p) => p.atMs)).toEqual([0, 1000, 2000, 3000, 4000, 5000, 6000, 7000]);
+    expect(points.map((p) => p.atMs)).toEqual([0, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000]);
     sim.run();
     check();
     expect(sim.stats.latency.quantile(0.5)).toBeLessThan(200);

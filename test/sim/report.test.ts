@@ -18,12 +18,12 @@ describe('cost estimate', () => {
     expect(cost.metricsRequested).toBe(0);
     expect(cost.usd.kinesis).toBeCloseTo(PRICES.shardHour + (sim.stats.acceptedRecords / 1e6) * PRICES.putPayloadUnitsPerMillion, 4);
     expect(cost.usd.lambda).toBeCloseTo(cost.lambdaGbSeconds * PRICES.lambdaGbSecond + (cost.invocations / 1e6) * PRICES.lambdaRequestsPerMillion, 3);
-    // Static keeps Foreshadow's dispatcher: per batch 0.02 progress writes and 0.2 + 0.2 + 1 reads (cost/call-budget.ts),
+    // Static keeps Foreshadow's dispatcher: per batch 0.02 progress and 0.02 shard-load writes and 0.2 + 0.2 + 1 reads (cost/call-budget.ts),
     // and 0.1473 EMF bytes per record (docs/COST.md).
     const batches = sim.stats.dispatcherInvocations;
     const records = [...sim.output.values()].reduce((a, b) => a + b, 0);
     expect(cost.dispatchedBatches).toBe(batches);
-    expect(cost.usd.dynamodb).toBeCloseTo(((0.02 * batches) / 1e6) * PRICES.dynamoWriteUnitsPerMillion + ((1.4 * batches) / 1e6) * PRICES.dynamoReadUnitsPerMillion, 4);
+    expect(cost.usd.dynamodb).toBeCloseTo(((0.04 * batches) / 1e6) * PRICES.dynamoWriteUnitsPerMillion + ((1.4 * batches) / 1e6) * PRICES.dynamoReadUnitsPerMillion, 4);
     expect(cost.usd.logs).toBeCloseTo(((records * 0.1473) / 1024 ** 3) * PRICES.logsIngestionPerGb, 4);
     expect(cost.usd.total).toBeCloseTo(cost.usd.kinesis + cost.usd.lambda + cost.usd.cloudwatch + cost.usd.dynamodb! + cost.usd.logs!, 3);
   });

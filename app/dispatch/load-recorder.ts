@@ -1,0 +1,117 @@
+import type { Clock, ShardLoadPoint, ShardLoadStore, WireRecord } from '../../core/ports/index.js';
+import { LOAD_PERIOD_MS } from '../../core/ports/index.js';
+import { compareSequence } from '../sequence.js';
+
+export interface LoadRecorderOptions {
+  /** Longest counted load stays in this environment before it is written, in ms. @default 30000 */
+  readonly loadFlushIntervalMs?: number;
+  /** Length of a load period, in ms; the SPM's reader must use the same. @default 60000 */
+  readonly loadPeriodMs?: number;
+  /** Counted periods older than this are dropped if they still cannot be written, in ms. @default 600000 */
+  readonly loadKeepMs?: number;
+}
+
+type Counts = { incomingRecords: number; incomingBytes: number; processedRecords: number; busyMs: number };
+
+/**
+ * Counts each shard's load per minute in this execution environment and adds it to the metadata table
+ * (ShardLoadStore) about every 30 s and soon after each minute ends: the SPM's fresh load, KCL-style, in
+ * place of five CloudWatch metrics per shard read every tick (docs/ARCHITECTURE.md, "Where the SPM reads
+ * load").
+ *
+ * Incoming is counted by each record's arrival minute, once per record: only records above the highest
+ * sequence number this environment already counted for the shard (an ESM retry delivers them again).
+ * Processed records and busy ms are counted in the minute the owner answered. A write that fails keeps its
+ * counts for the next one and never fails the batch; what an environment holds when Lambda recycles it is
+ * lost, at most `loadFlushIntervalMs` of one shard's load.
+ */
+export class LoadRecorder {
+  private readonly pending = new Map<string, Counts>();
+  private readonly highWater = new Map<string, string>();
+  private readonly intervalMs: number;
+  private readonly keepMs: number;
+  private readonly periodMs: number;
+  private lastWriteMs: number | undefined;
+
+  constructor(
+    private readonly store: Pick<ShardLoadStore, 'addShardLoad'>,
+    private readonly clock: Clock,
+    options: LoadRecorderOptions = {},
+  ) {
+    this.intervalMs = options.loadFlushIntervalMs ?? 30_000;
+    this.keepMs = options.loadKeepMs ?? 600_000;
+    this.periodMs = options.loadPeriodMs ?? LOAD_PERIOD_MS;
+  }
+
+  /** Counts what the owner processed of `records` (the batch sent), with its processed count and busy ms. */
+  note(shardId: string, records: readonly WireRecord[], processed: number, busyMs: number): void {
+    const seen = this.highWater.get(shardId);
+    let newest = seen;
+    for (const r of records) {
+      if (seen !== undefined && compareSequence(r.sequenceNumber, seen) <= 0) continue;
+      const counts = this.counts(shardId, this.periodOf(r.approximateArrivalMs));
+      counts.incomingRecords += 1;
+      counts.incomingBytes += recordBytes(r);
+      if (newest === undefined || compareSequence(r.sequenceNumber, newest) > 0) newest = r.sequenceNumber;
+    }
+    if (newest !== undefined) this.highWater.set(shardId, newest);
+    const now = this.counts(shardId, this.periodOf(this.clock.nowMs()));
+    now.processedRecords += Math.max(0, processed);
+    now.busyMs += Math.max(0, busyMs);
+  }
+
+  /**
+   * Writes what is held if `loadFlushIntervalMs` passed since the last write or a period ended since it (the
+   * first call writes at once); never throws (a failed write keeps its counts).
+   */
+  async flushDue(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const nowMs = this.clock.nowMs();
+    // A period ended since the last write: its counts are written now, so the SPM sees it soon after it ends.
+    // (Not "a held count is from an earlier period": a lagging shard's records all are, every batch.)
+    const periodEnded = this.lastWriteMs !== undefined && this.periodOf(nowMs) > this.periodOf(this.lastWriteMs);
+    if (!periodEnded && this.lastWriteMs !== undefined && nowMs - this.lastWriteMs < this.intervalMs) return;
+    const taken = [...this.pending];
+    this.pending.clear();
+    this.lastWriteMs = nowMs;
+    const points: ShardLoadPoint[] = taken.map(([key, c]) => ({ shardId: shardOfKey(key), atMs: periodOfKey(key), ...c }));
+    // One write per shard and minute, in parallel: a failed one is kept (added to whatever was counted
+    // meanwhile) for the next write, unless too old to matter; the others are not written twice.
+    await Promise.all(
+      points.map(async (m) => {
+        try {
+          await this.store.addShardLoad([m]);
+        } catch {
+          if (nowMs - m.atMs > this.keepMs) return;
+          const counts = this.counts(m.shardId, m.atMs);
+          counts.incomingRecords += m.incomingRecords;
+          counts.incomingBytes += m.incomingBytes;
+          counts.processedRecords += m.processedRecords;
+          counts.busyMs += m.busyMs;
+        }
+      }),
+    );
+  }
+
+  private periodOf(ms: number): number {
+    return Math.floor(ms / this.periodMs) * this.periodMs;
+  }
+
+  private counts(shardId: string, atMs: number): Counts {
+    const key = `${atMs}|${shardId}`;
+    let counts = this.pending.get(key);
+    if (!counts) this.pending.set(key, (counts = { incomingRecords: 0, incomingBytes: 0, processedRecords: 0, busyMs: 0 }));
+    return counts;
+  }
+}
+
+function periodOfKey(key: string): number {
+  return Number(key.slice(0, key.indexOf('|')));
+}
+function shardOfKey(key: string): string {
+  return key.slice(key.indexOf('|') + 1);
+}
+/** The record's size as Kinesis counts it toward the shard limit: data (base64-decoded) and partition key. */
+function recordBytes(r: WireRecord): number {
+  return Math.floor((r.data.length * 3) / 4) + Buffer.byteLength(r.partitionKey);
+}

@@ -19,9 +19,9 @@ type Counts = { incomingRecords: number; incomingBytes: number; processedRecords
  * place of five CloudWatch metrics per shard read every tick (docs/ARCHITECTURE.md, "Where the SPM reads
  * load").
  *
- * Incoming is counted by each record's arrival minute, once per record: only records above the highest
- * sequence number this environment already counted for the shard (an ESM retry delivers them again).
- * Processed records and busy ms are counted in the minute the owner answered. A write that fails keeps its
+ * Everything is counted in the minute the owner answered (see `note`); incoming once per record: only records
+ * above the highest sequence number this environment already counted for the shard (an ESM retry delivers
+ * them again), while a retried batch's busy time is counted again (it was spent again). A write that fails keeps its
  * counts for the next one and never fails the batch; what an environment holds when Lambda recycles it is
  * lost, at most `loadFlushIntervalMs` of one shard's load.
  */
@@ -43,21 +43,26 @@ export class LoadRecorder {
     this.periodMs = options.loadPeriodMs ?? LOAD_PERIOD_MS;
   }
 
-  /** Counts what the owner processed of `records` (the batch sent), with its processed count and busy ms. */
+  /**
+   * Counts what the owner processed of `records` (the batch sent), with its processed count and busy ms,
+   * in the period the owner answered: records read (incoming, once per record), processed and busy alike.
+   * Not by arrival: a shard that lags would then show its newest periods empty (their records not yet read)
+   * and read as idle when it is overloaded; counted as read, it shows its owner saturated, which is what
+   * the SPM must see. Caught up, the two differ by the ~1 s a record waits to be read.
+   */
   note(shardId: string, records: readonly WireRecord[], processed: number, busyMs: number): void {
     const seen = this.highWater.get(shardId);
+    const counts = this.counts(shardId, this.periodOf(this.clock.nowMs()));
     let newest = seen;
     for (const r of records) {
       if (seen !== undefined && compareSequence(r.sequenceNumber, seen) <= 0) continue;
-      const counts = this.counts(shardId, this.periodOf(r.approximateArrivalMs));
       counts.incomingRecords += 1;
       counts.incomingBytes += recordBytes(r);
       if (newest === undefined || compareSequence(r.sequenceNumber, newest) > 0) newest = r.sequenceNumber;
     }
     if (newest !== undefined) this.highWater.set(shardId, newest);
-    const now = this.counts(shardId, this.periodOf(this.clock.nowMs()));
-    now.processedRecords += Math.max(0, processed);
-    now.busyMs += Math.max(0, busyMs);
+    counts.processedRecords += Math.max(0, processed);
+    counts.busyMs += Math.max(0, busyMs);
   }
 
   /**

@@ -8,7 +8,10 @@ export interface ShardLoadPoint {
   readonly shardId: string;
   /** Start of the period (a multiple of the period length the writer and the reader share). */
   readonly atMs: number;
-  /** Records, and their bytes, that arrived at the shard in this period (their ApproximateArrivalTimestamp). */
+  /**
+   * Records, and their bytes, the owner was sent in this period, each counted once: what arrived, ~1 s
+   * later, while the dispatcher keeps up; what the owner could take while it lags (app/dispatch/load-recorder.ts).
+   */
   readonly incomingRecords: number;
   readonly incomingBytes: number;
   /** Records the owner processed during this period, and the busy ms it spent on them. */

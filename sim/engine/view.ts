@@ -24,13 +24,14 @@ export function buildView(sim: Simulation): ClusterView {
   // the metadata-table path worker points and write throttles are still CloudWatch's, as late as there.
   const seenAt = now + sim.profile.metricDelayMs - sim.viewDelayMs;
   const cloudwatchSeenAt = now + sim.profile.metricDelayMs - sim.cloudwatchDelayMs;
-  const lateThrottles = sim.deployment.dataPath === 'metadata-table' && cloudwatchSeenAt < seenAt;
+  const tablePath = sim.deployment.dataPath === 'metadata-table';
+  const lateThrottles = tablePath && cloudwatchSeenAt < seenAt;
   const forwardShadow = new Map<string, { id: string; rate: number }>();
   for (const sh of sim.shadows.values()) if (sh.kind === 'forward' && !forwardShadow.has(sh.shardId)) forwardShadow.set(sh.shardId, { id: sh.id, rate: sh.rate });
 
   const partitions: PartitionMetadata[] = [];
   for (const s of sim.shards.values()) {
-    const points = visible(s.points, seenAt, window, lateThrottles ? (p, visibleAtMs) => (visibleAtMs > cloudwatchSeenAt && p.throttledRecords > 0 ? { ...p, throttledRecords: 0 } : p) : undefined);
+    const points = visible(s.points, seenAt, window, tablePath ? (p, visibleAtMs) => asTableReads(p, lateThrottles && visibleAtMs > cloudwatchSeenAt) : undefined);
     shardMetrics[s.id] = points;
     const last = points[points.length - 1];
     const utils = points.slice(-3).map((p) => ({ t: p.atMs / 1000, u: p.busyMs / p.periodMs }));
@@ -97,6 +98,16 @@ export function buildView(sim: Simulation): ClusterView {
     workerMetrics,
     shardLimits: sim.shardLimits,
   };
+}
+
+/**
+ * A shard's point as the `metadata-table` path gives it: incoming is what the dispatcher sent the owner in the
+ * period (app/dispatch/load-recorder.ts), the records processed, not what Kinesis accepted (the two differ
+ * while the shard lags); throttles come from CloudWatch and are 0 until CloudWatch shows them.
+ */
+function asTableReads<P extends ShardMetricPoint>(p: P, throttlesNotYetVisible: boolean): P {
+  const bytesPerRecord = p.incomingRecords > 0 ? p.incomingBytes / p.incomingRecords : 0;
+  return { ...p, incomingRecords: p.processedRecords, incomingBytes: p.processedRecords * bytesPerRecord, throttledRecords: throttlesNotYetVisible ? 0 : p.throttledRecords };
 }
 
 /** The points visible at `now`, the newest `window` of them, each passed through `adjust` (given its visibility time) if set. */

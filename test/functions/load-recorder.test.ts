@@ -57,16 +57,13 @@ describe('LoadRecorder: each shard\u2019s load per minute for the SPM', () => {
     expect(total(A, 'incomingBytes')).toBe(1_200 * (Math.floor((records(1)[0]!.data.length * 3) / 4) + 1));
   });
 
-  it('counts incoming by arrival minute and processing by the minute the owner answered', async () => {
-    const { recorder, records, total, advance } = setup(10 * MINUTE + 55_000);
-    recorder.note(A, records(30, 10 * MINUTE + 50_000), 30, 12); // arrived in minute 10, processed in minute 10
-    advance(10_000); // minute 11
-    recorder.note(A, records(20, 10 * MINUTE + 59_000), 20, 8); // arrived in minute 10, processed in minute 11
+  it('counts a batch in the minute the owner answered, so a lagging shard reads as saturated rather than idle', async () => {
+    const { recorder, records, total, advance } = setup(11 * MINUTE + 5_000);
+    recorder.note(A, records(40, 5 * MINUTE), 40, 80); // records six minutes old
+    advance(60_000);
     await recorder.flushDue();
-    expect(total(A, 'incomingRecords', 10 * MINUTE)).toBe(50);
-    expect(total(A, 'incomingRecords', 11 * MINUTE)).toBe(0);
-    expect(total(A, 'processedRecords', 10 * MINUTE)).toBe(30);
-    expect(total(A, 'processedRecords', 11 * MINUTE)).toBe(20);
+    expect(total(A, 'incomingRecords', 5 * MINUTE)).toBe(0);
+    expect([total(A, 'incomingRecords', 11 * MINUTE), total(A, 'processedRecords', 11 * MINUTE), total(A, 'busyMs', 11 * MINUTE)]).toEqual([40, 40, 80]);
   });
 
   it('writes soon after a minute ends, not every batch of a shard that lags behind', async () => {

@@ -74,6 +74,8 @@ export const ENV = {
    * inline-worker-invoker.ts); unset, every owner is invoked on its worker function.
    */
   inlineWorkerId: 'FORESHADOW_INLINE_WORKER_ID',
+  /** Dispatcher only, with inlineWorkerId: the class's timeout in ms, the deadline of an inline batch. */
+  inlineWorkerTimeoutMs: 'FORESHADOW_INLINE_WORKER_TIMEOUT_MS',
 } as const;
 
 export const DEFAULTS = {

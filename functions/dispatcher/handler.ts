@@ -43,9 +43,18 @@ export const handler = createDispatcherHandler(() => {
     load: new DynamoDbShardLoadStore(dynamo, { metadataTable }),
     mappingStart: async () => (position === 'LATEST' ? { position, notBeforeMs: await tableCreatedAtMs(dynamo, metadataTable) } : { position }),
     stream: new KinesisStreamControl(kinesisClient(), requireEnv(ENV.streamName), { drainReadIntervalMs: DEFAULTS.drainReadIntervalMs }),
-    invoker: inlineId ? new InlineWorkerInvoker(invoker, { workerId: inlineId, handle: inlineWorker(inlineId, metadata, dynamo) }) : invoker,
+    invoker: inlineId ? new InlineWorkerInvoker(invoker, { workerId: inlineId, handle: inlineWorker(inlineId, metadata, dynamo), ...inlineTimeout() }) : invoker,
   };
 });
+
+/** The inline class's timeout (ENV.inlineWorkerTimeoutMs), the deadline of an inline batch; none if unset. */
+function inlineTimeout(): { timeoutMs?: number } {
+  const raw = process.env[ENV.inlineWorkerTimeoutMs];
+  if (raw === undefined) return {};
+  const timeoutMs = Number(raw);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new RangeError(`${ENV.inlineWorkerTimeoutMs} is ${JSON.stringify(raw)}: a positive integer (ms) is allowed`);
+  return { timeoutMs };
+}
 
 /** The class's worker service, as its worker function builds it (functions/worker), in the dispatcher. */
 function inlineWorker(workerId: string, metadata: DynamoDbMetadataStore, dynamo: ReturnType<typeof dynamoDbClient>) {

@@ -170,7 +170,7 @@ export class Compute extends Construct {
         [ENV.config]: decisionJson,
         // The parent gate's rule for a parent it processed nothing of depends on where the mapping starts.
         [ENV.startingPosition]: config.eventSource.startingPosition,
-        ...(inline ? { [ENV.inlineWorkerId]: inline.name, [ENV.outputTable]: storage.outputTable.tableName } : {}),
+        ...(inline ? { [ENV.inlineWorkerId]: inline.name, [ENV.inlineWorkerTimeoutMs]: String(inline.timeoutSeconds * 1000), [ENV.outputTable]: storage.outputTable.tableName } : {}),
       },
     });
     // Routing reads partitions and shadows; the parent gate reads and writes shard progress (and reads the

@@ -6,7 +6,7 @@ import { request, wireRecord } from './factories.js';
 
 const answer: WorkerResponse = { batchItemFailures: [], processed: 1, busyMs: 1 };
 
-function setup(handle: (r: WorkerRequest) => Promise<WorkerResponse> = async () => answer) {
+function setup(handle: (r: WorkerRequest) => Promise<WorkerResponse> = async () => answer, timeoutMs?: number) {
   const trace: string[] = [];
   const inner: WorkerInvoker = {
     invoke: async (workerId, r): Promise<Outcome<WorkerResponse, InvokeFailure>> => (trace.push(`invoke ${workerId} ${r.mode}`), ok(answer)),
@@ -14,6 +14,7 @@ function setup(handle: (r: WorkerRequest) => Promise<WorkerResponse> = async () 
   };
   const invoker = new InlineWorkerInvoker(inner, {
     workerId: 'small',
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
     handle: async (r) => {
       trace.push(`inline ${r.mode}`);
       return handle(r);
@@ -38,5 +39,16 @@ describe('owner batches of the dispatcher\u2019s own class run inline', () => {
     });
     const outcome = await invoker.invoke('small', request([wireRecord(1, 'k', { v: 1 })]));
     expect(outcome).toMatchObject({ ok: false, reason: 'function-error', detail: 'inline worker small: state store down' });
+  });
+
+  it('answers a timeout, as the worker function would, when an inline batch is still running at the class timeout', async () => {
+    const { invoker } = setup(() => new Promise<WorkerResponse>(() => undefined), 50);
+    const outcome = await invoker.invoke('small', request([wireRecord(1, 'k', { v: 1 })]));
+    expect(outcome).toMatchObject({ ok: false, reason: 'timeout', detail: 'inline worker small: still running after 50 ms' });
+  });
+
+  it('answers normally within the deadline', async () => {
+    const { invoker } = setup(async () => answer, 1_000);
+    expect(await invoker.invoke('small', request([wireRecord(1, 'k', { v: 1 })]))).toEqual(ok(answer));
   });
 });

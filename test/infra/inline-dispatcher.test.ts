@@ -12,13 +12,13 @@ const workers = [
 ];
 
 describe('a dispatcher that processes one worker class inline (inlineWorkerClass)', () => {
-  it('gets that class\u2019s memory, its id, the output table and the failure queue', () => {
+  it('gets that class\u2019s memory, its id and timeout (the deadline of an inline batch), the output table and the failure queue', () => {
     const { stack, template } = synthStack({ config: { workers, inlineWorkerClass: 'large' } });
     const dispatcher = stack.foreshadow.compute.dispatcher;
     const id = (c: IConstruct) => Stack.of(c).getLogicalId(c.node.defaultChild as CfnElement);
     template.hasResourceProperties('AWS::Lambda::Function', {
       MemorySize: 3008,
-      Environment: { Variables: Match.objectLike({ [ENV.inlineWorkerId]: 'large', [ENV.outputTable]: Match.anyValue(), [ENV.streamName]: Match.anyValue() }) },
+      Environment: { Variables: Match.objectLike({ [ENV.inlineWorkerId]: 'large', [ENV.inlineWorkerTimeoutMs]: '60000', [ENV.outputTable]: Match.anyValue(), [ENV.streamName]: Match.anyValue() }) },
     });
     const statements = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: id(dispatcher.role!) }] } })).flatMap(
       (p) => (p as { Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } } }).Properties.PolicyDocument.Statement,

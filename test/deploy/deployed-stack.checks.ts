@@ -39,7 +39,7 @@ export function checkDeployedStack(get: () => Deployment): void {
     expect(summary.KeyId).toBe(s.encryption === 'customer-managed' ? await stackKey() : 'alias/aws/kinesis');
   });
 
-  it('creates the metadata, audit and output tables with their keys, on demand, PITR on, TTL on the audit table', async () => {
+  it('creates the metadata, audit and output tables with their keys, on demand, PITR on, TTL on the metadata (shard load) and audit tables', async () => {
     const d = get();
     const spm = d.one('spm').env;
     const worker = d.one('worker', d.config.workers[0]!.name).env;

@@ -12,6 +12,13 @@ export interface InlineWorker {
    * Past it the batch is answered as a `timeout`, as that invocation would be. @default none (no deadline)
    */
   readonly timeoutMs?: number;
+  /**
+   * Stops what runs the batch that passed `timeoutMs` (inline-thread.ts terminates its thread, even a busy
+   * loop). @default none (the late batch is left running)
+   */
+  readonly abort?: (reason: string) => Promise<void>;
+  /** Resolves when what runs the batches is up (a thread started), before the batch's deadline starts. @default none */
+  readonly ready?: () => Promise<void>;
 }
 
 /**
@@ -22,13 +29,12 @@ export interface InlineWorker {
  * never in the dispatcher). The worker's own checks are unchanged: it fences on the epoch, skips what it
  * applied, and bounds poison records; an exception it throws is a `function-error`, as a failed Lambda
  * invocation would be, so the dispatcher hands the batch back as before. A batch still running at `timeoutMs`
- * (a processor awaiting a call that never answers) is answered as a `timeout`, so the dispatcher's crash search
- * (crash-search.ts) narrows it down to the record and the owner gives it up after `maxAttempts`, as with the
- * worker function; the abandoned call is left running (it cannot be cancelled), and a later write of it is
- * refused or skipped by the per-key sequence checks. What inline cannot do: survive a record that blocks the
- * process (a synchronous endless loop, the memory limit). That ends the dispatcher's invocation too, the crash
- * search never sees it, and the event source mapping's retries decide, up to the stream's retention: the
- * reason inline is an option (docs/COST.md), not the default.
+ * is answered as a `timeout` and `abort`ed, so the dispatcher's crash search (crash-search.ts) narrows it down
+ * to the record and the owner gives it up after `maxAttempts`, as with the worker function. On Lambda the
+ * batches run in a worker thread (inline-thread.ts), which `abort` terminates: a record that blocks it (a
+ * synchronous endless loop) or exhausts its heap fails its batch, not the dispatcher's invocation. Run in
+ * the dispatcher's own thread (no `abort`), a late batch is left running and a blocking record ends the
+ * invocation, out of the crash search's reach.
  */
 export class InlineWorkerInvoker implements WorkerInvoker {
   constructor(
@@ -38,13 +44,22 @@ export class InlineWorkerInvoker implements WorkerInvoker {
 
   async invoke(workerId: string, request: WorkerRequest): Promise<Outcome<WorkerResponse, InvokeFailure>> {
     if (workerId !== this.inline.workerId || request.mode !== 'primary') return this.inner.invoke(workerId, request);
+    try {
+      await this.inline.ready?.();
+    } catch (error) {
+      return failed('function-error', `inline worker ${workerId}: ${error instanceof Error ? error.message : String(error)}`);
+    }
     const timeoutMs = this.inline.timeoutMs;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline =
       timeoutMs === undefined
         ? undefined
         : new Promise<Outcome<WorkerResponse, InvokeFailure>>((resolve) => {
-            timer = setTimeout(() => resolve(failed('timeout', `inline worker ${workerId}: still running after ${timeoutMs} ms`)), timeoutMs);
+            timer = setTimeout(() => {
+              const detail = `inline worker ${workerId}: still running after ${timeoutMs} ms`;
+              void this.inline.abort?.(detail);
+              resolve(failed('timeout', detail));
+            }, timeoutMs);
           });
     const run = this.inline.handle(request).then(
       (response): Outcome<WorkerResponse, InvokeFailure> => ok(response),

@@ -7,7 +7,10 @@ import { KinesisStreamControl } from '../../adapters/aws/stream-control.kinesis.
 import { tableCreatedAtMs } from '../../adapters/aws/tables.dynamodb.js';
 import { LambdaWorkerInvoker } from '../../adapters/aws/worker-invoker.lambda.js';
 import { systemClock } from '../../adapters/local/system-clock.js';
+import { isMainThread, workerData } from 'node:worker_threads';
+import { InlineThread, serveInlineThread } from '../../app/dispatch/inline-thread.js';
 import { InlineWorkerInvoker } from '../../app/dispatch/inline-worker-invoker.js';
+import type { WorkerInvoker } from '../../core/ports/index.js';
 import { AggregatedTelemetry } from '../../app/telemetry.aggregated.js';
 import { EmfTelemetry } from '../../app/telemetry.emf.js';
 import { createWorkerService } from '../../app/worker/worker-service.js';
@@ -21,7 +24,8 @@ import { createDispatcherHandler } from './create-dispatcher-handler.js';
  * The dispatcher Lambda, wired from the environment the CDK app sets (see infra/). Its metadata reads need
  * only the metadata table (ENV.auditTable is not set for it). Owners are invoked on each class's worker
  * function, shadow samples on its shadow function; with ENV.inlineWorkerId set (infra `inlineWorkerClass`),
- * that class's owner batches run in this invocation, with the same processor as the worker function. With
+ * that class's owner batches run in this invocation, in a worker thread, with the same processor as the
+ * worker function. With
  * the mapping at LATEST, the metadata table's creation time stands for the earliest the mapping can have
  * started (see tableCreatedAtMs).
  */
@@ -43,9 +47,35 @@ export const handler = createDispatcherHandler(() => {
     load: new DynamoDbShardLoadStore(dynamo, { metadataTable }),
     mappingStart: async () => (position === 'LATEST' ? { position, notBeforeMs: await tableCreatedAtMs(dynamo, metadataTable) } : { position }),
     stream: new KinesisStreamControl(kinesisClient(), requireEnv(ENV.streamName), { drainReadIntervalMs: DEFAULTS.drainReadIntervalMs }),
-    invoker: inlineId ? new InlineWorkerInvoker(invoker, { workerId: inlineId, handle: inlineWorker(inlineId, metadata, dynamo), ...inlineTimeout() }) : invoker,
+    invoker: inlineId ? inlineInvoker(invoker, inlineId) : invoker,
   };
 });
+
+/** `workerData` of this module's inline thread. */
+const INLINE_THREAD = 'foreshadowInlineThread';
+
+// Loaded as the inline worker thread (below), this module serves the class's batches and nothing else.
+if (!isMainThread && (workerData as Record<string, unknown> | null)?.[INLINE_THREAD] === true) {
+  const dynamo = dynamoDbClient();
+  const metadata = new DynamoDbMetadataStore(dynamo, { metadataTable: requireEnv(ENV.metadataTable), auditTable: '' });
+  serveInlineThread(inlineWorker(requireEnv(ENV.inlineWorkerId), metadata, dynamo));
+}
+
+/**
+ * The inline class's owner batches, run in a worker thread of this function that loads this same module
+ * (app/dispatch/inline-thread.ts): a record that blocks the thread past the class's timeout, or exhausts the
+ * thread's heap (60 % of the function's memory), fails its batch and the crash search gives it up, as on the
+ * class's worker function; the dispatcher's invocation goes on.
+ */
+function inlineInvoker(invoker: WorkerInvoker, workerId: string): InlineWorkerInvoker {
+  const memoryMb = Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? 0);
+  const thread = new InlineThread({
+    script: new URL(import.meta.url),
+    workerData: { [INLINE_THREAD]: true },
+    ...(memoryMb > 0 ? { maxOldGenerationSizeMb: Math.max(64, Math.floor(memoryMb * 0.6)) } : {}),
+  });
+  return new InlineWorkerInvoker(invoker, { workerId, handle: thread.handle, abort: (reason) => thread.abort(reason), ready: () => thread.ready(), ...inlineTimeout() });
+}
 
 /** The inline class's timeout (ENV.inlineWorkerTimeoutMs), the deadline of an inline batch; none if unset. */
 function inlineTimeout(): { timeoutMs?: number } {

@@ -119,16 +119,21 @@ describe('spm properties', () => {
     );
   });
 
-  it('never moves a shard onto a worker without predicted capacity for it', () => {
+  // Seed -1948292513 once found a swap (s0 w1→w0, then s2 w0→w1 into the room s0 left) that the check
+  // below failed while it did not take a moved shard's load off its origin: kept as a regression run.
+  it.each([{ seed: undefined }, { seed: -1948292513 }])('never moves a shard onto a worker without predicted capacity for it (seed $seed)', ({ seed }) => {
     fc.assert(
       fc.property(clusterArb, ({ view: v, config: c, utilizations }) => {
         const d = spmPolicy.decide(v, c, spmPolicy.initialState());
-        // Flat histories: each worker's load is the sum of its shards' utilizations, recomputed here.
+        // Flat histories: each worker's load is the sum of its shards' utilizations, recomputed here. A move
+        // takes its shard's load off the origin (a swap within one tick makes room for the second move).
         const load = new Map(v.workers.map((w) => [w.workerId, 0]));
         v.partitions.forEach((p, i) => load.set(p.ownerWorkerId, (load.get(p.ownerWorkerId) ?? 0) + utilizations[i]!));
         for (const a of d.actions) {
           if (a.type !== 'move') continue;
           const target = v.workers.find((w) => w.workerId === a.toWorkerId)!;
+          const moved = utilizations[v.partitions.findIndex((p) => p.shardId === a.shardId)] ?? 0;
+          load.set(a.fromWorkerId, (load.get(a.fromWorkerId) ?? 0) - moved);
           expect(a.prediction).toBeDefined();
           expect(a.prediction!.workerId).toBe(a.toWorkerId);
           const after = (load.get(a.toWorkerId) ?? 0) + a.prediction!.utilization;
@@ -137,7 +142,7 @@ describe('spm properties', () => {
           load.set(a.toWorkerId, after);
         }
       }),
-      { numRuns: 200 },
+      { numRuns: 200, ...(seed === undefined ? {} : { seed }) },
     );
   });
 

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_SHARD_COUNTS } from './cost-table.js';
 import { CostCliError } from './errors.js';
 import { DEPLOYED } from './deployment.js';
+import { INLINE_NONE } from '../infra/config/infra-config.schema.js';
 
 const CLASSES = DEPLOYED.workers.map((w) => w.name);
 
@@ -13,7 +14,10 @@ export interface CostCliOptions {
   readonly write?: string;
   /** Shard counts of the rows. @default 10, 100, 1000 */
   readonly shards: readonly number[];
-  /** Measure with this worker class processed inline by the dispatcher (infra `inlineWorkerClass`). @default none */
+  /**
+   * The worker class the dispatcher processes inline (infra `inlineWorkerClass`), or `none` (every owner
+   * invoked). @default the deployment's (the class with the least memory)
+   */
   readonly inline?: string;
   readonly help: boolean;
 }
@@ -27,7 +31,8 @@ Options:
   --json               print one JSON object per row: { shards, baselineUsd, overheadUsd, overheadPercent, items }
   --write <file>       write the markdown report (docs/COST.md) to <file>
   --shards <n,n,...>   shard counts of the rows (default: ${DEFAULT_SHARD_COUNTS.join(',')})
-  --inline <class>     measure with the dispatcher processing this worker class inline (${CLASSES.join(', ')})
+  --inline <class>     the worker class the dispatcher processes inline (${CLASSES.join(', ')}; default ${DEPLOYED.inlineWorkerClass ?? 'none'}),
+                       or none: every owner invoked on its worker function
   --help               show this text`;
 
 /** Parses argv; a bad option is a CostCliError quoting the value and what is allowed. */
@@ -46,7 +51,9 @@ export function parseCostCliOptions(argv: readonly string[]): CostCliOptions {
   }
   const shards = values.shards === undefined ? [...DEFAULT_SHARD_COUNTS] : parseShardCounts(values.shards);
   if (values.write !== undefined && values.write.trim() === '') throw new CostCliError('--write must name a file (given "")');
-  if (values.inline !== undefined && !CLASSES.includes(values.inline)) throw new CostCliError(`--inline must name a worker class of the deployment: ${CLASSES.join(', ')} (given "${values.inline}")`);
+  if (values.inline !== undefined && values.inline !== INLINE_NONE && !CLASSES.includes(values.inline)) {
+    throw new CostCliError(`--inline must name a worker class of the deployment (${CLASSES.join(', ')}) or none (given "${values.inline}")`);
+  }
   return { json: values.json, ...(values.write === undefined ? {} : { write: values.write }), ...(values.inline === undefined ? {} : { inline: values.inline }), shards, help: values.help };
 }
 

@@ -3,9 +3,6 @@ import { dirname } from 'node:path';
 import { COST_USAGE, parseCostCliOptions } from './cli-options.js';
 import { CostCliError } from './errors.js';
 
-/** The class the document's inline variant runs inline: the first worker class (as large as the dispatcher). */
-const DEPLOYED_INLINE_EXAMPLE = 'small';
-
 /**
  * `npm run cost`: measures the fixed workload (cost/measure.ts), prices it (cost/cost-items.ts,
  * cost/cost-table.ts) and prints the table, the JSON rows, or writes docs/COST.md (`npm run cost:doc`).
@@ -34,16 +31,17 @@ async function main(argv: readonly string[]): Promise<number> {
     import('./render.js'),
   ]);
   const { DEFAULT_WORKLOAD } = await import('./workload.js');
-  const measurement = await measureWorkload({ ...DEFAULT_WORKLOAD, ...(options.inline === undefined ? {} : { inlineWorkerClass: options.inline }) });
+  const { INLINE_NONE } = await import('../infra/config/infra-config.schema.js');
+  const { inlineWorkerClass: _deployed, ...invoked } = DEFAULT_WORKLOAD;
+  const workload = options.inline === undefined ? DEFAULT_WORKLOAD : options.inline === INLINE_NONE ? invoked : { ...DEFAULT_WORKLOAD, inlineWorkerClass: options.inline };
+  const measurement = await measureWorkload(workload);
   const items = costItems(measurement);
   const rows = costRows(items, options.shards);
   if (options.write !== undefined) {
-    // The document shows the deployment's defaults and, measured the same way, the inline variant.
-    const inlineClass = options.inline ?? DEPLOYED_INLINE_EXAMPLE;
-    const inline = await measureWorkload({ ...DEFAULT_WORKLOAD, inlineWorkerClass: inlineClass });
-    const inlineItems = costItems(inline);
+    // The document shows the deployment's defaults and, measured the same way, every owner invoked.
+    const variant = await measureWorkload(invoked);
     mkdirSync(dirname(options.write), { recursive: true });
-    writeFileSync(options.write, renderMarkdown(measurement, items, rows, 'npm run cost:doc', { className: inlineClass, rows: costRows(inlineItems, options.shards) }));
+    writeFileSync(options.write, renderMarkdown(measurement, items, rows, 'npm run cost:doc', { rows: costRows(costItems(variant), options.shards) }));
     process.stdout.write(`wrote ${options.write}\n`);
   } else if (options.json) {
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);

@@ -42,7 +42,7 @@ function price(item: CostItem): string {
 }
 
 /** docs/COST.md: written by `npm run cost:doc` from one measurement; says which rows are measured. */
-export function renderMarkdown(m: Measurement, items: readonly CostItem[], rows: readonly CostRow[], command: string, inline?: { readonly className: string; readonly rows: readonly CostRow[] }): string {
+export function renderMarkdown(m: Measurement, items: readonly CostItem[], rows: readonly CostRow[], command: string, invoked?: { readonly rows: readonly CostRow[] }): string {
   const w = m.workload;
   const out: string[] = [];
   out.push('# Foreshadow: monthly cost, measured');
@@ -56,7 +56,8 @@ export function renderMarkdown(m: Measurement, items: readonly CostItem[], rows:
   out.push('**How the counts were measured.** The real handlers (the dispatcher and worker Lambda handlers as');
   out.push('`functions/` builds them, the SPM handler) ran on kinesis-local and dynalite (`cost/measure.ts`):');
   out.push(`${w.shards} shards, ${w.recordsPerShard.toLocaleString('en-US')} records of ${w.recordBytes} B each, ${w.keysPerShard} keys per shard, read through the local event source mapping`);
-  out.push(`(batch size ${w.batchSize}), one forward shadow at rate ${w.shadowRate} on one shard, then ${w.ticks} SPM ticks. The meter`);
+  out.push(`(batch size ${w.batchSize}), ${w.inlineWorkerClass === undefined ? 'shards spread over the worker classes' : `every shard on the class the dispatcher runs inline (\`${w.inlineWorkerClass}\`, the default; the SPM places new shards there)`},`);
+  out.push(`one forward shadow at rate ${w.shadowRate} on one shard, then ${w.ticks} SPM ticks. The meter`);
   out.push('(`adapters/meter`) counted every AWS call the handlers made through the one SDK middleware, with the');
   out.push('DynamoDB request units the emulator reported, each Lambda invocation, each EMF line and its bytes, and the');
   out.push('metrics each GetMetricData would request. The SPM reads each shard\u2019s load from the metadata table, where');
@@ -86,23 +87,22 @@ export function renderMarkdown(m: Measurement, items: readonly CostItem[], rows:
   out.push(`|---|---|${rows.map(() => '---:').join('|')}|`);
   for (const item of rows[0]?.items ?? []) out.push(`| ${item.name} | ${item.measured ? 'measured' : 'modelled'} | ${rows.map((r) => usd(r.items.find((i) => i.name === item.name)?.usd ?? 0)).join(' | ')} |`);
   out.push('');
-  if (inline) {
-    out.push(`## With the dispatcher processing the \`${inline.className}\` class inline`);
+  if (invoked) {
+    out.push('## With every owner invoked (`inlineWorkerClass: none`)');
     out.push('');
-    out.push(`Infra option \`inlineWorkerClass: ${inline.className}\` (off by default), measured the same way with every shard owned by that`);
-    out.push('class: the dispatcher runs the owner’s batch in its own invocation (`app/dispatch/inline-worker-invoker.ts`), so');
-    out.push('there is no second invocation and no wait billed twice. Shards owned by another class are invoked as above.');
-    out.push(`\`npm run cost -- --inline ${inline.className}\` prints this table.`);
+    out.push('Measured the same way with the dispatcher invoking each shard\u2019s owner on its worker function and the shards');
+    out.push('spread over the classes: a second invocation per batch, the dispatcher\u2019s wait on it billed as well, and the');
+    out.push('owner\u2019s placement read. `npm run cost -- --inline none` prints this table.');
     out.push('');
     out.push('| Shards | Baseline | Foreshadow overhead | Overhead / baseline |');
     out.push('|---:|---:|---:|---:|');
-    for (const r of inline.rows) out.push(`| ${r.shards.toLocaleString('en-US')} | ${usd(r.baselineUsd)} | **${usd(r.overheadUsd)}** | ${r.overheadPercent.toFixed(1)} % |`);
+    for (const r of invoked.rows) out.push(`| ${r.shards.toLocaleString('en-US')} | ${usd(r.baselineUsd)} | **${usd(r.overheadUsd)}** | ${r.overheadPercent.toFixed(1)} % |`);
     out.push('');
-    out.push(`| Item | Measured | ${inline.rows.map((r) => `${r.shards.toLocaleString('en-US')} shards`).join(' | ')} |`);
-    out.push(`|---|---|${inline.rows.map(() => '---:').join('|')}|`);
-    for (const item of inline.rows[0]?.items ?? []) out.push(`| ${item.name} | ${item.measured ? 'measured' : 'modelled'} | ${inline.rows.map((r) => usd(r.items.find((i) => i.name === item.name)?.usd ?? 0)).join(' | ')} |`);
+    out.push(`| Item | Measured | ${invoked.rows.map((r) => `${r.shards.toLocaleString('en-US')} shards`).join(' | ')} |`);
+    out.push(`|---|---|${invoked.rows.map(() => '---:').join('|')}|`);
+    for (const item of invoked.rows[0]?.items ?? []) out.push(`| ${item.name} | ${item.measured ? 'measured' : 'modelled'} | ${invoked.rows.map((r) => usd(r.items.find((i) => i.name === item.name)?.usd ?? 0)).join(' | ')} |`);
     out.push('');
-    out.push(...againstTargets(rows, inline.rows, inline.className));
+    out.push(...againstTargets(rows, invoked.rows, m.workload.inlineWorkerClass));
   }
   out.push('## Quantities');
   out.push('');
@@ -116,7 +116,7 @@ export function renderMarkdown(m: Measurement, items: readonly CostItem[], rows:
 }
 
 /** The overhead targets (≤ 25 % of the baseline at 10 shards, ≤ 15 % at 100), met or not, by configuration. */
-function againstTargets(byDefault: readonly CostRow[], inline: readonly CostRow[], className: string): string[] {
+function againstTargets(byDefault: readonly CostRow[], invoked: readonly CostRow[], inlineClass: string | undefined): string[] {
   const targets = [
     { shards: 10, percent: 25 },
     { shards: 100, percent: 15 },
@@ -125,22 +125,21 @@ function againstTargets(byDefault: readonly CostRow[], inline: readonly CostRow[
   const verdict = (p: number | undefined, limit: number) => (p === undefined ? 'not measured' : `${p.toFixed(1)} % (${p <= limit ? 'meets it' : 'misses it'})`);
   // What routing each owner batch through a second invocation costs by itself, at 100 shards.
   const routed = ['dispatcher duration', 'dispatcher requests (beyond one per batch)', 'worker DynamoDB reads (placement fence)'];
-  const row = byDefault.find((r) => r.shards === 100);
+  const row = invoked.find((r) => r.shards === 100);
   const routedPercent = row ? (100 * row.items.filter((i) => routed.includes(i.name)).reduce((sum, i) => sum + i.usd, 0)) / row.baselineUsd : Number.NaN;
   return [
     '## Against the targets',
     '',
-    '| Shards | Target | Default (every owner invoked) | Inline `' + className + '` |',
+    `| Shards | Target | Default (\`${inlineClass ?? 'none'}\` inline) | Every owner invoked (\`none\`) |`,
     '|---:|---:|---|---|',
-    ...targets.map((t) => `| ${t.shards} | \u2264 ${t.percent} % | ${verdict(at(byDefault, t.shards), t.percent)} | ${verdict(at(inline, t.shards), t.percent)} |`),
+    ...targets.map((t) => `| ${t.shards} | \u2264 ${t.percent} % | ${verdict(at(byDefault, t.shards), t.percent)} | ${verdict(at(invoked, t.shards), t.percent)} |`),
     '',
-    'The default routes every owner batch through a second invocation: the dispatcher\u2019s wait on it, that invocation',
-    `and the owner\u2019s placement fence are by themselves ${routedPercent.toFixed(1)} % of the baseline bill at 100 shards, so no cut elsewhere`,
-    'brings the default under 15 %. Inline removes all three. It is not the default because a record that blocks the',
-    'process (a synchronous endless loop, the memory limit) ends the dispatcher\u2019s invocation with it, out of reach',
-    'of the crash search that gives such a record up after `maxAttempts` on a worker function; the shard then stalls',
-    'until the mapping\u2019s record age or the stream\u2019s retention. An inline batch that only waits too long is answered',
-    'as a timeout like the worker function\u2019s. Choose inline when your processor cannot block the process.',
+    'Invoking every owner routes each batch through a second invocation: the dispatcher\u2019s wait on it, that',
+    `invocation and the owner\u2019s placement read are by themselves ${routedPercent.toFixed(1)} % of the baseline bill at 100 shards, so`,
+    'no cut elsewhere brings that configuration under 15 %. By default the dispatcher runs the class with the least',
+    'memory itself, in a worker thread (`app/dispatch/inline-thread.ts`), and the SPM places new shards on that class',
+    'first; a record that blocks the thread or exhausts its heap fails its batch and is given up after `maxAttempts`,',
+    'as on a worker function. Shards the SPM moves to another class are invoked as in the table above.',
     '',
   ];
 }

@@ -29,8 +29,9 @@ export interface Workload {
   /** Replication rate of the one forward shadow, on the first shard (the SPM's default rate). @default 0.05 */
   readonly shadowRate: number;
   /**
-   * A worker class whose owner batches the dispatcher runs inline (infra `inlineWorkerClass`); every shard
-   * is then placed on it. @default none (the deployment's default: shards round-robin over the classes)
+   * The worker class whose owner batches the dispatcher runs inline (infra `inlineWorkerClass`); every shard
+   * is then placed on it, as the SPM places new shards. Absent: every owner invoked, shards round-robin over
+   * the classes. @default the deployment's (DEPLOYED.inlineWorkerClass)
    */
   readonly inlineWorkerClass?: string;
   /** SPM ticks measured (after one unmeasured tick that places the shards), one schedule period apart. @default 3 */
@@ -46,6 +47,7 @@ export const DEFAULT_WORKLOAD: Workload = {
   batchSize: DEPLOYED.eventSource.batchSize,
   shadowRate: 0.05,
   ticks: 3,
+  ...(DEPLOYED.inlineWorkerClass === undefined ? {} : { inlineWorkerClass: DEPLOYED.inlineWorkerClass }),
 };
 
 /** The load each shard carries in the priced deployment: half of Kinesis' 1,000 records/s write limit. */

@@ -78,6 +78,12 @@ export const ENV = {
   inlineWorkerTimeoutMs: 'FORESHADOW_INLINE_WORKER_TIMEOUT_MS',
 } as const;
 
+/**
+ * File name of the inline class's worker handler, bundled next to the dispatcher's (infra/constructs/
+ * node-function.ts `extraBundles`); the dispatcher runs it in its inline thread.
+ */
+export const INLINE_WORKER_BUNDLE = 'inline-worker.mjs';
+
 export const DEFAULTS = {
   /**
    * Least time between two GetRecords calls of one parent-gate drain check, in ms. A check is usually one
@@ -88,6 +94,12 @@ export const DEFAULTS = {
    */
   drainReadIntervalMs: 500,
   auditRetentionDays: 14,
+  /**
+   * Slots the SPM counts for the worker class the dispatcher runs inline: each of its shards runs in its own
+   * dispatcher invocation (one batch per shard at a time), so the class's capacity is one slot per shard, up
+   * to the account's concurrency (1,000 by default), not its worker function's reserved concurrency.
+   */
+  inlineClassSlots: 1000,
   /** Shard load minutes expire (DynamoDB TTL) this long after their minute, in hours. */
   shardLoadRetentionHours: 2,
   /** Timeout of a worker class's functions, in seconds (infra config `workers[].timeoutSeconds`, a scenario class's `timeoutSeconds`). */

@@ -58,11 +58,6 @@ export class Foreshadow extends Construct {
     const projectRoot = resolve(props.projectRoot ?? REPO_ROOT);
     const workerEntry = props.workerEntry ? (isAbsolute(props.workerEntry) ? props.workerEntry : resolve(props.workerEntry)) : join(REPO_ROOT, 'functions/worker/handler.ts');
     if (!existsSync(workerEntry)) throw new ValidationError('workerEntry', 'the path of an existing handler file', workerEntry);
-    // The dispatcher's inline path is built with the example processor: with your own worker handler it would
-    // run the wrong code on the inline class's shards. Refuse the combination until the dispatcher bundles it.
-    if (props.workerEntry !== undefined && this.config.inlineWorkerClass !== undefined) {
-      throw new ValidationError('foreshadow.inlineWorkerClass', 'absent when workerEntry is given (the dispatcher runs inline only the example processor)', this.config.inlineWorkerClass);
-    }
 
     this.key = new kms.Key(this, 'Key', {
       description: 'Foreshadow: encrypts the source stream and the alarm topic',

@@ -1,11 +1,24 @@
-import { parentPort, Worker } from 'node:worker_threads';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { WorkerRequest, WorkerResponse } from '../../core/ports/index.js';
 
+/** The `workerData` key that tells a module it is loaded as the inline thread (see `isInlineThread`). */
+export const INLINE_THREAD_MARKER = 'foreshadowInlineThread';
+
+/** True in a worker thread an InlineThread started: the module loaded there should `serveInlineThread`. */
+export function isInlineThread(): boolean {
+  return !isMainThread && (workerData as Record<string, unknown> | null)?.[INLINE_THREAD_MARKER] === true;
+}
+
 export interface InlineThreadOptions {
-  /** The module the thread runs: it calls `serveInlineThread` when it is loaded in a thread. */
+  /**
+   * The module the thread runs: on Lambda the class's worker handler, bundled next to the dispatcher; its
+   * `createWorkerHandler` serves the batches (`isInlineThread`).
+   */
   readonly script: URL;
-  /** Handed to the thread (`workerData`): how the module tells that it runs as the inline thread. */
-  readonly workerData: unknown;
+  /** Handed to the thread besides the marker (`workerData`). @default {} */
+  readonly workerData?: Record<string, unknown>;
+  /** The thread's environment. @default the process's */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /**
    * Heap limit of the thread, in MB: a record that needs more fails its batch (a thread crash, answered as
    * a function error) instead of taking the dispatcher down with it. @default Node's default
@@ -61,7 +74,11 @@ export class InlineThread {
 
   private spawn(): Worker {
     const limit = this.options.maxOldGenerationSizeMb;
-    const worker = new Worker(this.options.script, { workerData: this.options.workerData, ...(limit === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: limit } }) });
+    const worker = new Worker(this.options.script, {
+      workerData: { ...this.options.workerData, [INLINE_THREAD_MARKER]: true },
+      ...(this.options.env === undefined ? {} : { env: { ...this.options.env } }),
+      ...(limit === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: limit } }),
+    });
     // An idle thread must not keep the process alive (the local runtime, tests); Lambda freezes it anyway.
     worker.unref();
     let up: () => void = () => undefined;

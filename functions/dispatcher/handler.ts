@@ -1,31 +1,21 @@
-import { dynamoDbClient, kinesisClient, lambdaClient, sqsClient } from '../../adapters/aws/clients.js';
-import { SqsFailureSink } from '../../adapters/aws/failure-sink.sqs.js';
-import { DynamoDbKeyedStateStore } from '../../adapters/aws/keyed-state.dynamodb.js';
+import { dynamoDbClient, kinesisClient, lambdaClient } from '../../adapters/aws/clients.js';
 import { DynamoDbMetadataStore } from '../../adapters/aws/metadata-store.dynamodb.js';
 import { DynamoDbShardLoadStore } from '../../adapters/aws/shard-load.dynamodb.js';
 import { KinesisStreamControl } from '../../adapters/aws/stream-control.kinesis.js';
 import { tableCreatedAtMs } from '../../adapters/aws/tables.dynamodb.js';
 import { LambdaWorkerInvoker } from '../../adapters/aws/worker-invoker.lambda.js';
-import { systemClock } from '../../adapters/local/system-clock.js';
-import { isMainThread, workerData } from 'node:worker_threads';
-import { InlineThread, serveInlineThread } from '../../app/dispatch/inline-thread.js';
+import { InlineThread } from '../../app/dispatch/inline-thread.js';
 import { InlineWorkerInvoker } from '../../app/dispatch/inline-worker-invoker.js';
 import type { WorkerInvoker } from '../../core/ports/index.js';
-import { AggregatedTelemetry } from '../../app/telemetry.aggregated.js';
-import { EmfTelemetry } from '../../app/telemetry.emf.js';
-import { createWorkerService } from '../../app/worker/worker-service.js';
-import { DEFAULTS, ENV } from '../../definitions/resources.js';
-import { aggregatesProcessor } from '../../processor/aggregates.processor.js';
-import type { Processor } from '../../processor/api.js';
-import { configFromEnv, requireEnv, startingPositionFromEnv, workersFromEnv } from '../shared/env.js';
+import { DEFAULTS, ENV, INLINE_WORKER_BUNDLE } from '../../definitions/resources.js';
+import { requireEnv, startingPositionFromEnv, workersFromEnv } from '../shared/env.js';
 import { createDispatcherHandler } from './create-dispatcher-handler.js';
 
 /**
  * The dispatcher Lambda, wired from the environment the CDK app sets (see infra/). Its metadata reads need
  * only the metadata table (ENV.auditTable is not set for it). Owners are invoked on each class's worker
  * function, shadow samples on its shadow function; with ENV.inlineWorkerId set (infra `inlineWorkerClass`),
- * that class's owner batches run in this invocation, in a worker thread, with the same processor as the
- * worker function. With
+ * that class's owner batches run in this invocation, in a worker thread running the class's worker handler. With
  * the mapping at LATEST, the metadata table's creation time stands for the earliest the mapping can have
  * started (see tableCreatedAtMs).
  */
@@ -51,18 +41,9 @@ export const handler = createDispatcherHandler(() => {
   };
 });
 
-/** `workerData` of this module's inline thread. */
-const INLINE_THREAD = 'foreshadowInlineThread';
-
-// Loaded as the inline worker thread (below), this module serves the class's batches and nothing else.
-if (!isMainThread && (workerData as Record<string, unknown> | null)?.[INLINE_THREAD] === true) {
-  const dynamo = dynamoDbClient();
-  const metadata = new DynamoDbMetadataStore(dynamo, { metadataTable: requireEnv(ENV.metadataTable), auditTable: '' });
-  serveInlineThread(inlineWorker(requireEnv(ENV.inlineWorkerId), metadata, dynamo));
-}
-
 /**
- * The inline class's owner batches, run in a worker thread of this function that loads this same module
+ * The inline class's owner batches, run in a worker thread of this function that loads the class's worker
+ * handler (the example processor's or yours, `workerEntry`) from `INLINE_WORKER_BUNDLE`
  * (app/dispatch/inline-thread.ts): a record that blocks the thread past the class's timeout, or exhausts the
  * thread's heap (60 % of the function's memory), fails its batch and the crash search gives it up, as on the
  * class's worker function; the dispatcher's invocation goes on.
@@ -70,8 +51,8 @@ if (!isMainThread && (workerData as Record<string, unknown> | null)?.[INLINE_THR
 function inlineInvoker(invoker: WorkerInvoker, workerId: string): InlineWorkerInvoker {
   const memoryMb = Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? 0);
   const thread = new InlineThread({
-    script: new URL(import.meta.url),
-    workerData: { [INLINE_THREAD]: true },
+    script: new URL(`./${INLINE_WORKER_BUNDLE}`, import.meta.url),
+    env: { ...process.env, [ENV.workerId]: workerId },
     ...(memoryMb > 0 ? { maxOldGenerationSizeMb: Math.max(64, Math.floor(memoryMb * 0.6)) } : {}),
   });
   return new InlineWorkerInvoker(invoker, { workerId, handle: thread.handle, abort: (reason) => thread.abort(reason), ready: () => thread.ready(), ...inlineTimeout() });
@@ -84,23 +65,4 @@ function inlineTimeout(): { timeoutMs?: number } {
   const timeoutMs = Number(raw);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new RangeError(`${ENV.inlineWorkerTimeoutMs} is ${JSON.stringify(raw)}: a positive integer (ms) is allowed`);
   return { timeoutMs };
-}
-
-/** The class's worker service, as its worker function builds it (functions/worker), in the dispatcher. */
-function inlineWorker(workerId: string, metadata: DynamoDbMetadataStore, dynamo: ReturnType<typeof dynamoDbClient>) {
-  const service = createWorkerService(
-    aggregatesProcessor as Processor<unknown>,
-    {
-      workerId,
-      metadata,
-      state: new DynamoDbKeyedStateStore(dynamo, requireEnv(ENV.outputTable)),
-      failures: new SqsFailureSink(sqsClient(), requireEnv(ENV.failureQueueUrl)),
-      clock: systemClock,
-      maxAttempts: 3,
-      histogramBuckets: configFromEnv(process.env).spm.histogramBuckets,
-      speed: 1,
-    },
-    new AggregatedTelemetry(new EmfTelemetry(), systemClock),
-  );
-  return service.handle;
 }

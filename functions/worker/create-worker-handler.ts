@@ -6,7 +6,9 @@ import { dynamoDbClient, sqsClient } from '../../adapters/aws/clients.js';
 import { SqsFailureSink } from '../../adapters/aws/failure-sink.sqs.js';
 import { DynamoDbKeyedStateStore } from '../../adapters/aws/keyed-state.dynamodb.js';
 import { DynamoDbMetadataStore } from '../../adapters/aws/metadata-store.dynamodb.js';
+import { localContext } from '../../adapters/local/lambda-context.local.js';
 import { systemClock } from '../../adapters/local/system-clock.js';
+import { isInlineThread, serveInlineThread } from '../../app/dispatch/inline-thread.js';
 import { AggregatedTelemetry } from '../../app/telemetry.aggregated.js';
 import { EmfTelemetry } from '../../app/telemetry.emf.js';
 import type { Telemetry } from '../../app/telemetry.js';
@@ -93,7 +95,7 @@ export function createWorkerHandler<S>(processor: Processor<S> | BatchHandlerPro
     );
     return { run, workerId: d.workerId, shadowOnly: d.shadowOnly ?? false };
   };
-  return middy(async (request: WorkerRequest, _context: Context): Promise<WorkerResponse> => {
+  const handler = middy(async (request: WorkerRequest, _context: Context): Promise<WorkerResponse> => {
     service ??= build();
     if (service.shadowOnly && request.mode !== 'shadow') {
       throw new Error(`the shadow function of worker ${service.workerId} runs shadow batches only (given a ${request.mode} batch of ${request.shardId})`);
@@ -102,4 +104,8 @@ export function createWorkerHandler<S>(processor: Processor<S> | BatchHandlerPro
     if (response.rejected) logger.info('rejected a batch with a stale placement', { shardId: request.shardId, epoch: request.epoch, ...response.rejected });
     return response;
   }).use(injectLambdaContext(logger));
+  // Loaded as the dispatcher's inline thread (app/dispatch/inline-thread.ts), the same handler serves the
+  // inline class's owner batches there; the dispatcher keeps the deadline.
+  if (isInlineThread()) serveInlineThread((request) => handler(request, localContext(`inline-${request.shardId}`, 15 * 60_000)));
+  return handler;
 }

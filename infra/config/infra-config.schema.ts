@@ -158,6 +158,9 @@ export const alarmsConfigSchema = z
   })
   .prefault({});
 
+/** `inlineWorkerClass: none`: the dispatcher invokes every owner. */
+export const INLINE_NONE = 'none';
+
 export const functionSizingSchema = (memoryMb: number, timeoutSeconds: number) =>
   z
     .strictObject({
@@ -182,11 +185,14 @@ export const infraConfigSchema = z
     /** The dispatcher waits on a worker, so its timeout must exceed every worker's. @default 512 MB, 120 s */
     dispatcher: functionSizingSchema(512, 120),
     /**
-     * A worker class whose owner batches the dispatcher runs in its own invocation instead of invoking the
-     * class's worker function: no second invocation and no wait billed twice for the shards that class owns
-     * (docs/COST.md). The dispatcher then gets the class's memory, the output table and the failure queue.
-     * The class's `slots` stop bounding its inline work (one dispatcher invocation per shard at a time does),
-     * so give it as many slots as shards it may own. @default - none (every owner is invoked)
+     * The worker class whose owner batches the dispatcher runs in its own invocation, in a worker thread,
+     * instead of invoking the class's worker function: no second invocation, no wait billed twice and no
+     * separate placement read for the shards that class owns (docs/COST.md). The dispatcher then gets the
+     * class's memory, the output table and the failure queue, and the class's worker handler (yours, with
+     * `workerEntry`) is bundled next to it. A record that blocks the thread or exhausts its heap fails its
+     * batch, as it would fail the worker function. The class's shards each run in their own invocation, so
+     * the SPM counts it as DEFAULTS.inlineClassSlots slots and places new shards on it first. `none`: every
+     * owner is invoked. @default the worker class with the least memory
      */
     inlineWorkerClass: z.string().min(1).optional(),
     /** @default 512 MB, 55 s (a tick must end before the next one starts) */
@@ -218,12 +224,18 @@ export const infraConfigSchema = z
         });
       }
     });
-    if (c.inlineWorkerClass !== undefined && !c.workers.some((w) => w.name === c.inlineWorkerClass)) {
-      ctx.addIssue({ code: 'custom', path: ['inlineWorkerClass'], message: `one of the worker classes (${c.workers.map((w) => w.name).join(', ')}; given ${c.inlineWorkerClass})` });
+    if (c.inlineWorkerClass !== undefined && c.inlineWorkerClass !== INLINE_NONE && !c.workers.some((w) => w.name === c.inlineWorkerClass)) {
+      ctx.addIssue({ code: 'custom', path: ['inlineWorkerClass'], message: `one of the worker classes (${c.workers.map((w) => w.name).join(', ')}) or ${INLINE_NONE} (given ${c.inlineWorkerClass})` });
     }
     if (c.spm.timeoutSeconds >= c.schedule.rateMinutes * 60) {
       ctx.addIssue({ code: 'custom', path: ['spm', 'timeoutSeconds'], message: `less than the schedule (${c.schedule.rateMinutes * 60} s), so ticks do not overlap` });
     }
+  })
+  // The inline class by default is the one with the least memory (the dispatcher is sized as it); `none` is absent.
+  .transform((c) => {
+    const { inlineWorkerClass, ...rest } = c;
+    const chosen = inlineWorkerClass ?? [...c.workers].sort((a, b) => a.memoryMb - b.memoryMb)[0]!.name;
+    return chosen === INLINE_NONE ? (rest as typeof rest & { inlineWorkerClass?: string }) : { ...rest, inlineWorkerClass: chosen };
   });
 
 export type InfraConfigInput = z.input<typeof infraConfigSchema>;

@@ -10,7 +10,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ValidationError } from '../../core/errors.js';
-import { DEFAULTS, ENV, METADATA_KEYS, type WorkerDescriptor } from '../../definitions/resources.js';
+import { DEFAULTS, ENV, INLINE_WORKER_BUNDLE, METADATA_KEYS, type WorkerDescriptor } from '../../definitions/resources.js';
 import type { InfraConfig } from '../config/load-config.js';
 import { NodeFunction, type CodeLocation } from './node-function.js';
 import type { Storage } from './storage.construct.js';
@@ -144,7 +144,8 @@ export class Compute extends Construct {
         functionName: worker.fn.functionName,
         shadowFunctionName: shadow.fn.functionName,
         memoryMb: w.memoryMb,
-        slots: w.slots,
+        // The inline class's shards each run in their own dispatcher invocation (DEFAULTS.inlineClassSlots).
+        slots: w.name === config.inlineWorkerClass ? Math.max(w.slots, DEFAULTS.inlineClassSlots) : w.slots,
         speed: w.speed ?? Math.round((Math.min(w.memoryMb, ONE_VCPU_MB) / REFERENCE_MB) * 1000) / 1000,
       });
     }
@@ -159,6 +160,8 @@ export class Compute extends Construct {
     const dispatcher = new NodeFunction(this, 'Dispatcher', {
       ...common,
       entry: props.entries.dispatcher,
+      // Inline, the class's worker handler is bundled next to the dispatcher and runs in its worker thread.
+      ...(inline ? { extraBundles: [{ entry: props.entries.worker, outfile: INLINE_WORKER_BUNDLE }] } : {}),
       description: "Foreshadow dispatcher: routes each shard batch to its owning worker and shadow samples to the shadow worker class's shadow function",
       memoryMb: inline?.memoryMb ?? config.dispatcher.memoryMb,
       timeoutSeconds: config.dispatcher.timeoutSeconds,

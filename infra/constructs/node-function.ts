@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
@@ -24,6 +24,11 @@ export interface NodeFunctionProps {
   readonly environment: Record<string, string>;
   /** @default - unreserved */
   readonly reservedConcurrency?: number;
+  /**
+   * Further entries bundled into the same asset, each to `outfile` next to the handler's `index.mjs`, with
+   * the handler's settings (the dispatcher's inline worker thread). @default none
+   */
+  readonly extraBundles?: readonly { readonly entry: string; readonly outfile: string }[];
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
 }
@@ -73,7 +78,8 @@ export class NodeFunction extends Construct {
         keepNames: true,
         tsconfig: props.code.tsconfig,
         // Some dependencies are CommonJS and call require(); give the ESM bundle one.
-        banner: "import { createRequire as __foreshadowCreateRequire } from 'node:module'; const require = __foreshadowCreateRequire(import.meta.url);",
+        banner: REQUIRE_BANNER,
+        ...(props.extraBundles?.length ? { commandHooks: extraBundleHooks(props.extraBundles) } : {}),
       },
     });
     Validations.of(this.fn).acknowledge({
@@ -82,4 +88,38 @@ export class NodeFunction extends Construct {
         'nodejs22.x on purpose: the handlers, their dependencies (middy 6, Powertools 2) and the tests are verified on Node 20/22; moving to a newer runtime is a tested upgrade, not an automatic one.',
     });
   }
+}
+
+/** Some dependencies are CommonJS and call require(); an ESM bundle gets one. */
+const REQUIRE_BANNER = 'import { createRequire as __foreshadowCreateRequire } from "node:module"; const require = __foreshadowCreateRequire(import.meta.url);';
+
+/**
+ * Bundles each extra entry after the handler, with the project's own esbuild (the one NodejsFunction's
+ * local bundling uses) and the handler's settings: ESM, Node 22, the AWS SDK left to the runtime.
+ */
+function extraBundleHooks(bundles: readonly { readonly entry: string; readonly outfile: string }[]): ICommandHooks {
+  const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir, outputDir) =>
+      bundles.map((b) =>
+        [
+          quote(`${inputDir}/node_modules/.bin/esbuild`),
+          quote(b.entry),
+          '--bundle',
+          '--platform=node',
+          '--format=esm',
+          '--target=node22',
+          '--main-fields=module,main',
+          '--minify',
+          '--keep-names',
+          '--sourcemap',
+          "--external:'@aws-sdk/*'",
+          `--banner:js=${quote(REQUIRE_BANNER)}`,
+          `--outfile=${quote(`${outputDir}/${b.outfile}`)}`,
+          '--log-level=warning',
+        ].join(' '),
+      ),
+  };
 }

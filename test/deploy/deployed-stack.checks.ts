@@ -78,18 +78,22 @@ export function checkDeployedStack(get: () => Deployment): void {
     }
   });
 
-  it('gives the dispatcher and the SPM their sizes, the SPM one tick at a time, both the deployed worker list and policy', async () => {
+  it('gives the dispatcher and the SPM their sizes (the dispatcher the inline class\u2019s memory), the SPM one tick at a time, both the deployed worker list and policy', async () => {
     const d = get();
     const dispatcher = d.one('dispatcher');
     const spm = d.one('spm');
-    expect(dispatcher.got.Configuration).toMatchObject({ MemorySize: d.config.dispatcher.memoryMb, Timeout: d.config.dispatcher.timeoutSeconds });
+    const inline = d.config.workers.find((w) => w.name === d.config.inlineWorkerClass);
+    expect(dispatcher.env[ENV.inlineWorkerId]).toBe(d.config.inlineWorkerClass);
+    expect(dispatcher.got.Configuration).toMatchObject({ MemorySize: inline?.memoryMb ?? d.config.dispatcher.memoryMb, Timeout: d.config.dispatcher.timeoutSeconds });
     expect(dispatcher.got.Concurrency?.ReservedConcurrentExecutions).toBeUndefined();
     expect(spm.got.Configuration).toMatchObject({ MemorySize: d.config.spm.memoryMb, Timeout: d.config.spm.timeoutSeconds });
     expect(spm.got.Concurrency?.ReservedConcurrentExecutions).toBe(1);
     expect(spm.env[ENV.policy]).toBe(d.config.policy);
     for (const fn of [dispatcher, spm]) {
       const workers = JSON.parse(fn.env[ENV.workers]!) as WorkerDescriptor[];
-      expect(workers.map((w) => ({ id: w.workerId, slots: w.slots, memoryMb: w.memoryMb })), fn.name).toEqual(d.config.workers.map((w) => ({ id: w.name, slots: w.slots, memoryMb: w.memoryMb })));
+      // The inline class's shards each run in their own dispatcher invocation: the SPM counts it that wide.
+      const slotsOf = (w: (typeof d.config.workers)[number]) => (w.name === d.config.inlineWorkerClass ? Math.max(w.slots, DEFAULTS.inlineClassSlots) : w.slots);
+      expect(workers.map((w) => ({ id: w.workerId, slots: w.slots, memoryMb: w.memoryMb })), fn.name).toEqual(d.config.workers.map((w) => ({ id: w.name, slots: slotsOf(w), memoryMb: w.memoryMb })));
       for (const w of workers) {
         expect(w.functionName).toBe(d.one('worker', w.workerId).name);
         expect(w.shadowFunctionName).toBe(d.one('shadow', w.workerId).name);

@@ -104,10 +104,9 @@ describe('the construct around an existing stream', () => {
     expect(estimate(19) - estimate(18)).toBe(Buffer.byteLength(JSON.stringify(nineteenth)) + 1);
   });
 
-  it('refuses inline processing with a worker entry of your own (the dispatcher would run the example processor)', () => {
-    expect(() => new Foreshadow(new Stack(new App(), 'Inline'), 'Balancer', { workerEntry: WORKER_ENTRY, config: { inlineWorkerClass: 'small' } })).toThrow(
-      'foreshadow.inlineWorkerClass must be absent when workerEntry is given (the dispatcher runs inline only the example processor) (given "small")',
-    );
+  it('runs your worker entry inline too: the dispatcher bundles it next to its own (no longer refused)', () => {
+    const balancer = new Foreshadow(new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Inline'), 'Balancer', { workerEntry: WORKER_ENTRY, config: { inlineWorkerClass: 'small' } });
+    expect(balancer.config.inlineWorkerClass).toBe('small');
   });
 
   it('refuses a worker entry that does not exist, naming the path', () => {

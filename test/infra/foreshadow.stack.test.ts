@@ -6,7 +6,7 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../core/config/index.js';
 import { FORESHADOW_METRICS, KINESIS_SHARD_METRICS, SPM_METRICS } from '../../definitions/metrics.js';
-import { ENV, TABLES } from '../../definitions/resources.js';
+import { DEFAULTS, ENV, INLINE_WORKER_BUNDLE, TABLES } from '../../definitions/resources.js';
 import type { ForeshadowProps } from '../../infra/foreshadow.construct.js';
 import type { ForeshadowStack } from '../../infra/foreshadow.stack.js';
 import { synthStack } from './synth.js';
@@ -79,13 +79,25 @@ describe('the dispatcher and its event source mapping', () => {
     for (const dir of bundles) expect(readFileSync(join(assemblyDir, dir, 'index.mjs'), 'utf8')).toMatch(/^import\{createRequire as|^import \{ createRequire as/);
   });
 
-  it('gets the worker pool as JSON: id, worker and shadow function names, memory, slots and speed of each class', () => {
+  it("carries the inline class's worker handler next to its own bundle (the inline thread loads it)", () => {
+    const withInline = readdirSync(assemblyDir).filter((d) => existsSync(join(assemblyDir, d, INLINE_WORKER_BUNDLE)));
+    expect(withInline).toHaveLength(1);
+    const dir = join(assemblyDir, withInline[0]!);
+    expect(readFileSync(join(dir, 'index.mjs'), 'utf8')).toContain(INLINE_WORKER_BUNDLE);
+    // The worker handler's own code (it serves the thread), with the same require banner.
+    const worker = readFileSync(join(dir, INLINE_WORKER_BUNDLE), 'utf8');
+    expect(worker).toMatch(/^import\{createRequire as|^import \{ createRequire as/);
+    expect(worker).toContain('foreshadowInlineThread');
+  });
+
+  it('gets the worker pool as JSON: id, worker and shadow function names, memory, slots (the inline class: one per shard) and speed of each class', () => {
     const { compute } = stack.foreshadow;
     const fn = template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('dispatcher') } });
     const env = (Object.values(fn)[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment.Variables;
     const ref = (name: string, fns: ReadonlyMap<string, IConstruct>) => `<ref:${id(fns.get(name)!)}>`;
     expect(JSON.parse(cfnText(env[ENV.workers]))).toEqual([
-      { workerId: 'small', functionName: ref('small', compute.workers), shadowFunctionName: ref('small', compute.shadowWorkers), memoryMb: 512, slots: 3, speed: 0.5 },
+      // small, the class with the least memory, runs inline by default: its shards each have an invocation.
+      { workerId: 'small', functionName: ref('small', compute.workers), shadowFunctionName: ref('small', compute.shadowWorkers), memoryMb: 512, slots: DEFAULTS.inlineClassSlots, speed: 0.5 },
       { workerId: 'large', functionName: ref('large', compute.workers), shadowFunctionName: ref('large', compute.shadowWorkers), memoryMb: 3008, slots: 2, speed: 2.5 },
     ]);
   });

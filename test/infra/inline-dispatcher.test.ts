@@ -4,6 +4,7 @@ import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../../definitions/resources.js';
 import { infraConfigSchema } from '../../infra/config/infra-config.schema.js';
+import type { ForeshadowProps } from '../../infra/foreshadow.construct.js';
 import { synthStack } from './synth.js';
 
 const workers = [
@@ -27,19 +28,26 @@ describe('a dispatcher that processes one worker class inline (inlineWorkerClass
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'sqs:SendMessage']));
   });
 
-  it('is off by default: the dispatcher has no output table and invokes every owner', () => {
-    const { template } = synthStack({ config: { workers } });
-    const dispatchers = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) =>
-      JSON.stringify(f).includes('Foreshadow dispatcher'),
-    ) as { Properties: { Environment: { Variables: Record<string, unknown> } } }[];
-    expect(dispatchers).toHaveLength(1);
-    expect(dispatchers[0]!.Properties.Environment.Variables[ENV.inlineWorkerId]).toBeUndefined();
-    expect(dispatchers[0]!.Properties.Environment.Variables[ENV.outputTable]).toBeUndefined();
+  it('runs the class with the least memory by default, and none with `none`: the dispatcher then has no output table and invokes every owner', () => {
+    const dispatcherEnv = (config: ForeshadowProps['config']) => {
+      const { template } = synthStack({ config });
+      const dispatchers = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => JSON.stringify(f).includes('Foreshadow dispatcher')) as {
+        Properties: { MemorySize: number; Environment: { Variables: Record<string, unknown> } };
+      }[];
+      expect(dispatchers).toHaveLength(1);
+      return dispatchers[0]!.Properties;
+    };
+    const byDefault = dispatcherEnv({ workers: [workers[1]!, workers[0]!] });
+    expect(byDefault.Environment.Variables[ENV.inlineWorkerId]).toBe('small');
+    expect(byDefault.MemorySize).toBe(512);
+    const none = dispatcherEnv({ workers, inlineWorkerClass: 'none' });
+    expect(none.Environment.Variables[ENV.inlineWorkerId]).toBeUndefined();
+    expect(none.Environment.Variables[ENV.outputTable]).toBeUndefined();
   });
 
   it('must name one of the worker classes', () => {
     const parsed = infraConfigSchema.safeParse({ workers, inlineWorkerClass: 'medium' });
     expect(parsed.success).toBe(false);
-    expect(JSON.stringify(parsed.error?.issues)).toContain('one of the worker classes (small, large; given medium)');
+    expect(JSON.stringify(parsed.error?.issues)).toContain('one of the worker classes (small, large) or none (given medium)');
   });
 });

@@ -15,10 +15,10 @@ export interface PolicyRun {
 }
 
 /** Runs one policy over one scenario with one seed, checking the invariants as it goes. */
-export function runPolicy(scenario: Scenario, policyName: string, seed: number, config?: ForeshadowConfig, options: { readonly sameInformation?: boolean } = {}): PolicyRun {
+export function runPolicy(scenario: Scenario, policyName: string, seed: number, config?: ForeshadowConfig, options: { readonly sameInformation?: boolean; readonly previousRelease?: boolean } = {}): PolicyRun {
   const policy = policyByName(policyName, '--policy');
   const checker = new InvariantChecker(seed);
-  const sim = new Simulation({ scenario, seed, policy, observer: checker, ...(config ? { config } : {}), ...(options.sameInformation ? { sameInformation: true } : {}) });
+  const sim = new Simulation({ scenario, seed, policy, observer: checker, ...(config ? { config } : {}), ...(options.sameInformation ? { sameInformation: true } : {}), ...(options.previousRelease ? { previousRelease: true } : {}) });
   sim.run();
   const violations = checker.finish(finalStates(sim));
   return { report: summarize(sim, policy), timeline: sim.stats.timeline, log: sim.stats.log, violations };

@@ -1,7 +1,7 @@
 import type { ForeshadowConfig } from '../../core/config/index.js';
 import { evenRanges } from '../../core/model/hash-key.js';
 import { KINESIS_SHARD_WRITE_LIMITS } from '../../core/model/cluster-view.js';
-import { FORESHADOW_DEPLOYMENT, deploymentOf, type DataPath, type Deployment } from '../../core/policies/index.js';
+import { DISPATCHER_ON_CLOUDWATCH, FORESHADOW_DEPLOYMENT, deploymentOf, type DataPath, type Deployment } from '../../core/policies/index.js';
 import type { ClusterView } from '../../core/model/cluster-view.js';
 import type { Policy } from '../../core/policies/policy.js';
 import { seededRandom, type Random } from '../../core/random.js';
@@ -33,6 +33,12 @@ export interface SimulationOptions {
   readonly profile?: Profile;
   /** Kinesis' per-shard write limits × this (the twin of a local run, whose rates and limits are scaled alike). @default 1 */
   readonly shardLimitScale?: number;
+  /**
+   * Foreshadow as the previous release deployed it, for a policy on Foreshadow's own deployment: every owner
+   * invoked on its worker function (no inline class) and every metric read from CloudWatch (no metadata-table
+   * path). `npm run bench:doc` prices spm both ways. @default false
+   */
+  readonly previousRelease?: boolean;
 }
 
 /**
@@ -64,6 +70,12 @@ export class Simulation {
   /** Concurrent batches per shard (ParallelizationFactor). */
   readonly lanes: number;
   /** Delay after a period's end until the policy sees its point: the profile's CloudWatch delay, or none. */
+  /**
+   * The worker class the dispatcher processes itself on Foreshadow's deployment (infra `inlineWorkerClass`:
+   * the one with the least memory): its batches cost no second invocation and no wait billed twice. Priced
+   * only: its capacity is still its slots here, where on AWS each of its shards has an invocation.
+   */
+  readonly inlineClass: string | undefined;
   /** How late the policy sees a shard's metric point (its data path). */
   readonly viewDelayMs: number;
   /** How late a policy on the `metadata-table` path sees what it still reads from CloudWatch: worker points and write throttles. */
@@ -97,7 +109,8 @@ export class Simulation {
     this.random = seededRandom(seed);
     this.shadowRandom = seededRandom((seed ^ SHADOW_STREAM) >>> 0);
     this.world = buildWorld(scenario, seed);
-    this.deployment = options.policy ? deploymentOf(options.policy) : FORESHADOW_DEPLOYMENT;
+    const deployed = options.policy ? deploymentOf(options.policy) : FORESHADOW_DEPLOYMENT;
+    this.deployment = options.previousRelease && deployed === FORESHADOW_DEPLOYMENT ? DISPATCHER_ON_CLOUDWATCH : deployed;
     this.lanes = this.deployment.lanesPerShard(this.config);
     this.viewDelayMs = options.sameInformation ? 0 : viewDelayOf(this.deployment.dataPath, this.profile);
     this.cloudwatchDelayMs = options.sameInformation ? 0 : this.profile.metricDelayMs;
@@ -106,6 +119,7 @@ export class Simulation {
     this.regionRate = new Float64Array(scenario.shards.count);
     this.regionCost = new Float64Array(scenario.shards.count);
     const classes = this.deployment.dataPlane === 'plain-esm' ? [plainEsmClass(scenario)] : scenario.workers;
+    this.inlineClass = this.deployment === FORESHADOW_DEPLOYMENT ? leastMemoryClass(classes) : undefined;
     this.workers = classes.flatMap((c) =>
       Array.from({ length: c.count }, (_, i) => ({
         id: scenarioWorkerId(c.class, i),
@@ -351,4 +365,9 @@ function metricsRead(deployment: Deployment, policy: Policy<unknown>, view: Clus
   const readsThrottles = fields.shards.includes('throttledRecords');
   const throttled = readsThrottles && Object.values(view.shardMetrics).some((points) => points.some((p) => p.throttledRecords > 0));
   return (readsThrottles ? 1 : 0) + (throttled ? openShards : 0) + view.workers.length * fields.workers.length;
+}
+
+/** The class with the least memory (the first of equals): the one Foreshadow's dispatcher runs inline by default. */
+function leastMemoryClass(classes: readonly { readonly class: string; readonly memoryMb: number }[]): string | undefined {
+  return [...classes].sort((a, b) => a.memoryMb - b.memoryMb)[0]?.class;
 }

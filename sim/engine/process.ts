@@ -179,8 +179,15 @@ function processShard(sim: Simulation, shard: SimShard, worker: SimWorker, effSp
     const lanes = Math.min(sim.lanes, processed);
     const invocations = lanes * Math.ceil(processed / lanes / sim.profile.batchSize);
     worker.metrics.invocations += invocations;
-    sim.stats.workerInvocations += invocations;
-    if (sim.deployment.dataPlane === 'dispatcher') {
+    if (sim.deployment.dataPlane !== 'dispatcher') {
+      sim.stats.workerInvocations += invocations;
+    } else if (worker.workerClass === sim.inlineClass) {
+      // Inline: the dispatcher, sized as the class, processes the batch itself (the worker's busy time is
+      // already billed above at the class's memory): one invocation, its own overhead, no wait billed twice.
+      sim.stats.dispatcherInvocations += invocations;
+      sim.stats.dispatcherGbMs += (invocations * DISPATCH_OVERHEAD_MS * worker.memoryMb) / 1024;
+    } else {
+      sim.stats.workerInvocations += invocations;
       sim.stats.dispatcherInvocations += invocations;
       sim.stats.dispatcherGbMs += ((busy + invocations * DISPATCH_OVERHEAD_MS) * DISPATCHER_MEMORY_MB) / 1024;
     }

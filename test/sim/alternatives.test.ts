@@ -103,3 +103,32 @@ describe('cost like for like', () => {
     expect(report.cost.shardHours).toBeCloseTo(4, 2);
   });
 });
+
+describe("Foreshadow's deployment as now and as the previous release", () => {
+  const fourShards = () => scenario({ durationMin: 10, shards: { count: 4, rate: { kind: 'constant', value: 100 }, cost: { kind: 'constant', value: 1 }, overrides: [] } });
+  const spmRun = (previousRelease: boolean) => {
+    const sim = new Simulation({ scenario: fourShards(), seed: 1, policy: policyByName('spm'), ...(previousRelease ? { previousRelease } : {}) });
+    sim.run();
+    return { sim, report: summarize(sim, { name: 'spm', label: 'spm' }) };
+  };
+
+  it('prices the batches of the class with the least memory as processed by the dispatcher itself: no second invocation, no wait billed twice', () => {
+    const now = spmRun(false);
+    const before = spmRun(true);
+    const inline = now.sim.inlineClass;
+    expect(inline).toBe([...now.sim.workers].sort((a, b) => a.memoryMb - b.memoryMb)[0]!.workerClass);
+    expect(before.sim.inlineClass).toBeUndefined();
+    // Previous release: every batch is a dispatcher invocation and a second one of its owner. Now the inline
+    // class's batches are the dispatcher's alone.
+    expect(before.sim.stats.workerInvocations).toBe(before.sim.stats.dispatcherInvocations);
+    expect(now.sim.stats.workerInvocations).toBeGreaterThan(0);
+    expect(now.sim.stats.workerInvocations).toBeLessThan(now.sim.stats.dispatcherInvocations);
+    expect(now.sim.stats.dispatcherGbMs).toBeLessThan(before.sim.stats.dispatcherGbMs);
+    expect(now.report.cost.usd.total).toBeLessThan(before.report.cost.usd.total);
+  });
+
+  it('reads every shard metric from CloudWatch in the previous release (5 per open shard per tick), the stream-level throttle count now', () => {
+    expect(spmRun(true).report.cost.metricsRequested).toBe(5 * 4 * 9);
+    expect(spmRun(false).report.cost.metricsRequested).toBe(9);
+  });
+});

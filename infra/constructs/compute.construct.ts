@@ -94,7 +94,9 @@ export class Compute extends Construct {
         description: `Foreshadow worker class ${w.name}: processes the shards it owns`,
         memoryMb: w.memoryMb,
         timeoutSeconds: w.timeoutSeconds,
-        reservedConcurrency: w.slots,
+        // The inline class's owner batches run in the dispatcher, never here: reserving the account's
+        // concurrency for a function nothing invokes would only take it from the rest.
+        reservedConcurrency: w.name === config.inlineWorkerClass ? undefined : w.slots,
         environment: {
           [ENV.workerId]: w.name,
           [ENV.streamName]: stream.streamName,

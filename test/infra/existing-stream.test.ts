@@ -5,6 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Foreshadow } from '../../infra/foreshadow.construct.js';
+import { ENV, INLINE_WORKER_BUNDLE } from '../../definitions/resources.js';
 
 const STREAM_ARN = 'arn:aws:kinesis:eu-west-1:123456789012:stream/orders';
 const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -76,10 +77,14 @@ describe('the construct around an existing stream', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ FORESHADOW_POLICY: 'alarm-autoscaler', FORESHADOW_STREAM_NAME: 'orders' }) } });
   });
 
-  it("bundles the user's processor as the worker", () => {
-    template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1024, ReservedConcurrentExecutions: 8 });
+  it("bundles the user's processor as the worker, and next to the dispatcher, which runs the only class inline", () => {
+    // The one class is the inline class: its worker function reserves no concurrency (nothing invokes it).
+    template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1024, ReservedConcurrentExecutions: Match.absent(), Environment: { Variables: Match.objectLike({ [ENV.workerId]: 'std' }) } });
     const bundles = readdirSync(assemblyDir).filter((d) => existsSync(join(assemblyDir, d, 'index.mjs')));
     expect(bundles.some((d) => readFileSync(join(assemblyDir, d, 'index.mjs'), 'utf8').includes('"counter"'))).toBe(true);
+    const inline = bundles.filter((d) => existsSync(join(assemblyDir, d, INLINE_WORKER_BUNDLE)));
+    expect(inline).toHaveLength(1);
+    expect(readFileSync(join(assemblyDir, inline[0]!, INLINE_WORKER_BUNDLE), 'utf8')).toContain('"counter"');
   });
 
   it("refuses more worker classes than fit in Lambda's 4 KB of environment variables", () => {

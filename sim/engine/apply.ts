@@ -183,7 +183,8 @@ export function completeReshards(sim: Simulation, t: number): void {
 /**
  * Closes `parents` and opens `children`. A child's parents are the closed shards its range overlaps; it
  * processes nothing until all of them are drained. Producer retries waiting on a parent go to the child
- * now holding their keys (by the child's share of the parent's traffic).
+ * now holding their keys (by the child's share of the parent's traffic), and so do records offered by hand
+ * that had not arrived yet.
  */
 function reshard(sim: Simulation, parents: SimShard[], children: { range: HashKeyRange; owner: string }[]): void {
   const created = children.map((c) => {
@@ -196,16 +197,21 @@ function reshard(sim: Simulation, parents: SimShard[], children: { range: HashKe
     const kids = created.filter((c) => c.parentIds.includes(p.id));
     const weights = kids.map((k) => k.regionShares.reduce((a, rs) => a + rs.share * sim.regionRate[rs.region]!, 0) + k.hotKeys.reduce((a, h) => a + hotKeyRateAt(h.hot, sim.nowMs), 0));
     const total = weights.reduce((a, b) => a + b, 0);
-    for (const r of p.retries) {
-      let left = r.count;
+    /** `count` records shared over the children by their traffic weights; the last child takes the rest. */
+    const shareOut = (count: number, give: (kid: SimShard, n: number) => void): void => {
+      let left = count;
       kids.forEach((k, i) => {
-        const n = i === kids.length - 1 ? left : Math.round((r.count * weights[i]!) / (total || 1));
+        const n = i === kids.length - 1 ? left : Math.round((count * weights[i]!) / (total || 1));
         const take = Math.min(left, n);
         left -= take;
-        if (take > 0) k.retries.push({ count: take, arrivalMs: r.arrivalMs, costMs: r.costMs });
+        if (take > 0) give(k, take);
       });
-    }
+    };
+    for (const r of p.retries) shareOut(r.count, (k, n) => k.retries.push({ count: n, arrivalMs: r.arrivalMs, costMs: r.costMs }));
     p.retries = [];
+    // Records offered by hand that had not yet arrived go to the children as well (they were dropped here,
+    // uncounted: found by test/sim/model-based.test.ts, seed 663444543).
+    shareOut(p.manualOffered, (k, n) => (k.manualOffered += n));
     p.manualOffered = 0;
   }
 }

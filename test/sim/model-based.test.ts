@@ -116,7 +116,9 @@ const commands = [
 ];
 
 describe('engine against a model (ingest / tick / move / split / worker slowdown)', () => {
-  it('keeps every invariant and loses no record over random command sequences', () => {
+  // Seed 663444543 once found records offered by hand to a shard that a split closed before they arrived,
+  // dropped uncounted (split, advance 30 s, ingest, advance 1 s): kept as a regression run.
+  it.each([{ seed: undefined }, { seed: 663444543 }])('keeps every invariant and loses no record over random command sequences (seed $seed)', ({ seed: runSeed }) => {
     const world = scenario({ durationMin: 600, shards: { count: 4, rate: { kind: 'constant', value: 0 }, cost: { kind: 'constant', value: 40 }, overrides: [] } });
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.commands(commands, { maxCommands: 40 }), (seed, cmds) => {
@@ -126,7 +128,7 @@ describe('engine against a model (ingest / tick / move / split / worker slowdown
         checker.finish(finalStates(sim));
         if (checker.violations.length > 0) checker.assertHolds();
       }),
-      { numRuns: 120 },
+      { numRuns: 120, ...(runSeed === undefined ? {} : { seed: runSeed }) },
     );
   });
 });

@@ -9,5 +9,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     globalSetup: ['test/support/temp-dir.global.ts'],
+    setupFiles: ['test/support/fast-check.setup.ts'],
   },
 });

@@ -30,7 +30,12 @@ export function shardBatches(event: KinesisStreamEvent): ShardBatch[] {
       data: record.kinesis.data,
       approximateArrivalMs: Math.round(record.kinesis.approximateArrivalTimestamp * 1000),
     });
-    batch.bytes += Math.floor((record.kinesis.data.length * 3) / 4) + Buffer.byteLength(record.kinesis.partitionKey);
+    batch.bytes += recordBytes(record.kinesis);
   }
   return [...batches].map(([shardId, b]) => ({ shardId, records: b.records, bytes: b.bytes }));
+}
+
+/** A record's size as Kinesis counts it toward the shard limit: its data (base64-decoded) and partition key. */
+export function recordBytes(r: { readonly data: string; readonly partitionKey: string }): number {
+  return Math.floor((r.data.length * 3) / 4) + Buffer.byteLength(r.partitionKey);
 }

@@ -1,6 +1,7 @@
 import type { Clock, ShardLoadPoint, ShardLoadStore, WireRecord } from '../../core/ports/index.js';
 import { LOAD_PERIOD_MS } from '../../core/ports/index.js';
 import { compareSequence } from '../sequence.js';
+import { recordBytes } from './kinesis-event.js';
 
 export interface LoadRecorderOptions {
   /** Longest counted load stays in this environment before it is written, in ms. @default 30000 */
@@ -115,8 +116,4 @@ function periodOfKey(key: string): number {
 }
 function shardOfKey(key: string): string {
   return key.slice(key.indexOf('|') + 1);
-}
-/** The record's size as Kinesis counts it toward the shard limit: data (base64-decoded) and partition key. */
-function recordBytes(r: WireRecord): number {
-  return Math.floor((r.data.length * 3) / 4) + Buffer.byteLength(r.partitionKey);
 }

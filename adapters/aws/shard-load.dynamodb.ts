@@ -10,7 +10,8 @@ export interface DynamoDbShardLoadStoreOptions {
   readonly retentionHours?: number;
 }
 
-const COUNTERS = ['incomingRecords', 'incomingBytes', 'processedRecords', 'busyMs'] as const;
+/** `ageMsSum` is absent on items a release before it wrote: read as 0, which the arrival estimate skips. */
+const COUNTERS = ['incomingRecords', 'incomingBytes', 'processedRecords', 'busyMs', 'ageMsSum'] as const;
 
 function assertPeriodStart(atMs: number): void {
   if (!Number.isInteger(atMs) || atMs < 0) throw new AdapterArgumentError('atMs', 'a non-negative integer (ms)', atMs);
@@ -90,5 +91,13 @@ function itemToLoad(item: Record<string, unknown>, atMs: number): ShardLoadPoint
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new CorruptDataError(`load item ${String(item.pk)}/${shardId}.${field}`, 'a non-negative number', value);
     return value;
   };
-  return { shardId, atMs, incomingRecords: count('incomingRecords'), incomingBytes: count('incomingBytes'), processedRecords: count('processedRecords'), busyMs: count('busyMs') };
+  return {
+    shardId,
+    atMs,
+    incomingRecords: count('incomingRecords'),
+    incomingBytes: count('incomingBytes'),
+    processedRecords: count('processedRecords'),
+    busyMs: count('busyMs'),
+    ageMsSum: count('ageMsSum'),
+  };
 }

@@ -12,7 +12,7 @@ export interface LoadRecorderOptions {
   readonly loadKeepMs?: number;
 }
 
-type Counts = { incomingRecords: number; incomingBytes: number; processedRecords: number; busyMs: number };
+type Counts = { incomingRecords: number; incomingBytes: number; processedRecords: number; busyMs: number; ageMsSum: number };
 
 /**
  * Counts each shard's load per minute in this execution environment and adds it to the metadata table
@@ -49,16 +49,20 @@ export class LoadRecorder {
    * in the period the owner answered: records read (incoming, once per record), processed and busy alike.
    * Not by arrival: a shard that lags would then show its newest periods empty (their records not yet read)
    * and read as idle when it is overloaded; counted as read, it shows its owner saturated, which is what
-   * the SPM must see. Caught up, the two differ by the ~1 s a record waits to be read.
+   * the SPM must see. Caught up, the two differ by the ~1 s a record waits to be read. How far above its
+   * owner's pace the shard is, the records' ages say: their sum is counted with them (core/forecast/arrivals.ts).
    */
   note(shardId: string, records: readonly WireRecord[], processed: number, busyMs: number): void {
     const seen = this.highWater.get(shardId);
-    const counts = this.counts(shardId, this.periodOf(this.clock.nowMs()));
+    const nowMs = this.clock.nowMs();
+    const counts = this.counts(shardId, this.periodOf(nowMs));
     let newest = seen;
     for (const r of records) {
       if (seen !== undefined && compareSequence(r.sequenceNumber, seen) <= 0) continue;
       counts.incomingRecords += 1;
       counts.incomingBytes += recordBytes(r);
+      // Age at the answer; a clock skew between Kinesis and Lambda shifts every age alike and leaves their rise.
+      if (Number.isFinite(r.approximateArrivalMs)) counts.ageMsSum += Math.max(0, nowMs - r.approximateArrivalMs);
       if (newest === undefined || compareSequence(r.sequenceNumber, newest) > 0) newest = r.sequenceNumber;
     }
     if (newest !== undefined) this.highWater.set(shardId, newest);
@@ -94,6 +98,7 @@ export class LoadRecorder {
           counts.incomingBytes += m.incomingBytes;
           counts.processedRecords += m.processedRecords;
           counts.busyMs += m.busyMs;
+          counts.ageMsSum += m.ageMsSum;
         }
       }),
     );
@@ -106,7 +111,7 @@ export class LoadRecorder {
   private counts(shardId: string, atMs: number): Counts {
     const key = `${atMs}|${shardId}`;
     let counts = this.pending.get(key);
-    if (!counts) this.pending.set(key, (counts = { incomingRecords: 0, incomingBytes: 0, processedRecords: 0, busyMs: 0 }));
+    if (!counts) this.pending.set(key, (counts = { incomingRecords: 0, incomingBytes: 0, processedRecords: 0, busyMs: 0, ageMsSum: 0 }));
     return counts;
   }
 }

@@ -1,3 +1,4 @@
+import { estimateArrivals } from '../../core/forecast/arrivals.js';
 import type { ShardMetricField, ShardMetricPoint } from '../../core/model/metrics.js';
 import type { MetricsSource, ShardLoadPoint, ShardLoadStore, StreamThrottleSource } from '../../core/ports/index.js';
 import { LOAD_PERIOD_MS } from '../../core/ports/index.js';
@@ -25,6 +26,7 @@ const TABLE_FIELDS: readonly ShardMetricField[] = ['incomingRecords', 'incomingB
  * one Query per load period for every shard, ~15 s after the period instead of CloudWatch's ~2 min, and
  * billed per read request rather than per metric. Write throttles, which only Kinesis sees, still come from
  * CloudWatch, and per shard only when the stream-level count says some shard throttled in the window.
+ * Incoming is what arrived as the records' ages estimate it from what was read (core/forecast/arrivals.ts).
  * Only complete periods are returned (a period still being written would read low; see completePeriodsOnly).
  * Periods longer than a load period are sums of whole load periods.
  */
@@ -67,17 +69,21 @@ export function shardLoadMetrics(options: ShardLoadMetricsOptions): MetricsSourc
         const throttles = new Map((throttled[shardId] ?? []).map((p) => [p.atMs, p.throttledRecords]));
         const loads = table.get(shardId) ?? new Map<number, ShardLoadPoint[]>();
         const starts = [...new Set([...loads.keys(), ...throttles.keys()])].sort((a, b) => a - b);
-        out[shardId] = starts.map((atMs) => {
+        const read = starts.map((atMs) => {
           const parts = loads.get(atMs) ?? [];
-          const sum = (f: 'incomingRecords' | 'incomingBytes' | 'processedRecords' | 'busyMs') => parts.reduce((s, p) => s + p[f], 0);
-          return shardPoint(atMs, periodMs, {
-            incomingRecords: sum('incomingRecords'),
-            incomingBytes: sum('incomingBytes'),
-            processedRecords: sum('processedRecords'),
-            busyMs: sum('busyMs'),
-            throttledRecords: throttles.get(atMs) ?? 0,
-          });
+          const sum = (f: 'incomingRecords' | 'incomingBytes' | 'processedRecords' | 'busyMs' | 'ageMsSum') => parts.reduce((s, p) => s + p[f], 0);
+          return { atMs, periodMs, incomingRecords: sum('incomingRecords'), incomingBytes: sum('incomingBytes'), processedRecords: sum('processedRecords'), busyMs: sum('busyMs'), ageMsSum: sum('ageMsSum') };
         });
+        // Records read cap at what the owner can take: the ages give what arrived (core/forecast/arrivals.ts).
+        out[shardId] = estimateArrivals(read).map((p) =>
+          shardPoint(p.atMs, periodMs, {
+            incomingRecords: p.incomingRecords,
+            incomingBytes: p.incomingBytes,
+            processedRecords: p.processedRecords,
+            busyMs: p.busyMs,
+            throttledRecords: throttles.get(p.atMs) ?? 0,
+          }),
+        );
       }
       return out;
     },

@@ -17,6 +17,12 @@ export interface ShardLoadPoint {
   /** Records the owner processed during this period, and the busy ms it spent on them. */
   readonly processedRecords: number;
   readonly busyMs: number;
+  /**
+   * Sum over the records counted in `incomingRecords` of their age when the owner answered (answer time minus
+   * approximate arrival), ms: how the mean age moves from period to period says how far the producers are
+   * ahead of what the owner reads (core/forecast/arrivals.ts).
+   */
+  readonly ageMsSum: number;
 }
 
 /** The load period on AWS: a minute, the shortest period the SPM reads. */

@@ -155,6 +155,7 @@ function processShard(sim: Simulation, shard: SimShard, worker: SimWorker, effSp
     const spent = per <= 0 ? 0 : Math.max(0, headLeft) + (k - 1) * per;
     const doneAt = startMs + ((used + spent / 2) / effSpeed) * stretch;
     sim.stats.latency.add(doneAt - chunk.arrivalMs, k);
+    shard.metrics.ageMsSum += (doneAt - chunk.arrivalMs) * k;
     used += spent;
     work -= spent;
     shard.headProgressMs = 0;

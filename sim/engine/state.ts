@@ -37,6 +37,8 @@ export interface MetricAccumulator {
   processedRecords: number;
   busyMs: number;
   iteratorAgeMsMax: number;
+  /** Sum of the processed records' ages when processed, ms (what the dispatcher's load recorder adds up). */
+  ageMsSum: number;
 }
 
 export interface SimShard {
@@ -74,7 +76,7 @@ export interface SimShard {
   hotKeys: { readonly hot: HotKey; readonly bucket: number; readonly laneKey: number }[];
   predictedUtilization?: Prediction;
   metrics: MetricAccumulator;
-  points: (ShardMetricPoint & { readonly visibleAtMs: number })[];
+  points: (ShardMetricPoint & { readonly visibleAtMs: number; readonly ageMsSum: number })[];
 }
 
 export interface SimWorker {
@@ -112,7 +114,7 @@ export interface SimShadow {
 }
 
 export function emptyShardMetrics(): MetricAccumulator {
-  return { incomingRecords: 0, incomingBytes: 0, throttledRecords: 0, processedRecords: 0, busyMs: 0, iteratorAgeMsMax: 0 };
+  return { incomingRecords: 0, incomingBytes: 0, throttledRecords: 0, processedRecords: 0, busyMs: 0, iteratorAgeMsMax: 0, ageMsSum: 0 };
 }
 
 /** Records accepted but not processed yet. */

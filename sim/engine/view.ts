@@ -1,3 +1,4 @@
+import { estimateArrivals } from '../../core/forecast/arrivals.js';
 import type { ClusterView } from '../../core/model/cluster-view.js';
 import { workerBusyUtilization, type ShardMetricPoint, type ShadowStats, type WorkerMetricPoint } from '../../core/model/metrics.js';
 import type { PartitionMetadata } from '../../core/model/partition.js';
@@ -31,7 +32,9 @@ export function buildView(sim: Simulation): ClusterView {
 
   const partitions: PartitionMetadata[] = [];
   for (const s of sim.shards.values()) {
-    const points = visible(s.points, seenAt, window, tablePath ? (p, visibleAtMs) => asTableReads(p, lateThrottles && visibleAtMs > cloudwatchSeenAt) : undefined);
+    const seen = visible(s.points, seenAt, window, tablePath ? (p, visibleAtMs) => asTableReads(p, lateThrottles && visibleAtMs > cloudwatchSeenAt) : undefined);
+    // The table path's reader estimates what arrived from the ages (core/forecast/arrivals.ts); so does its view.
+    const points: ShardMetricPoint[] = (tablePath ? estimateArrivals(seen) : seen).map(({ ageMsSum: _age, ...p }) => p);
     shardMetrics[s.id] = points;
     const last = points[points.length - 1];
     const utils = points.slice(-3).map((p) => ({ t: p.atMs / 1000, u: p.busyMs / p.periodMs }));
@@ -103,7 +106,7 @@ export function buildView(sim: Simulation): ClusterView {
 /**
  * A shard's point as the `metadata-table` path gives it: incoming is what the dispatcher sent the owner in the
  * period (app/dispatch/load-recorder.ts), the records processed, not what Kinesis accepted (the two differ
- * while the shard lags); throttles come from CloudWatch and are 0 until CloudWatch shows them.
+ * while the shard lags; `estimateArrivals` then corrects them from the ages); throttles come from CloudWatch and are 0 until CloudWatch shows them.
  */
 function asTableReads<P extends ShardMetricPoint>(p: P, throttlesNotYetVisible: boolean): P {
   const bytesPerRecord = p.incomingRecords > 0 ? p.incomingBytes / p.incomingRecords : 0;

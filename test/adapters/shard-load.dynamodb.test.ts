@@ -23,7 +23,7 @@ async function newStore(): Promise<{ store: DynamoDbShardLoadStore; table: strin
 }
 
 const MINUTE = 60_000;
-const point = (shardId: string, atMs: number, n: number) => ({ shardId, atMs, incomingRecords: n, incomingBytes: n * 100, processedRecords: n, busyMs: n / 2 });
+const point = (shardId: string, atMs: number, n: number) => ({ shardId, atMs, incomingRecords: n, incomingBytes: n * 100, processedRecords: n, busyMs: n / 2, ageMsSum: n * 1000 });
 
 describe('DynamoDbShardLoadStore on dynalite', () => {
   it('adds the counts of several environments to one item per shard and minute, and lists a minute of every shard', async () => {
@@ -33,8 +33,8 @@ describe('DynamoDbShardLoadStore on dynalite', () => {
     await store.addShardLoad([point('s1', 6 * MINUTE, 1)]);
     const minute = await store.listShardLoad(5 * MINUTE);
     expect(minute.sort((a, b) => a.shardId.localeCompare(b.shardId))).toEqual([
-      { shardId: 's1', atMs: 5 * MINUTE, incomingRecords: 16, incomingBytes: 1600, processedRecords: 16, busyMs: 8 },
-      { shardId: 's2', atMs: 5 * MINUTE, incomingRecords: 4, incomingBytes: 400, processedRecords: 4, busyMs: 2 },
+      { shardId: 's1', atMs: 5 * MINUTE, incomingRecords: 16, incomingBytes: 1600, processedRecords: 16, busyMs: 8, ageMsSum: 16_000 },
+      { shardId: 's2', atMs: 5 * MINUTE, incomingRecords: 4, incomingBytes: 400, processedRecords: 4, busyMs: 2, ageMsSum: 4000 },
     ]);
     expect(await store.listShardLoad(7 * MINUTE)).toEqual([]);
   });

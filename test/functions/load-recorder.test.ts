@@ -66,6 +66,16 @@ describe('LoadRecorder: each shard\u2019s load per minute for the SPM', () => {
     expect([total(A, 'incomingRecords', 11 * MINUTE), total(A, 'processedRecords', 11 * MINUTE), total(A, 'busyMs', 11 * MINUTE)]).toEqual([40, 40, 80]);
   });
 
+  it('adds up the ages of the records it counts, at the answer, once per record', async () => {
+    const { recorder, records, total } = setup(11 * MINUTE);
+    const batch = records(10, 11 * MINUTE - 4_000); // 4 s old
+    recorder.note(A, batch, 10, 5);
+    recorder.note(A, batch, 10, 5); // delivered again: its ages are not counted twice
+    recorder.note(A, records(5, 11 * MINUTE - 1_000), 5, 1);
+    await recorder.flushDue();
+    expect(total(A, 'ageMsSum')).toBe(10 * 4_000 + 5 * 1_000);
+  });
+
   it('writes soon after a minute ends, not every batch of a shard that lags behind', async () => {
     const { recorder, added, records, advance } = setup(10 * MINUTE);
     recorder.note(A, records(100), 100, 10);

@@ -5,7 +5,7 @@ import type { MetricsSource, ShardLoadPoint } from '../../core/ports/index.js';
 import { shardPoint } from '../../definitions/metrics.js';
 
 const MINUTE = 60_000;
-const load = (shardId: string, minute: number, n: number): ShardLoadPoint => ({ shardId, atMs: minute * MINUTE, incomingRecords: n, incomingBytes: n * 10, processedRecords: n, busyMs: n * 2 });
+const load = (shardId: string, minute: number, n: number, meanAgeMs = 0): ShardLoadPoint => ({ shardId, atMs: minute * MINUTE, incomingRecords: n, incomingBytes: n * 10, processedRecords: n, busyMs: n * 2, ageMsSum: n * meanAgeMs });
 
 /** The reader on a fixed table and a CloudWatch stand-in that records what it was asked. */
 function setup(options: { streamThrottled?: number; nowMs?: number } = {}) {
@@ -73,6 +73,22 @@ describe('the SPM\u2019s load from the metadata table (shardLoadMetrics)', () =>
     const { source, asked, gateReads } = setup({ streamThrottled: 12 });
     await source.shardMetrics(['s1'], 0, 4 * MINUTE, MINUTE, ['incomingRecords', 'busyMs']);
     expect([asked.length, gateReads()]).toEqual([0, 0]);
+  });
+
+  it('gives a lagging shard what arrived, estimated from how the mean age rose, not what its owner could read', async () => {
+    // 600 records read a minute while the mean age rises 45 s a minute: records arrive 4 times as fast.
+    const table = [load('s1', 1, 600, 10_000), load('s1', 2, 600, 55_000), load('s1', 3, 600, 100_000)];
+    const source = shardLoadMetrics({
+      load: { listShardLoad: async (atMs) => table.filter((p) => p.atMs === atMs) },
+      cloudwatch: { shardMetrics: async () => ({}), workerMetrics: async () => ({}) },
+      now: () => 4 * MINUTE + 20_000,
+    });
+    const points = (await source.shardMetrics(['s1'], 0, 4 * MINUTE, MINUTE, ['incomingRecords', 'processedRecords'])).s1!;
+    expect(points.map((p) => [p.atMs / MINUTE, p.incomingRecords, p.incomingBytes, p.processedRecords])).toEqual([
+      [1, 600, 6000, 600],
+      [2, 2400, 24_000, 600],
+      [3, 2400, 24_000, 600],
+    ]);
   });
 
   it('refuses a period that is not a whole number of load periods, naming it', async () => {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { FORESHADOW_DEPLOYMENT } from '../../core/policies/deployment.js';
+import { staticPolicy } from '../../core/policies/baselines/static.policy.js';
 import { policyByName } from '../../core/policies/index.js';
 import { Simulation } from '../../sim/engine/engine.js';
 import { buildView } from '../../sim/engine/view.js';
@@ -26,6 +28,19 @@ describe('data paths', () => {
 
   it('--same-information gives spm the point at the end of its period too', () => {
     expect(firstSeenAtS('spm', true)).toBe(60);
+  });
+
+  it('metadata-table: a shard whose owner reads a third of what arrives shows what arrived (the ages), not what was read', () => {
+    // Shard 0 steps to 900 records/s of 3 ms at minute 2: 2.7 slots of work on a speed-1 worker, more on any.
+    const s = scenario({ durationMin: 8, shards: { count: 4, rate: { kind: 'constant', value: 100 }, cost: { kind: 'constant', value: 3 }, overrides: [{ shard: 0, rate: { kind: 'step', from: 100, to: 900, atMin: 2 } }] } });
+    const sim = new Simulation({ scenario: s, seed: 1, policy: { ...staticPolicy, deployment: FORESHADOW_DEPLOYMENT } });
+    sim.advance(7 * 60_000);
+    const shard = [...sim.shards.values()][0]!;
+    const seen = buildView(sim).shardMetrics[shard.id]!.at(-1)!;
+    const truth = shard.points.find((p) => p.atMs === seen.atMs)!;
+    expect(truth.incomingRecords).toBeGreaterThan(2.5 * truth.processedRecords); // the owner lags far behind
+    expect(seen.incomingRecords / truth.incomingRecords).toBeGreaterThan(0.9);
+    expect(seen.incomingRecords / truth.incomingRecords).toBeLessThan(1.1);
   });
 });
 

@@ -32,6 +32,13 @@ export const spmConfigSchema = z
     maxMovesPerTick: z.number().int().min(0).max(100).default(2),
     /** Splits per tick at most (the stream must be ACTIVE between splits anyway). @default 1 */
     maxSplitsPerTick: z.number().int().min(0).max(10).default(1),
+    /**
+     * A shard measured at or above this utilization now (its owner is already behind, not only forecast
+     * to be) moves at once to the roomiest worker that can absorb it by speed hint, without waiting a
+     * tick for a shadow's measurement: every tick waited is a minute of backlog. The move is checked
+     * afterwards like any other (reverse shadow, rollback). 0 turns it off. @default 1
+     */
+    urgentUtilization: z.number().min(0).max(100).default(0.95),
     /** A move must lower the origin's forecast by at least this much utilization. @default 0.05 */
     minImpact: z.number().min(0).max(1).default(0.05),
     /** A shadow must have measured this many records before its prediction is used. @default 200 */

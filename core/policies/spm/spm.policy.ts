@@ -8,7 +8,7 @@ import { scorePrediction } from './accountability.rule.js';
 import { dropShadowRule } from './drop-shadow.rule.js';
 import { monitorShards } from './monitor.js';
 import type { ShadowPrediction } from './prediction.js';
-import { overloadTrigger, promotionRule } from './promotion.rule.js';
+import { overloadTrigger, promotionRule, type PromotionOutcome } from './promotion.rule.js';
 import { reverseShadowAfterMove, rollbackRule } from './reverse-shadow.rule.js';
 import { shadowCreationRule, shadowEvictionRule } from './shadow-creation.rule.js';
 import { shadowRateRule } from './shadow-rate.rule.js';
@@ -17,6 +17,7 @@ import { canAbsorb, shiftLoad } from './spm.context.js';
 import type { PendingPrediction, ReverseShadowRecord, ShadowSnapshot, SpmShardState, SpmState, SplitRecord } from './spm.state.js';
 import { initialSpmState } from './spm.state.js';
 import { someWorkerCanAbsorb, splitRule } from './split.rule.js';
+import { urgentMoveRule } from './urgent-move.rule.js';
 
 export type { SpmState } from './spm.state.js';
 
@@ -123,7 +124,9 @@ export function decideSpm(view: ClusterView, full: ForeshadowConfig, stateIn: Sp
     // Promotion first even when the ingest nears the write limit: it relieves the processing at once (and
     // a closed parent drains on its owner, so a split on a slow owner would leave the backlog there); the
     // split follows at the next tick, which the cooldown allows for ingest-bound splits.
-    const promo = promotionRule(ctx, shard);
+    const urgent = urgentMoveRule(ctx, shard);
+    if (urgent.kind === 'hold') ctx.events.push({ type: 'hold', shardId: id, rule: 'urgent-move', reason: urgent.reason });
+    const promo: PromotionOutcome = urgent.kind === 'act' ? { kind: 'act', action: urgent.action } : promotionRule(ctx, shard);
     if (promo.kind === 'act') {
       applyMove(ctx, shard, promo.action, promo.prediction, pending, patch);
       const rev = reverseShadowAfterMove(ctx, promo.action);

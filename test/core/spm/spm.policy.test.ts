@@ -118,6 +118,44 @@ describe('spm: proactive promotion', () => {
   });
 });
 
+describe('spm: urgent move of a shard already behind', () => {
+  /** s0 measured at `u` of its owner w1 (speed 1) with no shadow; w2 (speed 2) and w3 (speed 1) idle. */
+  const behind = (u: number, extra: Partial<ClusterView> = {}) =>
+    view({
+      workers: [worker('w1', { slots: 2 }), worker('w2', { speed: 2 }), worker('w3')],
+      partitions: [partition('s0', 'w1'), partition('s1', 'w3')],
+      shardMetrics: { s0: metrics(flat(u)), s1: metrics(flat(0.2)) },
+      ...extra,
+    });
+
+  it('moves at once, without a shadow, to the roomiest worker that absorbs it by speed hint, and keeps a reverse shadow', () => {
+    const d = decide(behind(1.2));
+    const [move] = ofType(d.actions, 'move');
+    expect(move).toMatchObject({ shardId: 's0', fromWorkerId: 'w1', toWorkerId: 'w2' });
+    expect(move?.prediction).toBeUndefined();
+    expect(move?.reason).toMatch(/urgent move: shard s0 is behind now \(utilization 1\.20/);
+    expect(ofType(d.actions, 'create-shadow')).toEqual([expect.objectContaining({ shardId: 's0', workerId: 'w1', kind: 'reverse' })]);
+  });
+
+  it('leaves a shard that is only forecast to overload to the shadow and its measurement', () => {
+    const d = decide(behind(0.9));
+    expect(ofType(d.actions, 'move')).toEqual([]);
+    expect(ofType(d.actions, 'create-shadow').map((a) => a.shardId)).toEqual(['s0']);
+  });
+
+  it('holds, saying so, when no worker can absorb it by speed hint', () => {
+    const d = decide(behind(3));
+    expect(ofType(d.actions, 'move')).toEqual([]);
+    expect(holds(d.events).some((r) => /behind now .* no worker can absorb its forecast/.test(r))).toBe(true);
+  });
+
+  it('respects the cooldown and can be turned off', () => {
+    const recent = behind(1.2, { partitions: [partition('s0', 'w1', { lastMoveAtMs: NOW_MS - 60_000 }), partition('s1', 'w3')] });
+    expect(ofType(decide(recent).actions, 'move')).toEqual([]);
+    expect(ofType(decide(behind(1.2), undefined, config({ spm: { urgentUtilization: 0 } })).actions, 'move')).toEqual([]);
+  });
+});
+
 describe('spm: load-balanced split', () => {
   const tooBig = (status: ClusterView['streamStatus'] = 'ACTIVE', histogram = stats(s0OnW2, 600, 2.4).histogram) =>
     view({

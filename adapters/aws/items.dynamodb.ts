@@ -183,6 +183,7 @@ export function itemToShadowStats(item: Item): ShadowStats {
     records: num(item, 'records', what),
     busyMs: num(item, 'busyMs', what),
     busyMsSquared: num(item, 'busyMsSquared', what),
+    kinesisRecords: optional(item, 'kinesisRecords', num, what),
     histogram: {
       buckets: Array.from({ length: buckets }, (_, i) => ({
         records: optional(item, bucketAttribute(i, 'records'), num, what) ?? 0,

@@ -32,6 +32,8 @@ export function emptyStats(shadow: ShadowPartition): { item: Item; condition: Ex
  */
 export function sampleUpdate(shadow: ShadowPartition, sample: ShadowSample): { expression: Expression; condition: Expression } {
   const add: Record<string, number> = { records: sample.records, busyMs: sample.busyMs, busyMsSquared: sample.busyMsSquared };
+  // Every sample adds its Kinesis records, its own count when it packs none (so the ratio stays right).
+  add.kinesisRecords = sample.kinesisRecords ?? sample.records;
   sample.histogram.buckets.forEach((bucket, i) => {
     if (bucket.records !== 0) add[bucketAttribute(i, 'records')] = bucket.records;
     if (bucket.costMs !== 0) add[bucketAttribute(i, 'cost')] = bucket.costMs;

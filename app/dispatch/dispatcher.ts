@@ -177,9 +177,12 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
     if (response) deps.crashPoint?.('dispatcher.after-owner-applied', batch.shardId);
     const invokeMs = deps.clock.nowMs() - invokeStart;
     let result: BatchResult;
+    // Kinesis records the owner finished: those before the first it reported failed (where the mapping resumes).
+    let finished = 0;
     if (response) {
       const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
       const firstFailed = sending.findIndex((r) => failed.has(r.sequenceNumber));
+      finished = firstFailed === -1 ? sending.length : firstFailed;
       await crashes.answered(batch.shardId, batch.records, sent, firstFailed === -1 ? sent : firstFailed);
       result = { batchItemFailures: [...response.batchItemFailures, ...allFailed(batch.records.slice(sent)).batchItemFailures] };
     } else if (crash !== undefined && partition) {
@@ -187,7 +190,9 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
     } else {
       result = allFailed(batch.records);
     }
-    if (response) load?.note(batch.shardId, sending, response.processed, response.busyMs);
+    // Load in Kinesis records, the unit of the records read: the owner's `processed` counts user records,
+    // which differ from them for KPL aggregates (docs/ARCHITECTURE.md, "Aggregated records").
+    if (response) load?.note(batch.shardId, sending, finished, response.busyMs);
     await Promise.all([recordProgress(batch, result, response ? partition : undefined), load?.flushDue()]);
 
     const shadowErrors = (await Promise.race([shadows.done, deps.sleep(graceMs).then(() => 0)])) + (shadowLookupFailed ? 1 : 0);

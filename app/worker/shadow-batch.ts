@@ -132,14 +132,25 @@ function sampleOf(records: readonly Measured[], buckets: number, range: { start:
   let busyMsSquared = 0;
   let first = records[0]!.sequenceNumber;
   let last = first;
+  const kinesisRecords = new Set<string>();
   for (const record of records) {
+    kinesisRecords.add(record.sequenceNumber);
     busyMs += record.costMs;
     busyMsSquared += record.costMs * record.costMs;
     if (range && record.hashKey !== undefined) addToHistogram(histogram, range, record.hashKey, record.costMs);
     if (compareSequence(record.sequenceNumber, first) < 0) first = record.sequenceNumber;
     if (compareSequence(record.sequenceNumber, last) > 0) last = record.sequenceNumber;
   }
-  return { records: records.length, busyMs, busyMsSquared, histogram: { buckets: histogram }, atMs, firstSequenceNumber: first, lastSequenceNumber: last };
+  return {
+    records: records.length,
+    ...(kinesisRecords.size !== records.length ? { kinesisRecords: kinesisRecords.size } : {}),
+    busyMs,
+    busyMsSquared,
+    histogram: { buckets: histogram },
+    atMs,
+    firstSequenceNumber: first,
+    lastSequenceNumber: last,
+  };
 }
 
 function emptyHistogram(count: number): Buckets {

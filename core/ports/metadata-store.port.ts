@@ -26,7 +26,10 @@ export type PartitionStatsPatch = Partial<
 
 /** One sampled batch a shadow processed, added atomically to its running stats. */
 export interface ShadowSample {
+  /** Sampled records measured: user records (a KPL aggregate counts each record it packs). */
   readonly records: number;
+  /** The Kinesis records they came in; absent when every record is its own (no aggregates). */
+  readonly kinesisRecords?: number;
   readonly busyMs: number;
   readonly busyMsSquared: number;
   readonly histogram: HashKeyHistogram;

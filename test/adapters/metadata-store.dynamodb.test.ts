@@ -178,6 +178,15 @@ describe('DynamoDbMetadataStore on dynalite: workers, shadows and their stats', 
     expect(stats?.fromMs).toBeGreaterThanOrEqual(2_000);
   });
 
+  it('counts the Kinesis records of aggregated samples beside their user records; a plain sample counts its own', async () => {
+    const { store } = await newStore();
+    const shadow = aShadow();
+    await store.putShadow(shadow);
+    await store.recordShadowSample(shadow, aSample({ records: 24, kinesisRecords: 2, atMs: 2_000 }));
+    await store.recordShadowSample(shadow, aSample({ records: 3, atMs: 2_001 }));
+    expect((await store.listShadowStats())[0]).toMatchObject({ records: 27, kinesisRecords: 5 });
+  });
+
   it('drops a sample taken at another rate than the stats were gathered at', async () => {
     const { store } = await newStore();
     await store.putShadow(aShadow({ rate: 0.05 }));

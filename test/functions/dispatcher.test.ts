@@ -3,7 +3,7 @@ import { createDispatcher, type DispatcherOptions } from '../../app/dispatch/dis
 import type { MappingStart } from '../../app/dispatch/parent-gate.js';
 import type { DispatchFigures } from '../../app/telemetry.js';
 import { isSampled } from '../../app/sequence.js';
-import type { DrainFromTime, InvokeFailure, Outcome, WorkerInvoker, WorkerRequest, WorkerResponse } from '../../core/ports/index.js';
+import type { DrainFromTime, InvokeFailure, Outcome, ShardLoadPoint, WorkerInvoker, WorkerRequest, WorkerResponse } from '../../core/ports/index.js';
 import { failed, ok } from '../../core/ports/index.js';
 import { FakeMetadata, partition, wireRecord } from './factories.js';
 
@@ -13,6 +13,7 @@ const success: Answer = () => ok({ batchItemFailures: [], processed: 1, busyMs: 
 
 function setup(options: { mappingStart?: MappingStart; answer?: Answer; asyncAnswer?: WorkerInvoker['invokeAsync']; drained?: (shardId: string, after?: string | DrainFromTime) => boolean | Promise<boolean>; dispatcher?: DispatcherOptions } = {}) {
   const metadata = new FakeMetadata(partition());
+  const loads: ShardLoadPoint[] = [];
   const trace: string[] = [];
   const figures: DispatchFigures[] = [];
   let now = 0;
@@ -40,6 +41,7 @@ function setup(options: { mappingStart?: MappingStart; answer?: Answer; asyncAns
         now += ms;
       },
       telemetry: { dispatch: (f) => figures.push(f), workerBatch: () => undefined },
+      load: { addShardLoad: async (points) => void loads.push(...points) },
       ...(options.mappingStart === undefined ? {} : { mappingStart: async () => options.mappingStart! }),
     },
     options.dispatcher,
@@ -48,7 +50,7 @@ function setup(options: { mappingStart?: MappingStart; answer?: Answer; asyncAns
     const records = seqs.map((s) => wireRecord(s, `k${s}`, { v: s }));
     return { shardId, records, bytes: 10 * records.length };
   };
-  return { metadata, trace, figures, dispatcher, batch };
+  return { metadata, trace, figures, dispatcher, batch, loads };
 }
 
 describe('the dispatcher', () => {
@@ -58,6 +60,13 @@ describe('the dispatcher', () => {
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: '1000002' }]);
     expect(trace).toEqual(['invoke w1 epoch=1 n=3']);
     expect(metadata.progress.get('shardId-000000000000')?.lastSequenceNumber).toBe('1000001');
+  });
+
+  it('counts the load in Kinesis records the owner finished, not in the user records it says it applied (KPL aggregates)', async () => {
+    // Three Kinesis records packing 36 user records; the owner fails the third: two finished.
+    const { dispatcher, batch, loads } = setup({ answer: () => ok({ batchItemFailures: [{ itemIdentifier: '1000003' }], processed: 24, busyMs: 12 }) });
+    await dispatcher.dispatch(batch('shardId-000000000000', [1, 2, 3]));
+    expect(loads).toEqual([expect.objectContaining({ shardId: 'shardId-000000000000', incomingRecords: 3, processedRecords: 2, busyMs: 12 })]);
   });
 
   it('re-reads the placement and retries on the new owner when the worker answers stale epoch', async () => {

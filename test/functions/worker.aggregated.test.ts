@@ -110,6 +110,7 @@ describe('KPL-aggregated records', () => {
     await worker.handle(request([aggregated(1, users), aggregated(2, users.slice(0, 5))], { mode: 'shadow', shadowId: shadow.shadowId, hashKeyStart: '0', hashKeyEnd: String((1n << 128n) - 1n) }));
     const sample = metadata.samples[0]!.sample;
     expect(sample.records).toBe(25);
+    expect(sample.kinesisRecords).toBe(2); // what the SPM scales the per-user-record cost by (12.5 per Kinesis record)
     expect(figures[0]).toMatchObject({ mode: 'shadow', records: 25 });
     const buckets = sample.histogram.buckets;
     expect(buckets.reduce((n, b) => n + b.records, 0)).toBe(25);

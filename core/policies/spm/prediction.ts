@@ -122,6 +122,15 @@ export function recordRateAt(series: ShardSeries, sample: { records: number; fro
   return Math.max(0, saturated ? Math.max(fromShadow, series.lastRecordsPerSec ?? 0) : fromShadow);
 }
 
+/**
+ * User records per Kinesis record the shadow has seen: how many a KPL aggregate packs on this shard, 1 for
+ * plain records or stats from before the count existed.
+ */
+export function userRecordsPerKinesisRecord(stats: Pick<ShadowStats, 'records' | 'kinesisRecords'>): number {
+  const kinesis = stats.kinesisRecords;
+  return kinesis !== undefined && kinesis > 0 && stats.records >= kinesis ? stats.records / kinesis : 1;
+}
+
 /** Records per second the target would process: the forecast demand, capped at the shard's write limit. */
 export function processedRate(view: ClusterView, recordsPerSec: number): number {
   const limit = view.shardLimits.recordsPerSec;
@@ -141,15 +150,21 @@ export function predictFromShadow(
   if (sample.records < config.minShadowSamples) {
     return { kind: 'wait', reason: `shadow ${shadow.shadowId} has measured ${sample.records} of the ${config.minShadowSamples} records a prediction needs` };
   }
-  const cost = estimateCost(sample.records, sample.busyMs, sample.busyMsSquared);
-  if (!cost) return { kind: 'wait', reason: `shadow ${shadow.shadowId} has no usable measurements` };
+  const perUserRecord = estimateCost(sample.records, sample.busyMs, sample.busyMsSquared);
+  if (!perUserRecord) return { kind: 'wait', reason: `shadow ${shadow.shadowId} has no usable measurements` };
+  // The shadow measures user records; the shard's load, its write limit and the owner's cost count Kinesis
+  // records. k user records per Kinesis record (1 without KPL aggregates) puts the shadow's figures in those.
+  const k = userRecordsPerKinesisRecord(stats);
+  const cost = k === 1 ? perUserRecord : { ...perUserRecord, meanMs: perUserRecord.meanMs * k, stdDevMs: perUserRecord.stdDevMs * k, varianceMs2: perUserRecord.varianceMs2 * k * k, lowMs: perUserRecord.lowMs * k, highMs: perUserRecord.highMs * k };
   // "Now" is when the prediction will be judged: the middle of the first settled periods after a move.
   const judgedAtMs = view.nowMs + (config.settlePeriods * (shard.state.series.periodMs || 60_000)) / 2;
   const series = shard.state.series;
-  const rateNow = processedRate(view, recordRateAt(series, sample, stats.rate, judgedAtMs, config));
+  const inKinesisRecords = { ...sample, records: sample.records / k };
+  const rateNow = processedRate(view, recordRateAt(series, inKinesisRecords, stats.rate, judgedAtMs, config));
   const horizonAtMs = view.nowMs + config.horizonMs;
-  const rateAtHorizon = processedRate(view, recordRateAt(series, sample, stats.rate, horizonAtMs, config));
-  const trend = shadowCostTrend(stats, state.snapshots[shadow.shadowId] ?? [], config, view.nowMs);
+  const rateAtHorizon = processedRate(view, recordRateAt(series, inKinesisRecords, stats.rate, horizonAtMs, config));
+  const userTrend = shadowCostTrend(stats, state.snapshots[shadow.shadowId] ?? [], config, view.nowMs);
+  const trend = userTrend && k !== 1 ? { ...userTrend, slopePerMs: userTrend.slopePerMs * k, standardErrorPerMs: userTrend.standardErrorPerMs * k } : userTrend;
   const damping: TrendDamping = { perPeriod: config.trendDampingPerPeriod, periodMs: series.periodMs || 60_000 };
   // The sample's mean cost is what the worker measured at the centre of the sample, not now.
   const centreMs = (sample.fromMs + sample.toMs) / 2;

@@ -141,3 +141,29 @@ describe('the horizon bound from the owner forecast', () => {
     expect(predict([1.2, 1.2, 1.2, 1.2, 1.2, 1.2], opts).utilizationAtHorizon).toBeCloseTo(expected, 10);
   });
 });
+
+describe('KPL aggregates: the shadow counts user records, the shard Kinesis records', () => {
+  /** Flat 1 ms per user record at 500 user records/s; the stats say 12 user records per Kinesis record. */
+  function aggregated(kinesisRecordsPer: number, limitRecordsPerSec: number) {
+    const s = shadow('s0', 'w2');
+    const { stats, snapshots } = measured(s, [1, 1, 1, 1, 1, 1], 5);
+    const state = { ...initialSpmState(), snapshots: { [s.shadowId]: snapshots } };
+    const v = view({ shadowStats: [{ ...stats, kinesisRecords: stats.records / kinesisRecordsPer }] });
+    const result = predictFromShadow({ ...v, shardLimits: { ...v.shardLimits, recordsPerSec: limitRecordsPerSec } }, undamped, state, tick(), s);
+    if (result.kind !== 'ok') throw new Error(result.reason);
+    return result.value;
+  }
+
+  it('states the cost per Kinesis record (what the owner’s load counts) and keeps the utilization', () => {
+    const p = aggregated(12, 1000);
+    expect(p.prediction.meanCostMs).toBeCloseTo(12, 9);
+    expect(p.prediction.utilization).toBeCloseTo(0.5, 9); // 1 ms × 500 user records/s, as without aggregates
+    expect(aggregated(1, 1000).prediction.utilization).toBeCloseTo(0.5, 9);
+  });
+
+  it('caps the rate at the write limit in Kinesis records, not in user records', () => {
+    // 500 user records/s are ~42 Kinesis records/s: under a 100-record limit. Capped in user records it read 0.1.
+    expect(aggregated(12, 100).prediction.utilization).toBeCloseTo(0.5, 9);
+    expect(aggregated(1, 100).prediction.utilization).toBeCloseTo(0.1, 9);
+  });
+});

@@ -184,12 +184,13 @@ export function itemToShadowStats(item: Item): ShadowStats {
     busyMs: num(item, 'busyMs', what),
     busyMsSquared: num(item, 'busyMsSquared', what),
     kinesisRecords: optional(item, 'kinesisRecords', num, what),
-    histogram: {
+    histogram: defined({
       buckets: Array.from({ length: buckets }, (_, i) => ({
         records: optional(item, bucketAttribute(i, 'records'), num, what) ?? 0,
         costMs: optional(item, bucketAttribute(i, 'cost'), num, what) ?? 0,
       })),
-    },
+      unplaced: optional(item, 'unplaced', num, what),
+    }),
     highWaterSequenceNumber: optional(item, 'highWaterSequenceNumber', str, what),
   });
 }

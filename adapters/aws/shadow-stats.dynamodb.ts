@@ -34,6 +34,7 @@ export function sampleUpdate(shadow: ShadowPartition, sample: ShadowSample): { e
   const add: Record<string, number> = { records: sample.records, busyMs: sample.busyMs, busyMsSquared: sample.busyMsSquared };
   // Every sample adds its Kinesis records, its own count when it packs none (so the ratio stays right).
   add.kinesisRecords = sample.kinesisRecords ?? sample.records;
+  if ((sample.histogram.unplaced ?? 0) > 0) add.unplaced = sample.histogram.unplaced!;
   sample.histogram.buckets.forEach((bucket, i) => {
     if (bucket.records !== 0) add[bucketAttribute(i, 'records')] = bucket.records;
     if (bucket.costMs !== 0) add[bucketAttribute(i, 'cost')] = bucket.costMs;

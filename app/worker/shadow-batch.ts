@@ -133,11 +133,14 @@ function sampleOf(records: readonly Measured[], buckets: number, range: { start:
   let first = records[0]!.sequenceNumber;
   let last = first;
   const kinesisRecords = new Set<string>();
+  let unplaced = 0;
   for (const record of records) {
     kinesisRecords.add(record.sequenceNumber);
     busyMs += record.costMs;
     busyMsSquared += record.costMs * record.costMs;
-    if (range && record.hashKey !== undefined) addToHistogram(histogram, range, record.hashKey, record.costMs);
+    // A key outside the range was routed by an explicit hash key the event does not show: no bucket is right.
+    if (range && record.hashKey !== undefined && (record.hashKey < range.start || record.hashKey > range.end)) unplaced += 1;
+    else if (range && record.hashKey !== undefined) addToHistogram(histogram, range, record.hashKey, record.costMs);
     if (compareSequence(record.sequenceNumber, first) < 0) first = record.sequenceNumber;
     if (compareSequence(record.sequenceNumber, last) > 0) last = record.sequenceNumber;
   }
@@ -146,7 +149,7 @@ function sampleOf(records: readonly Measured[], buckets: number, range: { start:
     ...(kinesisRecords.size !== records.length ? { kinesisRecords: kinesisRecords.size } : {}),
     busyMs,
     busyMsSquared,
-    histogram: { buckets: histogram },
+    histogram: { buckets: histogram, ...(unplaced > 0 ? { unplaced } : {}) },
     atMs,
     firstSequenceNumber: first,
     lastSequenceNumber: last,

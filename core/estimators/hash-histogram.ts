@@ -34,6 +34,21 @@ export function bucketLoads(histogram: HashKeyHistogram): number[] {
 }
 
 /** Share (0..1) of the measured load on keys below `key`, uniform inside a bucket. */
+/**
+ * Share of a shadow's sampled records that hash outside the shard's range above which its histogram does not
+ * say where the load lies (a producer routes by explicit hash keys): the split falls back to the midpoint.
+ * A producer that sets explicit hash keys on a fraction f of its records puts about f × (1 − the shard's share
+ * of the key space) of them outside; 5 % is well above what a plain producer can cause (none).
+ */
+export const MAX_UNPLACED_SHARE = 0.05;
+
+/** Share of the sampled records (placed and unplaced) that the histogram could not place. */
+export function unplacedShare(histogram: HashKeyHistogram): number {
+  const unplaced = histogram.unplaced ?? 0;
+  const placed = histogram.buckets.reduce((s, b) => s + b.records, 0);
+  return unplaced > 0 ? unplaced / (unplaced + placed) : 0;
+}
+
 export function loadShareBelow(range: HashKeyRange, histogram: HashKeyHistogram, key: bigint): number {
   const loads = bucketLoads(histogram);
   const total = loads.reduce((s, l) => s + l, 0);

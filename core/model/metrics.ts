@@ -59,6 +59,11 @@ export function workerBusyUtilization(point: Pick<WorkerMetricPoint, 'periodMs' 
 /** Equal-width buckets over a shard's hash-key range: records and busy ms that fell in each. */
 export interface HashKeyHistogram {
   readonly buckets: readonly { readonly records: number; readonly costMs: number }[];
+  /**
+   * Sampled records whose partition key hashes outside the shard's range, so in no bucket: their producer set
+   * an explicit hash key, which Lambda's event does not carry. Absent when there were none.
+   */
+  readonly unplaced?: number;
 }
 
 /**

@@ -178,13 +178,17 @@ describe('DynamoDbMetadataStore on dynalite: workers, shadows and their stats', 
     expect(stats?.fromMs).toBeGreaterThanOrEqual(2_000);
   });
 
-  it('counts the Kinesis records of aggregated samples beside their user records; a plain sample counts its own', async () => {
+  it('counts the Kinesis records of aggregated samples beside their user records (a plain sample counts its own), and the records no bucket could place', async () => {
     const { store } = await newStore();
     const shadow = aShadow();
     await store.putShadow(shadow);
     await store.recordShadowSample(shadow, aSample({ records: 24, kinesisRecords: 2, atMs: 2_000 }));
     await store.recordShadowSample(shadow, aSample({ records: 3, atMs: 2_001 }));
     expect((await store.listShadowStats())[0]).toMatchObject({ records: 27, kinesisRecords: 5 });
+    expect((await store.listShadowStats())[0]?.histogram.unplaced).toBeUndefined();
+    await store.recordShadowSample(shadow, aSample({ records: 5, atMs: 2_002, histogram: { buckets: [{ records: 1, costMs: 1 }], unplaced: 4 } }));
+    await store.recordShadowSample(shadow, aSample({ records: 2, atMs: 2_003, histogram: { buckets: [{ records: 0, costMs: 0 }], unplaced: 2 } }));
+    expect((await store.listShadowStats())[0]?.histogram.unplaced).toBe(6);
   });
 
   it('drops a sample taken at another rate than the stats were gathered at', async () => {

@@ -118,6 +118,19 @@ describe('KPL-aggregated records', () => {
     expect(buckets.filter((b) => b.records > 0)).toHaveLength(1);
   });
 
+  it('leave plain records that hash outside the shard\u2019s range (routed by an explicit hash key) out of every bucket, counted unplaced', async () => {
+    const shadow = { shadowId: 'shardId-000000000000@w2', shardId: 'shardId-000000000000', workerId: 'w2', kind: 'forward' as const, rate: 0.5, createdAtMs: 0 };
+    const { worker, metadata } = setup({ workerId: 'w2' });
+    metadata.shadows.push(shadow);
+    const inside = hashKeyOf('k0');
+    const records = ['k0', 'k1', 'k2', 'k0'].map((k, i) => wireRecord(i + 1, k, { v: i }));
+    await worker.handle(request(records, { mode: 'shadow', shadowId: shadow.shadowId, hashKeyStart: String(inside), hashKeyEnd: String(inside + 1000n) }));
+    const sample = metadata.samples[0]!.sample;
+    expect(sample.records).toBe(4);
+    expect(sample.histogram.unplaced).toBe(2);
+    expect(sample.histogram.buckets.reduce((n, b) => n + b.records, 0)).toBe(2);
+  });
+
   it('that crash their invocation are counted once per Kinesis record, dead-lettered whole, and every key in them moves past', async () => {
     const { worker, deps } = setup({ maxAttempts: 2 });
     const crashed = { error: 'Task timed out after 60.00 seconds' };

@@ -1,4 +1,4 @@
-import { detectHotKey, loadBalancedSplitKey } from '../../estimators/hash-histogram.js';
+import { detectHotKey, loadBalancedSplitKey, MAX_UNPLACED_SHARE, unplacedShare } from '../../estimators/hash-histogram.js';
 import type { SplitAction } from '../../model/actions.js';
 import type { RuleOutcome } from '../../model/decision.js';
 import type { Prediction } from '../../model/prediction.js';
@@ -71,14 +71,17 @@ export function splitRule(ctx: TickContext, shard: ShardTick, trigger: string | 
   if (!stats || stats.records < ctx.config.minShadowSamples || stats.histogram.buckets.length < 2) {
     return { kind: 'hold', reason: `${because}; waiting for a shadow's hash-key histogram (${stats?.records ?? 0} of ${ctx.config.minShadowSamples} records measured)` };
   }
-  const hotKey = detectHotKey(stats.histogram, ctx.config.hotKeyMaxShare);
+  // Records routed by explicit hash keys are in no bucket: the histogram cannot say where the load lies.
+  const unplaced = unplacedShare(stats.histogram);
+  const blind = unplaced > MAX_UNPLACED_SHARE;
+  const hotKey = blind ? { hot: false as const } : detectHotKey(stats.histogram, ctx.config.hotKeyMaxShare);
   if (hotKey.hot) {
     return {
       kind: 'hold',
       reason: `${because}; but ${fmt(hotKey.bucketShare * 100, 0)} % of its measured load sits in one hash-key bucket (#${hotKey.bucketIndex}), a single hot key: the best split leaves ${fmt(hotKey.bestHeavierShare * 100, 0)} % in one child (at most ${fmt(ctx.config.hotKeyMaxShare * 100, 0)} %), so a split cannot halve it`,
     };
   }
-  const point = loadBalancedSplitKey(partition.hashKeyRange, stats.histogram);
+  const point = loadBalancedSplitKey(partition.hashKeyRange, blind ? { buckets: [] } : stats.histogram);
   if (!point) return { kind: 'hold', reason: `${because}; its hash-key range holds a single key and cannot be split` };
   const total = shard.utilizationAtHorizon;
   const children = [
@@ -119,7 +122,7 @@ export function splitRule(ctx: TickContext, shard: ShardTick, trigger: string | 
       highChildWorkerId: placed.high.workerId,
       lowLoadShare: point.lowLoadShare,
       ...(predictions ? { predictions } : {}),
-      reason: `split: ${because}; the measured load halves at hash key ${point.newStartingHashKey.toString()} (low child ${fmt(point.lowLoadShare * 100, 0)} % of the load → ${placed.low.workerId}, predicted ${fmt(placed.low.utilization)}; high child → ${placed.high.workerId}, predicted ${fmt(placed.high.utilization)})`,
+      reason: `split: ${because}; ${blind ? `${fmt(unplaced * 100, 0)} % of the sampled records hash outside the shard's range (their producer sets explicit hash keys, which the event does not carry), so the measured load cannot place the split: it is at the midpoint, hash key ${point.newStartingHashKey.toString()}` : `the measured load halves at hash key ${point.newStartingHashKey.toString()}`} (low child ${fmt(point.lowLoadShare * 100, 0)} % of the load → ${placed.low.workerId}, predicted ${fmt(placed.low.utilization)}; high child → ${placed.high.workerId}, predicted ${fmt(placed.high.utilization)})`,
     },
   };
 }

@@ -180,6 +180,18 @@ describe('spm: load-balanced split', () => {
     expect(ofType(d.actions, 'move')).toEqual([]);
   });
 
+  it('splits at the midpoint, saying why, when most sampled records hash outside the range (explicit hash keys)', () => {
+    // The placed records sit in the low buckets; 60 of 100 sampled records are in none.
+    const skewed = { buckets: Array.from({ length: 32 }, (_, i) => ({ records: i < 4 ? 10 : 0, costMs: i < 4 ? 24 : 0 })), unplaced: 60 };
+    const range = partition('s0', 'w1').hashKeyRange;
+    const [blind] = ofType(decide(tooBig('ACTIVE', skewed)).actions, 'split');
+    expect(blind?.newStartingHashKey).toBe(range.start + (range.end - range.start + 1n) / 2n);
+    expect(blind?.reason).toMatch(/60 % of the sampled records hash outside the shard's range .* at the midpoint/);
+    // The same placed records without the unplaced ones: the measured median, in the low eighth of the range.
+    const [measured] = ofType(decide(tooBig('ACTIVE', { buckets: skewed.buckets })).actions, 'split');
+    expect(measured!.newStartingHashKey < range.start + (range.end - range.start) / 8n).toBe(true);
+  });
+
   it('does not split while the stream is resharding', () => {
     const d = decide(tooBig('UPDATING'));
     expect(ofType(d.actions, 'split')).toEqual([]);

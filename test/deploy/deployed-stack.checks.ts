@@ -109,7 +109,10 @@ export function checkDeployedStack(get: () => Deployment): void {
     const mappings = await d.reads.mappingsOf(d.one('dispatcher').name);
     expect(mappings).toHaveLength(1);
     const m = mappings[0]!;
-    expect(m.EventSourceArn?.endsWith(`:stream/${streamName(d)}`)).toBe(true);
+    // efo: the mapping reads through a consumer registered on the stream (efo-consumer.test.ts: which one).
+    const [sourceStream, consumer] = (m.EventSourceArn ?? '').split('/consumer/');
+    expect(sourceStream?.endsWith(`:stream/${streamName(d)}`)).toBe(true);
+    expect(consumer === undefined ? 'shared' : 'efo').toBe(d.config.stream.consumer);
     expect(m).toMatchObject({
       BatchSize: e.batchSize,
       MaximumBatchingWindowInSeconds: e.maxBatchingWindowSeconds,

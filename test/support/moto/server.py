@@ -6,14 +6,16 @@ Run as `python3 test/support/moto/server.py -H 127.0.0.1 -p PORT` (the arguments
 - refuses any moto version but the one this was written against (MOTO_VERSION), with one line naming both:
   the extension reaches into moto's CloudFormation internals, which change between releases;
 - registers CloudFormation models for AWS::CloudWatch::Alarm, AWS::Lambda::EventInvokeConfig,
-  AWS::SNS::TopicPolicy, AWS::SQS::QueuePolicy and AWS::SNS::Subscription (foreshadow_moto/cfn_models.py), backed by moto's own service backends;
+  AWS::SNS::TopicPolicy, AWS::SQS::QueuePolicy, AWS::SNS::Subscription and AWS::Kinesis::StreamConsumer
+  (foreshadow_moto/cfn_models.py), backed by moto's own service backends;
 - applies template properties moto's own models read past (foreshadow_moto/cfn_properties.py: a stream's
   shard-level metrics, encryption and mode; a table's point-in-time recovery);
 - emulates CDK's AwsCustomResource (Custom::AWS) for the SDK calls the app makes (foreshadow_moto/custom_resources.py):
   moto would invoke the provider Lambda, which needs Docker;
 - exits when its standard input closes (the parent that started it is gone), so no server outlives a test run;
 - works around moto bugs the check runs into (foreshadow_moto/fixes.py: a CloudFormation KMS key whose
-  policy DescribeKey cannot read);
+  policy DescribeKey cannot read; an event source mapping on an enhanced fan-out consumer, which moto's
+  Lambda refuses);
 - makes moto's CloudFormation strict (foreshadow_moto/strict.py): a resource type without a model fails the stack instead of
   being skipped with a warning, and a failing resource is named (logical id and type) in the error, as
   CloudFormation's CREATE_FAILED event would name it.

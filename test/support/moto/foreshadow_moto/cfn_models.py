@@ -4,8 +4,9 @@ Each model is a CloudFormationModel subclass (moto finds its models with `__subc
 class registers it), and creates, reads and deletes through moto's own service backend, so that the AWS
 SDK then sees the resource as moto's API would have created it: an alarm through `put_metric_alarm`, an
 asynchronous-invoke configuration through `put_function_event_invoke_config`, a topic or queue policy as
-the topic's or queue's `Policy` attribute. Updates are not modelled: the deploy check creates and deletes
-stacks only (`cdk deploy --method=direct` on a new stack).
+the topic's or queue's `Policy` attribute, an enhanced fan-out consumer through `register_stream_consumer`.
+Updates are not modelled: the deploy check creates and deletes stacks only (`cdk deploy --method=direct` on
+a new stack).
 """
 
 import json
@@ -15,6 +16,8 @@ from moto.awslambda.exceptions import UnknownFunctionException
 from moto.awslambda.models import lambda_backends
 from moto.cloudwatch.models import Dimension, Metric, MetricDataQuery, MetricStat, cloudwatch_backends
 from moto.core.common_models import CloudFormationModel
+from moto.kinesis.exceptions import StreamNotFoundError
+from moto.kinesis.models import kinesis_backends
 from moto.sns.models import sns_backends
 from moto.sqs.models import sqs_backends
 
@@ -245,3 +248,54 @@ class SnsSubscription(_Plumbing, CloudFormationModel):
 
     def delete(self, account_id: str, region_name: str) -> None:
         sns_backends[account_id][region_name].unsubscribe(self.arn)
+
+
+class KinesisStreamConsumer(_Plumbing, CloudFormationModel):
+    """AWS::Kinesis::StreamConsumer: an enhanced fan-out consumer; `Ref` is its ARN, as on AWS.
+
+    Attributes are read back from moto's Kinesis backend (`describe_stream_consumer`), so a template sees
+    what DescribeStreamConsumer answers.
+    """
+
+    ATTRIBUTES = {"ConsumerARN", "ConsumerName", "ConsumerStatus", "ConsumerCreationTimestamp", "StreamARN"}
+
+    def __init__(self, account_id: str, region_name: str, arn: str):
+        self.account_id = account_id
+        self.region_name = region_name
+        self.arn = arn
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Kinesis::StreamConsumer"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in cls.ATTRIBUTES
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        if attribute_name not in self.ATTRIBUTES:
+            raise KeyError(f"AWS::Kinesis::StreamConsumer has no attribute {attribute_name}")
+        consumer = kinesis_backends[self.account_id][self.region_name].describe_stream_consumer(stream_arn="", consumer_name="", consumer_arn=self.arn)
+        if attribute_name == "ConsumerCreationTimestamp":
+            return consumer.created.isoformat()
+        return consumer.to_json(include_stream_arn=True)[attribute_name]
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.arn
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any) -> "KinesisStreamConsumer":  # type: ignore[misc]
+        p = cloudformation_json["Properties"]
+        backend = kinesis_backends[account_id][region_name]
+        # register_stream_consumer appends to the stream it finds by ARN, and fails with an AttributeError
+        # on None when there is none (moto/kinesis/models.py, lines 939-945): say which stream instead.
+        if not any(stream.arn == p["StreamARN"] for stream in backend.streams.values()):
+            raise StreamNotFoundError(p["StreamARN"], account_id)
+        consumer = backend.register_stream_consumer(stream_arn=p["StreamARN"], consumer_name=p["ConsumerName"])
+        return cls(account_id, region_name, consumer.consumer_arn)
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        # By ARN only: given a stream ARN, deregister_stream_consumer keeps the named consumer and drops
+        # every other one (moto/kinesis/models.py, lines 967-971). By ARN it is a no-op once the stream is gone.
+        kinesis_backends[account_id][region_name].deregister_stream_consumer(stream_arn="", consumer_name="", consumer_arn=self.arn)

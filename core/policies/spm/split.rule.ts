@@ -1,6 +1,7 @@
 import { detectHotKey, loadBalancedSplitKey, MAX_UNPLACED_SHARE, unplacedShare } from '../../estimators/hash-histogram.js';
 import type { SplitAction } from '../../model/actions.js';
 import type { RuleOutcome } from '../../model/decision.js';
+import type { ShadowStats } from '../../model/metrics.js';
 import type { Prediction } from '../../model/prediction.js';
 import type { ShadowPrediction } from './prediction.js';
 import { predictFromShadow, statsOf } from './prediction.js';
@@ -27,6 +28,15 @@ export function someWorkerCanAbsorb(ctx: TickContext, shard: ShardTick, measured
     .filter((w) => w.worker.workerId !== shard.partition.ownerWorkerId)
     .filter((w) => canAbsorb(w, utilizationOn(ctx, shard, w.worker.workerId, measured), ctx.config.safeThreshold))
     .sort((a, b) => predictedCapacity(b, ctx.config.safeThreshold) - predictedCapacity(a, ctx.config.safeThreshold))[0];
+}
+
+/** The shard's ingest now (records or bytes, whichever is nearer) as a fraction of its write limit. */
+function ingestFractionNow(ctx: TickContext, shard: ShardTick): number {
+  const limits = ctx.view.shardLimits;
+  return Math.max(
+    limits.recordsPerSec > 0 ? shard.forecast.recordsPerSec / limits.recordsPerSec : 0,
+    limits.bytesPerSec > 0 ? shard.forecast.bytesPerSec / limits.bytesPerSec : 0,
+  );
 }
 
 /** Why the shard should be split rather than moved, or `undefined`. */
@@ -64,16 +74,23 @@ export function splitRule(ctx: TickContext, shard: ShardTick, trigger: string | 
   }
   if (ctx.view.streamStatus !== 'ACTIVE') return { kind: 'hold', reason: `${because}; the stream is ${ctx.view.streamStatus}, a split needs ACTIVE` };
   if (ctx.splitsLeft <= 0) return { kind: 'hold', reason: `${because}; this tick's split budget (${ctx.config.maxSplitsPerTick}) is spent` };
-  const stats = shadow ? statsOf(ctx.view, shadow) : undefined;
-  if (!stats && ctx.config.shadowing === 'owner-only') {
-    return { kind: 'hold', reason: `${because}; but it is ${OWNER_ONLY}: there is no measured hash-key histogram to split it by` };
+  const found = shadow ? statsOf(ctx.view, shadow) : undefined;
+  const measuredEnough = found !== undefined && found.records >= ctx.config.minShadowSamples && found.histogram.buckets.length >= 2;
+  // At the write limit already (not only forecast to reach it) a split cannot wait for a histogram: every
+  // minute throttles writes, and producers drop what their retries cannot place. The midpoint then.
+  const ingestNow = ingestFractionNow(ctx, shard);
+  const cannotWait = ingestBound && ingestNow >= ctx.config.splitIngestFraction;
+  if (!measuredEnough && !cannotWait) {
+    if (!found && ctx.config.shadowing === 'owner-only') {
+      return { kind: 'hold', reason: `${because}; but it is ${OWNER_ONLY}: there is no measured hash-key histogram to split it by` };
+    }
+    return { kind: 'hold', reason: `${because}; waiting for a shadow's hash-key histogram (${found?.records ?? 0} of ${ctx.config.minShadowSamples} records measured)` };
   }
-  if (!stats || stats.records < ctx.config.minShadowSamples || stats.histogram.buckets.length < 2) {
-    return { kind: 'hold', reason: `${because}; waiting for a shadow's hash-key histogram (${stats?.records ?? 0} of ${ctx.config.minShadowSamples} records measured)` };
-  }
+  const stats: Pick<ShadowStats, 'histogram'> = measuredEnough ? found : { histogram: { buckets: [] } };
+  const noHistogram = !measuredEnough;
   // Records routed by explicit hash keys are in no bucket: the histogram cannot say where the load lies.
   const unplaced = unplacedShare(stats.histogram);
-  const blind = unplaced > MAX_UNPLACED_SHARE;
+  const blind = noHistogram || unplaced > MAX_UNPLACED_SHARE;
   const hotKey = blind ? { hot: false as const } : detectHotKey(stats.histogram, ctx.config.hotKeyMaxShare);
   if (hotKey.hot) {
     return {
@@ -122,7 +139,7 @@ export function splitRule(ctx: TickContext, shard: ShardTick, trigger: string | 
       highChildWorkerId: placed.high.workerId,
       lowLoadShare: point.lowLoadShare,
       ...(predictions ? { predictions } : {}),
-      reason: `split: ${because}; ${blind ? `${fmt(unplaced * 100, 0)} % of the sampled records hash outside the shard's range (their producer sets explicit hash keys, which the event does not carry), so the measured load cannot place the split: it is at the midpoint, hash key ${point.newStartingHashKey.toString()}` : `the measured load halves at hash key ${point.newStartingHashKey.toString()}`} (low child ${fmt(point.lowLoadShare * 100, 0)} % of the load → ${placed.low.workerId}, predicted ${fmt(placed.low.utilization)}; high child → ${placed.high.workerId}, predicted ${fmt(placed.high.utilization)})`,
+      reason: `split: ${because}; ${noHistogram ? `its ingest is already ${fmt(ingestNow * 100, 0)} % of the write limit and no shadow has measured its hash-key histogram yet (${found?.records ?? 0} of ${ctx.config.minShadowSamples} records), so it splits at the midpoint, hash key ${point.newStartingHashKey.toString()}, rather than throttle while it waits` : blind ? `${fmt(unplaced * 100, 0)} % of the sampled records hash outside the shard's range (their producer sets explicit hash keys, which the event does not carry), so the measured load cannot place the split: it is at the midpoint, hash key ${point.newStartingHashKey.toString()}` : `the measured load halves at hash key ${point.newStartingHashKey.toString()}`} (low child ${fmt(point.lowLoadShare * 100, 0)} % of the load → ${placed.low.workerId}, predicted ${fmt(placed.low.utilization)}; high child → ${placed.high.workerId}, predicted ${fmt(placed.high.utilization)})`,
     },
   };
 }

@@ -211,6 +211,21 @@ describe('spm: load-balanced split', () => {
     expect(ofType(d.actions, 'split')[0]?.reason).toMatch(/ingest forecast is 95 %/);
   });
 
+  it('splits a shard already at the write limit at the midpoint rather than wait for a shadow (the budget is spent), saying so', () => {
+    const busy = [shadow('s1', 'w2'), shadow('s2', 'w2'), shadow('s3', 'w2'), shadow('s4', 'w2')];
+    const atLimit = (rps: number) =>
+      decide(hotCluster(0.3, { shadows: busy, partitions: [partition('s0', 'w1'), partition('s1', 'w3')], shardMetrics: { s0: metrics(flat(0.3), rps, { delayMs: 0 }), s1: metrics(flat(0.5)) } }, rps));
+    const [split] = ofType(atLimit(950).actions, 'split');
+    const range = partition('s0', 'w1').hashKeyRange;
+    expect(split?.newStartingHashKey).toBe(range.start + (range.end - range.start + 1n) / 2n);
+    expect(split?.reason).toMatch(/already 95 % of the write limit and no shadow has measured its hash-key histogram yet .* midpoint/);
+    // Only forecast to reach the limit (700 → 850 records/s, 30 more a minute): it waits for a measured histogram.
+    const ramp = metrics(flat(0.3), 700, { delayMs: 0 }).map((p, i) => ({ ...p, incomingRecords: (700 + i * 30) * 60, processedRecords: (700 + i * 30) * 60 }));
+    const rising = decide(hotCluster(0.3, { shadows: busy, shardMetrics: { s0: ramp, s1: metrics(flat(0.5)) } }));
+    expect(ofType(rising.actions, 'split')).toEqual([]);
+    expect(holds(rising.events).some((r) => r.includes("waiting for a shadow's hash-key histogram"))).toBe(true);
+  });
+
   it('moves an overloaded shard near the write limit first, then splits it in the cooldown', () => {
     const first = decide(hotCluster(0.95, { shadows: [s0OnW2], shadowStats: [stats(s0OnW2, 600, 0.4)] }, 950));
     expect(ofType(first.actions, 'move').map((m) => m.toWorkerId)).toEqual(['w2']);

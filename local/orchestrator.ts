@@ -156,7 +156,10 @@ async function play(
       const a = r.action;
       const shardId = 'shardId' in a ? a.shardId : undefined;
       const text = `${a.reason}${r.detail ? ` (${r.detail})` : ''}`;
-      if (r.applied && a.type === 'move') state.moves++;
+      if (r.applied && a.type === 'move') {
+        state.moves++;
+        state.movesBack.note(a.shardId, a.fromWorkerId, a.toWorkerId, atMs, plan.config.spm.cooldownMs);
+      }
       if (r.applied && a.type === 'split') state.splits++;
       if (r.applied && a.type === 'create-shadow') state.shadowsCreated++;
       if (!r.applied) state.rejectedActions++;

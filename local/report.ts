@@ -126,6 +126,7 @@ export function buildReport(i: ReportInput): LocalReport {
       latencyMs: { p50: round(tap.latency.quantile(0.5)), p99: round(tap.latency.quantile(0.99)), max: round(tap.latency.max) },
       maxIteratorAgeMs: round(tap.maxIteratorAgeMs),
       moves: state.moves,
+      movesBack: state.movesBack.count,
       splits: state.splits,
       merges: 0,
       shardCountUpdates: 0,

@@ -6,6 +6,7 @@ import { MAX_HASH_KEY } from '../core/model/hash-key.js';
 import type { DashboardDecision, DashboardPoint, DashboardState, RunPhase } from './dashboard/state.js';
 import type { ProducerStats } from './load/producer.js';
 import type { TelemetryTap } from './telemetry-tap.js';
+import { MovesBack } from '../sim/report/moves-back.js';
 
 /** What the sampler reads once a second. */
 export interface Snapshot {
@@ -59,6 +60,8 @@ export class RunState {
   shadowRateSec = 0;
   shadowSec = 0;
   moves = 0;
+  /** Moves back to the worker a shard left within the SPM's cooldown (ping-pong), counted as the simulator counts them. */
+  readonly movesBack = new MovesBack();
   splits = 0;
   shadowsCreated = 0;
   rejectedActions = 0;

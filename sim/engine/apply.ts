@@ -42,6 +42,7 @@ function applyInner(sim: Simulation, a: Action): ActionResult {
       if (s.owner !== a.fromWorkerId) return no(`stale-owner: shard is owned by ${s.owner}, not ${a.fromWorkerId}`);
       if (!sim.workerById.has(a.toWorkerId)) return no(`not-found: worker ${a.toWorkerId}`);
       if (a.toWorkerId === s.owner) return no(`no-op: ${a.toWorkerId} already owns the shard`);
+      sim.stats.movesBack.note(s.id, s.owner, a.toWorkerId, sim.nowMs, sim.config.spm.cooldownMs);
       s.epoch += 1;
       s.owner = a.toWorkerId;
       s.lastMoveAtMs = sim.nowMs;

@@ -1,6 +1,7 @@
 import type { Action } from '../../core/model/actions.js';
 import type { DecisionEvent } from '../../core/model/decision.js';
 import { LatencyHistogram } from '../report/latency.js';
+import { MovesBack } from '../report/moves-back.js';
 
 /** One entry of the run's decision log: an action with whether it applied, or a policy event. */
 export type LogEntry =
@@ -30,6 +31,8 @@ export class RunStats {
   readonly latency = new LatencyHistogram();
   maxIteratorAgeMs = 0;
   moves = 0;
+  /** Moves that took a shard back to the worker it left less than the SPM's cooldown before (ping-pong). */
+  readonly movesBack = new MovesBack();
   splits = 0;
   merges = 0;
   shardCountUpdates = 0;

@@ -38,6 +38,8 @@ export interface PolicyReport {
   readonly latencyMs: { readonly p50: number; readonly p99: number; readonly max: number };
   readonly maxIteratorAgeMs: number;
   readonly moves: number;
+  /** Moves back to the worker a shard left less than the SPM's cooldown before (ping-pong); a rollback counts. */
+  readonly movesBack: number;
   readonly splits: number;
   readonly merges: number;
   readonly shardCountUpdates: number;
@@ -84,6 +86,7 @@ export function summarize(sim: Simulation, policy: { name: string; label: string
     latencyMs: { p50: round(s.latency.quantile(0.5)), p99: round(s.latency.quantile(0.99)), max: round(s.latency.max) },
     maxIteratorAgeMs: round(s.maxIteratorAgeMs),
     moves: s.moves,
+    movesBack: s.movesBack.count,
     splits: s.splits,
     merges: s.merges,
     shardCountUpdates: s.shardCountUpdates,

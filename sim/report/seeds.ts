@@ -17,6 +17,8 @@ export interface PolicyOverSeeds {
   readonly p99Ms: OverSeeds;
   /** Moves, splits, merges and UpdateShardCount calls (lane changes: none of today's policies makes one). */
   readonly actions: OverSeeds;
+  /** Moves back to the worker a shard left within the SPM's cooldown (ping-pong). */
+  readonly movesBack: OverSeeds;
   readonly costUsd: OverSeeds;
   /** Seeds in which the run met the service level. */
   readonly seedsMeetingServiceLevel: number;
@@ -65,6 +67,7 @@ export function overSeeds(bySeed: readonly (readonly PolicyReport[])[], runSecon
       droppedRecords: of((r) => r.droppedRecords),
       p99Ms: of((r) => r.latencyMs.p99),
       actions: of((r) => r.moves + r.splits + r.merges + r.shardCountUpdates),
+      movesBack: of((r) => r.movesBack),
       costUsd: of((r) => r.cost.usd.total),
       seedsMeetingServiceLevel: runs.filter((r) => meetsServiceLevel(r, runSeconds)).length,
     };
@@ -75,10 +78,10 @@ const fmtUsd = (x: number): string => x.toFixed(3);
 
 /** Markdown table of medians and worst values, one row per policy. */
 export function formatOverSeeds(rows: readonly PolicyOverSeeds[]): string {
-  const header = '| policy | overload s (median / worst) | throttled | dropped (worst) | p99 ms | actions | cost $ |';
-  const sep = '|---|---:|---:|---:|---:|---:|---:|';
+  const header = '| policy | overload s (median / worst) | throttled | dropped (worst) | p99 ms | actions | moved back (worst) | cost $ |';
+  const sep = '|---|---:|---:|---:|---:|---:|---:|---:|';
   const pair = (o: OverSeeds, f: (x: number) => string = String): string => `${f(o.median)} / ${f(o.worst)}`;
-  return [header, sep, ...rows.map((r) => `| ${r.policy} | ${pair(r.overloadSeconds)} | ${pair(r.throttledRecords)} | ${r.droppedRecords.worst} | ${pair(r.p99Ms)} | ${pair(r.actions)} | ${pair(r.costUsd, fmtUsd)} |`)].join('\n');
+  return [header, sep, ...rows.map((r) => `| ${r.policy} | ${pair(r.overloadSeconds)} | ${pair(r.throttledRecords)} | ${r.droppedRecords.worst} | ${pair(r.p99Ms)} | ${pair(r.actions)} | ${r.movesBack.worst} | ${pair(r.costUsd, fmtUsd)} |`)].join('\n');
 }
 
 /**

@@ -9,6 +9,7 @@ const COLUMNS: readonly [string, (r: PolicyReport) => string][] = [
   ['max ms', (r) => String(r.latencyMs.max)],
   ['max iter age s', (r) => (r.maxIteratorAgeMs / 1000).toFixed(1)],
   ['moves', (r) => String(r.moves)],
+  ['back', (r) => String(r.movesBack)],
   ['pause s', (r) => (r.handoffPauseSeconds === undefined ? 'n/a' : String(r.handoffPauseSeconds))],
   ['splits', (r) => (r.shardCountUpdates > 0 ? `${r.splits}+${r.shardCountUpdates}U` : String(r.splits))],
   ['shadows', (r) => String(r.shadows)],

@@ -63,7 +63,7 @@ describe('sim CLI', () => {
     const rows = stdout.split('\n').filter((l) => /^\| (static|spm) /.test(l));
     expect(rows).toHaveLength(2);
     expect(stdout).toContain('overload s');
-    expect(stdout).toMatch(/\| moves \| pause s \|/);
+    expect(stdout).toMatch(/\| moves \| back \| pause s \|/);
   });
 
   it('reports the handoff pause of every policy in the JSON', () => {

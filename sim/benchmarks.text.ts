@@ -41,8 +41,11 @@ export const BENCHMARKS_MODEL_TEXT = `## What the simulator models (and what it 
   per decision for the dispatcher policies, or only the fields a policy names (spm: 5 per shard, none per
   worker), 2 for alarm-autoscaler, 3 per shard for reactive-split, none for the others); per dispatched batch
   the DynamoDB calls pinned in \`cost/call-budget.ts\` (1.4 reads, 0.02 writes) and the measured EMF bytes per
-  record (docs/COST.md). Not priced: KCL's lease-table reads, the SPM's own DynamoDB calls, alarms, shard-level
-  metrics' monthly fee, dashboards.
+  record (docs/COST.md); the decision path's own tables: a Foreshadow SPM tick's metadata reads and writes as
+  \`npm run cost\` measured them (4.917 RRU and 1.5 WRU per shard and tick, \`SPM_TICK_UNITS_PER_SHARD\`), KCL's
+  lease renewals every 3.3 s per lease, worker-metric writes every 30 s and the leader's scans every round
+  (\`kclLeaseTableUnits\`). Not priced: KCL's application checkpoints, alarms, shard-level metrics' monthly
+  fee, dashboards.
 
 **Definitions.** *Overload-seconds*: seconds in which at least one shard fell behind (its processing used all
 the time it could get and records from before that second were still queued), a worker was over-subscribed,

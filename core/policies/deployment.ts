@@ -49,6 +49,27 @@ export interface Deployment {
   decisionIntervalMs?(config: ForeshadowConfig): number;
   /** Time a moved shard is processed by nobody, ms. @default the profile's dispatcher switch (1 s on aws) */
   handoffPauseMs?(config: ForeshadowConfig): number;
+  /**
+   * DynamoDB request units its decision path uses per decision (reads: RRU, writes: WRU), besides the data
+   * plane's per-batch calls. @default none (no table of its own)
+   */
+  tableUnitsPerDecision?(openShards: number, workers: number, decisionIntervalMs: number): TableUnits;
+}
+
+export interface TableUnits {
+  readonly readUnits: number;
+  readonly writeUnits: number;
+}
+
+/**
+ * The SPM tick's own metadata-table traffic (partitions, workers, shadows and their stats, the load of every
+ * shard, its state and audit), as `npm run cost` measured it: 4.917 RRU and 1.5 WRU per tick and shard
+ * (docs/COST.md, "SPM DynamoDB reads/writes"; a 2-shard tick divided by 2, so the fixed part is overstated).
+ */
+export const SPM_TICK_UNITS_PER_SHARD: TableUnits = { readUnits: 4.917, writeUnits: 1.5 };
+
+function spmTickUnits(openShards: number): TableUnits {
+  return { readUnits: SPM_TICK_UNITS_PER_SHARD.readUnits * openShards, writeUnits: SPM_TICK_UNITS_PER_SHARD.writeUnits * openShards };
 }
 
 /**
@@ -64,6 +85,7 @@ export const DISPATCHER_ON_CLOUDWATCH: Deployment = {
   decisionFunction: true,
   metricsPerDecision: (openShards, workers) => openShards * 6 + workers * 4,
   lanesPerShard: () => 1,
+  tableUnitsPerDecision: (openShards) => spmTickUnits(openShards),
 };
 
 /**

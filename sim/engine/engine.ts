@@ -218,6 +218,11 @@ export class Simulation {
     this.policyState = JSON.parse(JSON.stringify(decision.nextState ?? null)) as unknown;
     this.stats.ticks++;
     this.stats.metricQueries += metricsRead(this.deployment, policy, view);
+    if (this.deployment.decisionFunction && this.deployment.tableUnitsPerDecision) {
+      const units = this.deployment.tableUnitsPerDecision(view.partitions.filter((p) => p.state === 'OPEN').length, view.workers.length, this.decisionIntervalMs);
+      this.stats.decisionReadUnits += units.readUnits;
+      this.stats.decisionWriteUnits += units.writeUnits;
+    }
     const applied: Action[] = [];
     for (const action of decision.actions) {
       const result = this.apply(action);

@@ -59,6 +59,9 @@ export class RunStats {
   shadowInvocations = 0;
   ticks = 0;
   metricQueries = 0;
+  /** DynamoDB request units of the decision path's own tables (the SPM tick's metadata reads, KCL's lease table). */
+  decisionReadUnits = 0;
+  decisionWriteUnits = 0;
   readonly predictionErrors: number[] = [];
   readonly log: LogEntry[] = [];
   readonly timeline: TimelinePoint[] = [];

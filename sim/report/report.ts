@@ -104,6 +104,7 @@ export function summarize(sim: Simulation, policy: { name: string; label: string
       metricsRequested: s.metricQueries,
       acceptedRecords: s.acceptedRecords,
       dispatchedBatches: s.dispatcherInvocations,
+      ...(s.decisionReadUnits + s.decisionWriteUnits > 0 ? { decisionTableUnits: { readUnits: s.decisionReadUnits, writeUnits: s.decisionWriteUnits } } : {}),
       dispatchedRecords: sim.deployment.dataPlane === 'dispatcher' ? [...sim.output.values()].reduce((a, b) => a + b, 0) : 0,
       kinesisUsd: kinesisUsd({
         capacityMode: sim.deployment.capacityMode,
@@ -149,12 +150,17 @@ export function costEstimate(u: {
   readonly dispatchedRecords?: number;
   /** The Kinesis bill when it is not provisioned shard-hours and PUT units (on-demand mode). */
   readonly kinesisUsd?: number;
+  /** DynamoDB request units of the decision path's own tables (the SPM tick, KCL's lease table). */
+  readonly decisionTableUnits?: { readonly readUnits: number; readonly writeUnits: number };
 }): CostEstimate {
   const kinesis = u.kinesisUsd ?? u.shardHours * PRICES.shardHour + (u.acceptedRecords / 1e6) * PRICES.putPayloadUnitsPerMillion;
   const lambda = u.lambdaGbSeconds * PRICES.lambdaGbSecond + (u.invocations / 1e6) * PRICES.lambdaRequestsPerMillion;
   const cloudwatch = (u.metricsRequested / 1000) * PRICES.getMetricDataPerThousandMetrics;
   const side = u.dispatchedBatches === undefined ? undefined : dispatcherSideUsd(u.dispatchedBatches, u.dispatchedRecords ?? 0);
-  const total = kinesis + lambda + cloudwatch + (side ? side.dynamodb + side.logs : 0);
+  const table = u.decisionTableUnits;
+  const decisionDynamodb = table ? (table.readUnits / 1e6) * PRICES.dynamoReadUnitsPerMillion + (table.writeUnits / 1e6) * PRICES.dynamoWriteUnitsPerMillion : 0;
+  const dynamodb = (side?.dynamodb ?? 0) + decisionDynamodb;
+  const total = kinesis + lambda + cloudwatch + dynamodb + (side ? side.logs : 0);
   return {
     shardHours: round(u.shardHours, 3),
     lambdaGbSeconds: round(u.lambdaGbSeconds, 1),
@@ -166,7 +172,8 @@ export function costEstimate(u: {
       kinesis: round(kinesis, 4),
       lambda: round(lambda, 4),
       cloudwatch: round(cloudwatch, 4),
-      ...(side ? { dynamodb: round(side.dynamodb, 4), logs: round(side.logs, 4) } : {}),
+      ...(side || table ? { dynamodb: round(dynamodb, 4) } : {}),
+      ...(side ? { logs: round(side.logs, 4) } : {}),
       total: round(total, 4),
     },
   };

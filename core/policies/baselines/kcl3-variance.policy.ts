@@ -1,6 +1,6 @@
 import type { ClusterView } from '../../model/cluster-view.js';
 import type { DecisionEvent } from '../../model/decision.js';
-import type { Deployment } from '../deployment.js';
+import type { Deployment, TableUnits } from '../deployment.js';
 import type { Policy } from '../policy.js';
 import { workerBusyUtilization } from '../../model/metrics.js';
 import { newestPoint, ownedPartitions, processedBytesPerSec } from './baseline-metrics.js';
@@ -42,14 +42,15 @@ export interface Kcl3VarianceState {
  * Time base and data path (deployment below). One decision is one assignment round: KCL 3.x runs one every
  * 2 × `failoverTimeMillis` = 20 s (`LeaseManagementConfig`, `LeaseAssignmentManager`), so here every
  * `tickIntervalMs` / 3 (20 s on the aws profile), and balancing runs every `balanceEveryNthTick` = 3rd round:
- * every 60 s (KCL counts the first round in; here the first pass is at round 3). Its inputs come from its lease
+ * every 60 s, the first round included, as KCL counts it (rounds 1, 4, 7, ...). Its inputs come from its lease
  * table, not CloudWatch (`lease-table` path: the simulator's 60-s points with no publishing delay; KCL's
  * worker values are 30-s averages at most ~30 s old, and its EMA runs over those, not over 60-s points). A
  * move is a graceful handoff: the new owner discovers the lease at its next discovery pass, ~10 s
  * (`DynamoDBLeaseCoordinator`), so the shard is processed by nobody for `tickIntervalMs` / 6 (10 s on aws);
  * a shutdown that uses its full 30-s checkpoint timeout would be longer. Not modelled: assignment of expired
  * or unassigned leases (every shard here has an owner), operating-range limits, max leases or throughput per
- * worker (KCL's defaults leave them unlimited), the DynamoDB reads of the lease table (not priced). On
+ * worker (KCL's defaults leave them unlimited). Its lease and worker-metrics tables are priced per round
+ * (`kclLeaseTableUnits`: renewals, metric writes, the leader's scans; not the application's checkpoints). On
  * Lambda, placing a lease on a worker needs Foreshadow's dispatcher, so it runs on that data plane.
  */
 export const kcl3VariancePolicy: Policy<Kcl3VarianceState> = {
@@ -64,6 +65,7 @@ export const kcl3VariancePolicy: Policy<Kcl3VarianceState> = {
     lanesPerShard: () => 1,
     decisionIntervalMs: (config) => Math.round(config.tickIntervalMs / 3),
     handoffPauseMs: (config) => Math.round(config.tickIntervalMs / 6),
+    tableUnitsPerDecision: kclLeaseTableUnits,
   } satisfies Deployment,
   initialState: () => ({ round: 0, leaseThroughput: {}, workerUtilization: {} }),
   decide(view, config, state) {
@@ -73,8 +75,9 @@ export const kcl3VariancePolicy: Policy<Kcl3VarianceState> = {
       leaseThroughput: updateLeaseThroughput(view, state.leaseThroughput, cfg.leaseThroughputEmaAlpha),
       workerUtilization: updateWorkerUtilization(view, state.workerUtilization, cfg.workerUtilizationEmaAlpha),
     };
-    if (nextState.round % cfg.balanceEveryNthTick !== 0) {
-      const reason = `variance balancing runs every ${cfg.balanceEveryNthTick} rounds; this is round ${nextState.round}`;
+    // KCL counts the first round in: balancing runs at rounds 1, 1 + N, 1 + 2N, ...
+    if ((nextState.round - 1) % cfg.balanceEveryNthTick !== 0) {
+      const reason = `variance balancing runs every ${cfg.balanceEveryNthTick} rounds, the first included; this is round ${nextState.round}`;
       const events: DecisionEvent[] = [{ type: 'hold', rule: 'kcl3-variance.cadence', reason }];
       return { actions: [], events, nextState };
     }
@@ -82,6 +85,27 @@ export const kcl3VariancePolicy: Policy<Kcl3VarianceState> = {
     return { actions, events, nextState };
   },
 };
+
+/** KCL renews each lease every failoverTimeMillis / 3 (10 s / 3): one conditional UpdateItem of a small item. */
+export const KCL_LEASE_RENEWAL_MS = 10_000 / 3;
+/** Each KCL worker writes its metric stats (CPU) to the worker metrics table every 30 s. */
+export const KCL_WORKER_METRICS_MS = 30_000;
+/** Size of a lease item and of a worker metrics item, in KB, for the leader's scans (4 KB per half RRU, eventually consistent). */
+const KCL_LEASE_ITEM_KB = 0.5;
+const KCL_WORKER_ITEM_KB = 1;
+
+/**
+ * KCL's own DynamoDB traffic per assignment round of `intervalMs`: lease renewals (1 WRU each), worker metric
+ * writes (1 WRU each), and the leader's scans of both tables each round (eventually consistent reads). The
+ * application's checkpoints are not counted: how often it checkpoints is the application's choice.
+ */
+export function kclLeaseTableUnits(openShards: number, workers: number, intervalMs: number): TableUnits {
+  const scan = (items: number, itemKb: number): number => Math.ceil((items * itemKb) / 4) * 0.5;
+  return {
+    readUnits: scan(openShards, KCL_LEASE_ITEM_KB) + scan(workers, KCL_WORKER_ITEM_KB),
+    writeUnits: (openShards * intervalMs) / KCL_LEASE_RENEWAL_MS + (workers * intervalMs) / KCL_WORKER_METRICS_MS,
+  };
+}
 
 function fold(previous: Ema | undefined, value: number, atMs: number, alpha: number): Ema {
   if (!previous) return { value, atMs };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kcl3VariancePolicy } from '../../../core/policies/baselines/kcl3-variance.policy.js';
+import { kcl3VariancePolicy, kclLeaseTableUnits } from '../../../core/policies/baselines/kcl3-variance.policy.js';
 import type { MoveAction } from '../../../core/model/actions.js';
 import { busyPoint, clusterView, configWith, partition, readPoint, runTicks, worker } from './factories.js';
 
@@ -32,15 +32,15 @@ const skewed: Fleet = {
 };
 
 describe('kcl3-variance (re-implementation of KCL 3.x VarianceBasedLeaseAssignmentDecider)', () => {
-  it('balances only on every 3rd tick', () => {
+  it('balances only on every 3rd round, the first included (as KCL counts it)', () => {
     const decisions = runTicks(kcl3VariancePolicy, ticks(skewed, 7), configWith());
-    expect(decisions.map((d) => d.actions.length)).toEqual([0, 0, 1, 0, 0, 1, 0]);
-    expect(decisions[0]!.events).toContainEqual(expect.objectContaining({ rule: 'kcl3-variance.cadence' }));
+    expect(decisions.map((d) => d.actions.length)).toEqual([1, 0, 0, 1, 0, 0, 1]);
+    expect(decisions[1]!.events).toContainEqual(expect.objectContaining({ rule: 'kcl3-variance.cadence' }));
   });
 
   it('sheds (util − avg)/util × dampening of the out-of-band worker’s throughput (worked numbers)', () => {
-    const decisions = runTicks(kcl3VariancePolicy, ticks(skewed, 3), configWith());
-    const moves = movesOf(decisions[2]!.actions);
+    const decisions = runTicks(kcl3VariancePolicy, ticks(skewed, 4), configWith());
+    const moves = movesOf(decisions[3]!.actions);
     expect(moves).toEqual([expect.objectContaining({ type: 'move', shardId: 'a3', fromWorkerId: 'A', toWorkerId: 'B', expectedEpoch: 3 })]);
     expect(moves[0]!.reason).toContain('= 160000 B/s');
     expect(moves[0]!.reason).toContain('projected 0.300 → 0.487');
@@ -54,7 +54,7 @@ describe('kcl3-variance (re-implementation of KCL 3.x VarianceBasedLeaseAssignme
       leases: { a1: ['A', 420_000], a2: ['A', 180_000], a3: ['A', 20_000], b1: ['B', 400_000], c1: ['C', 400_000] },
     };
     const shardsMoved = (dampeningPercent: number) =>
-      movesOf(runTicks(kcl3VariancePolicy, ticks(fleet, 3), configWith({ baselines: { kcl3Variance: { dampeningPercent } } }))[2]!.actions)
+      movesOf(runTicks(kcl3VariancePolicy, ticks(fleet, 4), configWith({ baselines: { kcl3Variance: { dampeningPercent } } }))[3]!.actions)
         .map((m) => m.shardId)
         .sort();
     expect(shardsMoved(60)).toEqual(['a3']);
@@ -68,7 +68,7 @@ describe('kcl3-variance (re-implementation of KCL 3.x VarianceBasedLeaseAssignme
       leases: { a1: ['A', 420_000], a2: ['A', 180_000], b1: ['B', 400_000], c1: ['C', 400_000] },
     };
     const run = (allowThroughputOvershoot: boolean) =>
-      movesOf(runTicks(kcl3VariancePolicy, ticks(fleet, 3), configWith({ baselines: { kcl3Variance: { allowThroughputOvershoot } } }))[2]!.actions);
+      movesOf(runTicks(kcl3VariancePolicy, ticks(fleet, 4), configWith({ baselines: { kcl3Variance: { allowThroughputOvershoot } } }))[3]!.actions);
     expect(run(true)).toEqual([expect.objectContaining({ shardId: 'a2', fromWorkerId: 'A', toWorkerId: 'B' })]);
     expect(run(false)).toEqual([]);
   });
@@ -76,7 +76,7 @@ describe('kcl3-variance (re-implementation of KCL 3.x VarianceBasedLeaseAssignme
   it('refuses a target the move would push above the average, and stops that source for the round', () => {
     // a3 is now 150 kB/s: take = 650k × 0.444 × 0.6 = 173.3k, a3 fits; B would reach 0.3 + 150k × 0.5 / 283.3k = 0.565 > 0.5.
     const fleet: Fleet = { ...skewed, leases: { ...skewed.leases, a3: ['A', 150_000] } };
-    const decision = runTicks(kcl3VariancePolicy, ticks(fleet, 3), configWith())[2]!;
+    const decision = runTicks(kcl3VariancePolicy, ticks(fleet, 4), configWith())[3]!;
     expect(decision.actions).toEqual([]);
     expect(decision.events).toContainEqual(
       expect.objectContaining({ type: 'hold', shardId: 'a3', reason: expect.stringMatching(/refused B .*0\.300 → 0\.565 would exceed the average 0\.500/) }),
@@ -85,7 +85,7 @@ describe('kcl3-variance (re-implementation of KCL 3.x VarianceBasedLeaseAssignme
 
   it('does nothing while every worker is within average × (1 ± 10 %)', () => {
     const fleet: Fleet = { ...skewed, utilization: { A: 0.54, B: 0.5, C: 0.46 } };
-    const decision = runTicks(kcl3VariancePolicy, ticks(fleet, 3), configWith())[2]!;
+    const decision = runTicks(kcl3VariancePolicy, ticks(fleet, 4), configWith())[3]!;
     expect(decision.actions).toEqual([]);
     expect(decision.events).toContainEqual(expect.objectContaining({ reason: expect.stringMatching(/within average 0\.500/) }));
   });
@@ -96,7 +96,7 @@ describe('kcl3-variance (re-implementation of KCL 3.x VarianceBasedLeaseAssignme
       utilization: { A: 0.9, B: 0.5, C: 0.1 },
       leases: { a1: ['A', 50_000], a2: ['A', 50_000], a3: ['A', 400_000], b1: ['B', 20_000], b2: ['B', 20_000], c1: ['C', 10_000] },
     };
-    const moves = movesOf(runTicks(kcl3VariancePolicy, ticks(fleet, 3), configWith())[2]!.actions);
+    const moves = movesOf(runTicks(kcl3VariancePolicy, ticks(fleet, 4), configWith())[3]!.actions);
     expect(moves.length).toBeGreaterThan(0);
     expect(moves.every((m) => m.fromWorkerId === 'A')).toBe(true);
     expect(moves.every((m) => m.toWorkerId === 'C')).toBe(true);
@@ -108,7 +108,7 @@ describe('kcl3-variance (re-implementation of KCL 3.x VarianceBasedLeaseAssignme
       utilization: { A: 0.54, B: 0.54, C: 0.42 },
       leases: { a1: ['A', 10_000], a2: ['A', 300_000], b1: ['B', 300_000], c1: ['C', 200_000] },
     };
-    const moves = movesOf(runTicks(kcl3VariancePolicy, ticks(fleet, 3), configWith())[2]!.actions);
+    const moves = movesOf(runTicks(kcl3VariancePolicy, ticks(fleet, 4), configWith())[3]!.actions);
     expect(moves).toEqual([expect.objectContaining({ shardId: 'a1', fromWorkerId: 'A', toWorkerId: 'C' })]);
   });
 
@@ -124,5 +124,16 @@ describe('kcl3-variance (re-implementation of KCL 3.x VarianceBasedLeaseAssignme
     const frozen = viewAt(0, skewed);
     const decisions = runTicks(kcl3VariancePolicy, [frozen, { ...frozen, workerMetrics: { ...frozen.workerMetrics, A: [busyPoint(0, 0.1)] } }], configWith());
     expect(decisions[1]!.nextState.workerUtilization['A']!.value).toBeCloseTo(0.9, 10);
+  });
+});
+
+describe('kcl3-variance: its own lease table is priced', () => {
+  it('counts lease renewals every 3.3 s, worker metric writes every 30 s and the leader\u2019s scans per round (worked numbers)', () => {
+    // 8 leases and 6 workers over a 20-s round: 8 × 6 renewals + 6 × 2/3 metric writes = 52 WRU; scans of
+    // 4 KB (8 × 0.5 KB) and 6 KB (6 × 1 KB): 1 + 2 pages at half an RRU each = 1.5 RRU.
+    const units = kclLeaseTableUnits(8, 6, 20_000);
+    expect(units.writeUnits).toBeCloseTo(52, 9);
+    expect(units.readUnits).toBe(1.5);
+    expect(kcl3VariancePolicy.deployment?.tableUnitsPerDecision).toBe(kclLeaseTableUnits);
   });
 });

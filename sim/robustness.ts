@@ -4,13 +4,15 @@ import { profileByName } from './profiles.js';
 import { checkTargets, type TargetCheck } from './report/targets.js';
 import { countVerdicts, formatPooledRow, formatVerdictRow, parseSeeds, poolErrors, POOLED_HEADER, VERDICT_HEADER, type ScoredError } from './robustness.stats.js';
 import { runPolicy } from './run.js';
+import { DAMPENING_HEADER, dampeningRow } from './robustness.dampening.js';
 import { builtinScenarioNames, loadScenario } from './scenario/load.js';
 
 /**
  * Prints the "Across seeds" tables of docs/BENCHMARKS.md: every built-in scenario × every seed, all
  * policies (the targets compare spm with the best baseline). It pools every `prediction-scored` event of
  * the spm runs, per scenario and overall, and counts per target in how many seeds spm met it. Figures
- * come from the simulated runs only (no wall clock). Usage: `npx tsx sim/robustness.ts --seeds 1-10`.
+ * come from the simulated runs only (no wall clock). It ends with kcl3-variance at dampening 60 % and 80 %
+ * (issue #10: KCL's code default and its deep-dive's figure). Usage: `npx tsx sim/robustness.ts --seeds 1-10`.
  */
 function main(argv: readonly string[]): void {
   const i = argv.indexOf('--seeds');
@@ -20,6 +22,7 @@ function main(argv: readonly string[]): void {
   const pooled: string[] = [];
   const verdicts: string[] = [VERDICT_HEADER];
   const misses: string[] = [];
+  const dampening: string[] = [DAMPENING_HEADER];
   for (const name of names) {
     const scenario = loadScenario(name);
     const errors: ScoredError[] = [];
@@ -40,6 +43,7 @@ function main(argv: readonly string[]): void {
       perSeed.push({ seed, checks });
       for (const c of checks) if (!c.met && c.feasible !== false) misses.push(`- ${name}, seed ${seed}: ${c.target}: ${c.detail.split('; ')[0]!}`);
     }
+    dampening.push(dampeningRow(name, scenario, seeds));
     all.push(...errors);
     pooled.push(formatPooledRow(name, seeds.length, poolErrors(errors)));
     for (const v of countVerdicts(perSeed)) verdicts.push(formatVerdictRow(name, v));
@@ -49,7 +53,8 @@ function main(argv: readonly string[]): void {
   console.log(`\`npx tsx sim/robustness.ts --seeds ${span}\` (policies: ${availablePolicies().join(', ')})\n`);
   console.log(`Prediction errors of spm, pooled over seeds ${span}:\n\n${POOLED_HEADER}\n${pooled.join('\n')}\n`);
   console.log(`Issue #2 targets for spm, per scenario, over ${seeds.length} seeds:\n\n${verdicts.join('\n')}\n`);
-  console.log(`Targets missed but not ruled out by the model:\n\n${misses.length > 0 ? misses.join('\n') : '- none'}`);
+  console.log(`Targets missed but not ruled out by the model:\n\n${misses.length > 0 ? misses.join('\n') : '- none'}\n`);
+  console.log(`kcl3-variance at dampening 60 % (KCL's code default) and 80 % (the deep-dive's figure), medians over seeds ${span}:\n\n${dampening.join('\n')}`);
 }
 
 try {

@@ -26,9 +26,11 @@ export const BENCHMARKS_MODEL_TEXT = `## What the simulator models (and what it 
   time in busy time, bounded by its busiest lane: 1 / (that lane's share of the shard's work). A hot key
   carrying 80 % of a shard's work caps it at 1.25×. Within a shard the queue stays one FIFO (latency is the
   shard's average, not per lane); invocations are counted per lane.
-- **Data paths.** \`cloudwatch\`: 60-s points visible 120 s after the period (spm, reactive-threshold,
-  alarm-autoscaler, reactive-split). \`lease-table\` (kcl3-variance): the same 60-s points at the period's
-  end; KCL's own are 30-s values at most ~30 s old, so it is still a little handicapped here.
+- **Data paths.** \`metadata-table\` (spm, reactive-threshold: Foreshadow's SPM as deployed): each shard's
+  load per minute as the dispatchers add it to the metadata table, visible 15 s after the minute, what arrived
+  estimated from the records' ages; worker points and write throttles from CloudWatch, 120 s late.
+  \`cloudwatch\`: 60-s points visible 120 s after the period (alarm-autoscaler, reactive-split). \`lease-table\` (kcl3-variance): 30-s points at the period's end, as
+  KCL's own 30-s worker values in its lease table.
   \`kinesis-internal\` (on-demand): at the period's end. spm's shadow statistics are fresh on every path.
   *Same information*: every policy gets the points at the period's end.
 - **Cadence and handoff.** One decision per 60 s, except kcl3-variance: a lease assignment round every 20 s

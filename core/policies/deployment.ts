@@ -5,8 +5,8 @@ import type { ForeshadowConfig } from '../config/index.js';
  * - `cloudwatch`: 60-s points about 2 min after their period (GetMetricData). Foreshadow's SPM, the alarm
  *   autoscaler and a splitter read these.
  * - `lease-table`: KCL 3.x's own DynamoDB tables (worker utilization reported every 30 s, lease throughput at
- *   every renewal): at most ~30 s old, never CloudWatch. The simulator's points are 60 s long, so it gives
- *   them with no publishing delay (at most 60 s old, where KCL's are at most ~30 s).
+ *   every renewal): at most ~30 s old, never CloudWatch. The simulator gives this path 30-s points with no
+ *   publishing delay (`LEASE_TABLE_PERIOD_MS`).
  * - `kinesis-internal`: what Kinesis sees of its own shards (on-demand mode scales on it): the same periods,
  *   no publishing delay, and no GetMetricData bill.
  * - `metadata-table`: Foreshadow's SPM: each shard's load per minute as the dispatchers add it to the metadata

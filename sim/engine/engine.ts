@@ -78,6 +78,12 @@ export class Simulation {
   readonly inlineClass: string | undefined;
   /** How late the policy sees a shard's metric point (its data path). */
   readonly viewDelayMs: number;
+  /**
+   * Length of the metric points this run's policy sees: the profile's, except on KCL's lease table, whose
+   * worker values are 30-s averages (`LEASE_TABLE_PERIOD_MS`); with --same-information every policy gets the
+   * profile's period.
+   */
+  readonly metricPeriodMs: number;
   /** How late a policy on the `metadata-table` path sees what it still reads from CloudWatch: worker points and write throttles. */
   readonly cloudwatchDelayMs: number;
   /** Time between two decisions of the policy. */
@@ -114,6 +120,7 @@ export class Simulation {
     this.lanes = this.deployment.lanesPerShard(this.config);
     this.viewDelayMs = options.sameInformation ? 0 : viewDelayOf(this.deployment.dataPath, this.profile);
     this.cloudwatchDelayMs = options.sameInformation ? 0 : this.profile.metricDelayMs;
+    this.metricPeriodMs = this.deployment.dataPath === 'lease-table' && !options.sameInformation ? Math.min(this.profile.metricPeriodMs, LEASE_TABLE_PERIOD_MS) : this.profile.metricPeriodMs;
     this.decisionIntervalMs = this.deployment.decisionIntervalMs?.(this.config) ?? this.config.tickIntervalMs;
     this.handoffPauseMs = this.deployment.handoffPauseMs?.(this.config) ?? this.profile.handoffPauseMs;
     this.regionRate = new Float64Array(scenario.shards.count);
@@ -207,7 +214,7 @@ export class Simulation {
     for (const shard of this.shards.values()) if (shard.state === 'OPEN') this.arrive(shard, t, dt);
     this.stats.openShardMs += dt * [...this.shards.values()].filter((s) => s.state === 'OPEN').length;
     this.nowMs = t + dt;
-    if (this.nowMs % this.profile.metricPeriodMs === 0) closePeriod(this, this.nowMs);
+    if (this.nowMs % this.metricPeriodMs === 0) closePeriod(this, this.nowMs);
   }
 
   /** One SPM tick: build the delayed view, decide, apply in order, record everything. */
@@ -347,6 +354,9 @@ export function plainEsmClass(scenario: Scenario): Scenario['workers'][number] {
   const best = [...scenario.workers].sort((a, b) => b.speed - a.speed || a.memoryMb - b.memoryMb)[0]!;
   return { ...best, count: 1, slots: ELASTIC_SLOTS, shadowSlots: 0 };
 }
+
+/** KCL 3.x averages each worker's CPU over 30 s and reads those values from its lease table. */
+export const LEASE_TABLE_PERIOD_MS = 30_000;
 
 /** Slots of the plain mapping's function: more than any scenario's shards × lanes, so nothing is rationed. */
 const ELASTIC_SLOTS = 1_000_000;

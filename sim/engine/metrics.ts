@@ -8,7 +8,8 @@ import { emptyShardMetrics } from './state.js';
  * undelayed.
  */
 export function closePeriod(sim: Simulation, endMs: number): void {
-  const { metricPeriodMs: periodMs, metricDelayMs, metricWindowPoints } = sim.profile;
+  const { metricDelayMs, metricWindowPoints } = sim.profile;
+  const periodMs = sim.metricPeriodMs;
   const keep = metricWindowPoints + Math.ceil(metricDelayMs / periodMs) + 2;
   const atMs = endMs - periodMs;
   const visibleAtMs = endMs + metricDelayMs;

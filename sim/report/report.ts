@@ -94,7 +94,7 @@ export function summarize(sim: Simulation, policy: { name: string; label: string
     rejectedActions: s.rejectedActions,
     handoffPauseSeconds: round((s.movePauseMs + s.parentWaitMs) / 1000, 1),
     parentWaitSeconds: round(s.parentWaitMs / 1000, 1),
-    shardsBehindAtEnd: [...sim.shards.values()].filter((x) => x.drainedAtMs === undefined && x.behindSteps * sim.profile.stepMs >= sim.profile.metricPeriodMs).length,
+    shardsBehindAtEnd: [...sim.shards.values()].filter((x) => x.drainedAtMs === undefined && x.behindSteps * sim.profile.stepMs >= sim.metricPeriodMs).length,
     ...shadowFigures(s),
     cost: costEstimate({
       shardHours,

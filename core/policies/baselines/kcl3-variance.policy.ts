@@ -43,8 +43,8 @@ export interface Kcl3VarianceState {
  * 2 × `failoverTimeMillis` = 20 s (`LeaseManagementConfig`, `LeaseAssignmentManager`), so here every
  * `tickIntervalMs` / 3 (20 s on the aws profile), and balancing runs every `balanceEveryNthTick` = 3rd round:
  * every 60 s, the first round included, as KCL counts it (rounds 1, 4, 7, ...). Its inputs come from its lease
- * table, not CloudWatch (`lease-table` path: the simulator's 60-s points with no publishing delay; KCL's
- * worker values are 30-s averages at most ~30 s old, and its EMA runs over those, not over 60-s points). A
+ * table, not CloudWatch (`lease-table` path: the simulator's 30-s points with no publishing delay, as KCL's
+ * worker values are 30-s averages, and its EMA runs over those). A
  * move is a graceful handoff: the new owner discovers the lease at its next discovery pass, ~10 s
  * (`DynamoDBLeaseCoordinator`), so the shard is processed by nobody for `tickIntervalMs` / 6 (10 s on aws);
  * a shutdown that uses its full 30-s checkpoint timeout would be longer. Not modelled: assignment of expired

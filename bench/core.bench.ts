@@ -55,6 +55,14 @@ function recordViews(): { views: ClusterView[]; config: ForeshadowConfig } {
   return recorded;
 }
 
+/** One decision on the next recorded view, carrying the policy's state. */
+function decideNext(c: TickContext): { actions: number } {
+  const view = c.views[c.next++ % c.views.length]!;
+  const decision = c.policy.decide(view, c.config, c.state);
+  c.state = decision.nextState;
+  return { actions: decision.actions.length };
+}
+
 const tickBenchmarks: Benchmark<TickContext>[] = availablePolicies().map((name) => ({
   name: `decision tick, ${name}, 1,000 shards x 50 workers`,
   target: { text: '< 100 ms', ms: 100 },
@@ -64,13 +72,43 @@ const tickBenchmarks: Benchmark<TickContext>[] = availablePolicies().map((name) 
     const policy = policyByName(name);
     return { policy, views, config, state: policy.initialState(), next: 0 };
   },
-  run: (c) => {
-    const view = c.views[c.next++ % c.views.length]!;
-    const decision = c.policy.decide(view, c.config, c.state);
-    c.state = decision.nextState;
-    return { actions: decision.actions.length };
-  },
+  run: decideNext,
 }));
+
+/**
+ * A view ten times as large: the recorded 1,000-shard view's shards copied 10 times (ids suffixed `~k`) onto
+ * its 50 workers copied 4 times (`~j`, copy k on worker copy k mod 4), with their metrics, shadows and stats.
+ * Scenarios stop at 4,096 shards, so the simulator cannot record a 10,000-shard run itself.
+ */
+function tenfold(view: ClusterView): ClusterView {
+  const copies = Array.from({ length: 10 }, (_, k) => k);
+  const w = (id: string, k: number): string => `${id}~${k % 4}`;
+  const s = (id: string, k: number): string => `${id}~${k}`;
+  return {
+    ...view,
+    partitions: copies.flatMap((k) => view.partitions.map((p) => ({ ...p, shardId: s(p.shardId, k), ownerWorkerId: w(p.ownerWorkerId, k), parentShardIds: p.parentShardIds.map((x) => s(x, k)) }))),
+    workers: [0, 1, 2, 3].flatMap((j) => view.workers.map((x) => ({ ...x, workerId: w(x.workerId, j) }))),
+    shadows: copies.flatMap((k) => view.shadows.map((x) => ({ ...x, shadowId: s(x.shadowId, k), shardId: s(x.shardId, k), workerId: w(x.workerId, k) }))),
+    shadowStats: copies.flatMap((k) => view.shadowStats.map((x) => ({ ...x, shadowId: s(x.shadowId, k), shardId: s(x.shardId, k), workerId: w(x.workerId, k) }))),
+    shardMetrics: Object.fromEntries(copies.flatMap((k) => Object.entries(view.shardMetrics).map(([id, points]) => [s(id, k), points]))),
+    workerMetrics: Object.fromEntries([0, 1, 2, 3].flatMap((j) => Object.entries(view.workerMetrics).map(([id, points]) => [w(id, j), points]))),
+  };
+}
+
+/** Issue #11's scale target: one spm tick at 10,000 shards on 200 workers within 200 ms. */
+const largeTickBenchmark: Benchmark<TickContext> = {
+  name: 'decision tick, spm, 10,000 shards x 200 workers',
+  target: { text: '< 200 ms', ms: 200 },
+  iterations: 5,
+  setup: () => {
+    const small = recordViews();
+    const views = small.views.map(tenfold);
+    const config = small.config;
+    const policy = policyByName('spm');
+    return { policy, views, config, state: policy.initialState(), next: 0 };
+  },
+  run: decideNext,
+};
 
 const hourBenchmarks: Benchmark<undefined>[] = availablePolicies().map((name) => ({
   name: `one simulated hour, 64 shards x 12 workers, aws, ${name}`,
@@ -85,4 +123,4 @@ const hourBenchmarks: Benchmark<undefined>[] = availablePolicies().map((name) =>
   },
 }));
 
-export default defineBenchmarks([...tickBenchmarks, ...hourBenchmarks]);
+export default defineBenchmarks([...tickBenchmarks, largeTickBenchmark, ...hourBenchmarks]);

@@ -68,6 +68,11 @@ export const spmConfigSchema = z
     maxPredictionRelativeError: z.number().gt(0).lte(10).default(0.15),
     replication: z
       .strictObject({
+        /**
+         * Shadow busy time at most, as a fraction of the owners' busy time: the rates of new and re-rated forward
+         * shadows are capped so that every live shadow's estimated load stays within it. @default 0.02
+         */
+        maxOverheadFraction: z.number().gt(0).lte(1).default(0.02),
         /** Lowest and highest replication rate, as fractions. @default 0.01 and 0.2 */
         minRate: z.number().gt(0).lte(1).default(0.01),
         maxRate: z.number().gt(0).lte(1).default(0.2),

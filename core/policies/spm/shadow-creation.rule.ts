@@ -6,6 +6,7 @@ import type { ShardTick, TickContext } from './spm.context.js';
 import { canAbsorb, fmt, forwardShadowOf, OWNER_ONLY, predictedCapacity } from './spm.context.js';
 import { processedRate } from './prediction.js';
 import { overloadTrigger } from './promotion.rule.js';
+import { affordableRate } from './shadow-budget.js';
 import { utilizationOn } from './split.rule.js';
 
 /**
@@ -54,7 +55,14 @@ export function shadowCreationRule(ctx: TickContext, shard: ShardTick): RuleOutc
   if (candidates.length === 0) return { kind: 'hold', reason: `shard ${id} is hot but there is no other worker to shadow it on` };
   const absorbing = candidates.find((c) => canAbsorb(c.w, c.u, safe));
   const chosen = absorbing ?? candidates[0]!;
-  const { rate, why } = initialRate(ctx, shard);
+  const wanted = initialRate(ctx, shard);
+  const affordable = affordableRate(ctx, id, chosen.w.worker.workerId);
+  const budgetPercent = fmt(ctx.config.replication.maxOverheadFraction * 100, 1);
+  if (affordable < ctx.config.replication.minRate) {
+    return { kind: 'hold', reason: `shard ${id} is hot but the shadow overhead budget (${budgetPercent} % of the owners' busy time) leaves less than the lowest rate ${fmt(ctx.config.replication.minRate * 100, 1)} % for it` };
+  }
+  const rate = Math.min(wanted.rate, affordable);
+  const why = rate < wanted.rate ? `${wanted.why}, capped at r=${fmt(rate * 100, 1)} % by the shadow overhead budget (${budgetPercent} % of the owners' busy time)` : wanted.why;
   const where = absorbing
     ? `${chosen.w.worker.workerId} has the largest predicted capacity (${fmt(chosen.capacity)} slots) among workers that could absorb it (about ${fmt(chosen.u)} by speed hint)`
     : `no worker could absorb it whole by speed hint, so the shadow measures on the roomiest worker ${chosen.w.worker.workerId} (${fmt(chosen.capacity)} slots free) for a load-balanced split`;

@@ -59,6 +59,17 @@ describe('spm: monitoring and shadow creation', () => {
     expect(ofType(second.actions, 'create-shadow').map((a) => a.shardId)).toEqual(['s0']);
   });
 
+  it('caps a new shadow\u2019s rate at the shadow overhead budget, and holds when not even the lowest rate fits', () => {
+    // Owners busy 0.7 + 0.5 = 1.2 of a slot; at 1 % that is 0.012, and s0's shadow costs 0.7 per unit of rate.
+    const capped = ofType(decide(hotCluster(0.7), undefined, config({ spm: { replication: { maxOverheadFraction: 0.01 } } })).actions, 'create-shadow')[0];
+    expect(capped?.rate).toBeCloseTo(0.012 / 0.7, 9);
+    expect(capped?.reason).toMatch(/capped at r=1\.7 % by the shadow overhead budget \(1\.0 % of the owners' busy time\)/);
+    // At 0.5 %: 0.006 / 0.7 = 0.86 %, below the lowest rate (1 %).
+    const none = decide(hotCluster(0.7), undefined, config({ spm: { replication: { maxOverheadFraction: 0.005 } } }));
+    expect(ofType(none.actions, 'create-shadow')).toEqual([]);
+    expect(holds(none.events)).toContain("shard s0 is hot but the shadow overhead budget (0.5 % of the owners' busy time) leaves less than the lowest rate 1.0 % for it");
+  });
+
   it('holds when the shadow budget is spent', () => {
     const other = shadow('s1', 'w2');
     const d = decide(hotCluster(0.7, { shadows: [other] }), undefined, config({ spm: { maxShadows: 1 } }));

@@ -16,7 +16,8 @@ export function shadowLoad(ctx: TickContext, shardId: string, workerId: string, 
 /**
  * The highest rate a forward shadow of `shardId` on `workerId` may have within the overhead budget
  * (`replication.maxOverheadFraction` of the owners' busy time), given every other live shadow at its rate
- * (`exceptShadowId`: the shadow being re-rated). Infinity when the shard costs nothing to sample.
+ * (`exceptShadowId`: the shadow being re-rated). Infinity when the shard costs nothing to sample. The rules
+ * do not apply it to a shard at risk of overload: that one is measured at the rate it needs.
  */
 export function affordableRate(ctx: TickContext, shardId: string, workerId: string, exceptShadowId?: string): number {
   let busy = 0;

@@ -68,6 +68,9 @@ describe('spm: monitoring and shadow creation', () => {
     const none = decide(hotCluster(0.7), undefined, config({ spm: { replication: { maxOverheadFraction: 0.005 } } }));
     expect(ofType(none.actions, 'create-shadow')).toEqual([]);
     expect(holds(none.events)).toContain("shard s0 is hot but the shadow overhead budget (0.5 % of the owners' busy time) leaves less than the lowest rate 1.0 % for it");
+    // A shard at risk of overload (0.95 ≥ 0.85) is measured at the rate it needs, budget or not.
+    const atRisk = ofType(decide(hotCluster(0.95), undefined, config({ spm: { replication: { maxOverheadFraction: 0.005 } } })).actions, 'create-shadow')[0];
+    expect(atRisk?.rate).toBeCloseTo(1537 / 60_000, 6);
   });
 
   it('holds when the shadow budget is spent', () => {

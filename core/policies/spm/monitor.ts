@@ -6,7 +6,7 @@ import type { DecisionEvent } from '../../model/decision.js';
 import type { PartitionMetadata } from '../../model/partition.js';
 import { predictedCostMs } from '../../model/prediction.js';
 import type { ShardTick, WorkerTick } from './spm.context.js';
-import { fmt } from './spm.context.js';
+import { fmt, ingestFraction } from './spm.context.js';
 import type { SpmShardState, SpmState } from './spm.state.js';
 
 /**
@@ -35,11 +35,7 @@ export function monitorShards(
     const ownData = forecast.points > 0;
     const utilization = ownData ? forecast.utilization : (state.assumedUtilization ?? partition.utilization);
     const utilizationAtHorizon = ownData ? forecast.utilizationAtHorizon : utilization;
-    const limits = view.shardLimits;
-    const ingestFractionAtHorizon = Math.max(
-      limits.recordsPerSec > 0 ? forecast.recordsPerSecAtHorizon / limits.recordsPerSec : 0,
-      limits.bytesPerSec > 0 ? forecast.bytesPerSecAtHorizon / limits.bytesPerSec : 0,
-    );
+    const ingestFractionAtHorizon = ingestFraction(view.shardLimits, forecast.recordsPerSecAtHorizon, forecast.bytesPerSecAtHorizon);
     const peak = Math.max(utilization, utilizationAtHorizon);
     const above = utilization >= config.hotThreshold;
     const hotTicks = above ? state.hotTicks + 1 : 0;

@@ -6,7 +6,7 @@ import type { Prediction } from '../../model/prediction.js';
 import type { ShadowPrediction } from './prediction.js';
 import { predictFromShadow, statsOf } from './prediction.js';
 import type { ShardTick, TickContext, WorkerTick } from './spm.context.js';
-import { canAbsorb, fmt, forwardShadowOf, OWNER_ONLY, predictedCapacity } from './spm.context.js';
+import { canAbsorb, fmt, forwardShadowOf, ingestFraction, OWNER_ONLY, predictedCapacity } from './spm.context.js';
 
 /**
  * The shard's predicted utilization on each worker: measured on the shadow's worker, and elsewhere
@@ -28,15 +28,6 @@ export function someWorkerCanAbsorb(ctx: TickContext, shard: ShardTick, measured
     .filter((w) => w.worker.workerId !== shard.partition.ownerWorkerId)
     .filter((w) => canAbsorb(w, utilizationOn(ctx, shard, w.worker.workerId, measured), ctx.config.safeThreshold))
     .sort((a, b) => predictedCapacity(b, ctx.config.safeThreshold) - predictedCapacity(a, ctx.config.safeThreshold))[0];
-}
-
-/** The shard's ingest now (records or bytes, whichever is nearer) as a fraction of its write limit. */
-function ingestFractionNow(ctx: TickContext, shard: ShardTick): number {
-  const limits = ctx.view.shardLimits;
-  return Math.max(
-    limits.recordsPerSec > 0 ? shard.forecast.recordsPerSec / limits.recordsPerSec : 0,
-    limits.bytesPerSec > 0 ? shard.forecast.bytesPerSec / limits.bytesPerSec : 0,
-  );
 }
 
 /** Why the shard should be split rather than moved, or `undefined`. */
@@ -78,7 +69,7 @@ export function splitRule(ctx: TickContext, shard: ShardTick, trigger: string | 
   const measuredEnough = found !== undefined && found.records >= ctx.config.minShadowSamples && found.histogram.buckets.length >= 2;
   // At the write limit already (not only forecast to reach it) a split cannot wait for a histogram: every
   // minute throttles writes, and producers drop what their retries cannot place. The midpoint then.
-  const ingestNow = ingestFractionNow(ctx, shard);
+  const ingestNow = ingestFraction(ctx.view.shardLimits, shard.forecast.recordsPerSec, shard.forecast.bytesPerSec);
   const cannotWait = ingestBound && ingestNow >= ctx.config.splitIngestFraction;
   if (!measuredEnough && !cannotWait) {
     if (!found && ctx.config.shadowing === 'owner-only') {
@@ -100,6 +91,12 @@ export function splitRule(ctx: TickContext, shard: ShardTick, trigger: string | 
   }
   const point = loadBalancedSplitKey(partition.hashKeyRange, blind ? { buckets: [] } : stats.histogram);
   if (!point) return { kind: 'hold', reason: `${because}; its hash-key range holds a single key and cannot be split` };
+  const key = point.newStartingHashKey.toString();
+  const whereSplit = noHistogram
+    ? `its ingest is already ${fmt(ingestNow * 100, 0)} % of the write limit and no shadow has measured its hash-key histogram yet (${found?.records ?? 0} of ${ctx.config.minShadowSamples} records), so it splits at the midpoint, hash key ${key}, rather than throttle while it waits`
+    : blind
+      ? `${fmt(unplaced * 100, 0)} % of the sampled records hash outside the shard's range (their producer sets explicit hash keys, which the event does not carry), so the measured load cannot place the split: it is at the midpoint, hash key ${key}`
+      : `the measured load halves at hash key ${key}`;
   const total = shard.utilizationAtHorizon;
   const children = [
     { side: 'low' as const, share: point.lowLoadShare },
@@ -139,7 +136,7 @@ export function splitRule(ctx: TickContext, shard: ShardTick, trigger: string | 
       highChildWorkerId: placed.high.workerId,
       lowLoadShare: point.lowLoadShare,
       ...(predictions ? { predictions } : {}),
-      reason: `split: ${because}; ${noHistogram ? `its ingest is already ${fmt(ingestNow * 100, 0)} % of the write limit and no shadow has measured its hash-key histogram yet (${found?.records ?? 0} of ${ctx.config.minShadowSamples} records), so it splits at the midpoint, hash key ${point.newStartingHashKey.toString()}, rather than throttle while it waits` : blind ? `${fmt(unplaced * 100, 0)} % of the sampled records hash outside the shard's range (their producer sets explicit hash keys, which the event does not carry), so the measured load cannot place the split: it is at the midpoint, hash key ${point.newStartingHashKey.toString()}` : `the measured load halves at hash key ${point.newStartingHashKey.toString()}`} (low child ${fmt(point.lowLoadShare * 100, 0)} % of the load → ${placed.low.workerId}, predicted ${fmt(placed.low.utilization)}; high child → ${placed.high.workerId}, predicted ${fmt(placed.high.utilization)})`,
+      reason: `split: ${because}; ${whereSplit} (low child ${fmt(point.lowLoadShare * 100, 0)} % of the load → ${placed.low.workerId}, predicted ${fmt(placed.low.utilization)}; high child → ${placed.high.workerId}, predicted ${fmt(placed.high.utilization)})`,
     },
   };
 }

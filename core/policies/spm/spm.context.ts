@@ -88,6 +88,11 @@ export function shiftLoad(ctx: TickContext, fromWorkerId: string | undefined, re
   }
 }
 
+/** Ingest as a fraction of a shard's write limit: records or bytes, whichever is nearer its limit. */
+export function ingestFraction(limits: ClusterView['shardLimits'], recordsPerSec: number, bytesPerSec: number): number {
+  return Math.max(limits.recordsPerSec > 0 ? recordsPerSec / limits.recordsPerSec : 0, limits.bytesPerSec > 0 ? bytesPerSec / limits.bytesPerSec : 0);
+}
+
 export function fmt(x: number, digits = 2): string {
   return Number.isFinite(x) ? x.toFixed(digits) : String(x);
 }

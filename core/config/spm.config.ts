@@ -36,7 +36,7 @@ export const spmConfigSchema = z
      * A shard measured at or above this utilization now (its owner is already behind, not only forecast
      * to be) moves at once to the roomiest worker that can absorb it by speed hint, without waiting a
      * tick for a shadow's measurement: every tick waited is a minute of backlog. The move is checked
-     * afterwards like any other (reverse shadow, rollback). 0 turns it off. @default 1
+     * afterwards like any other (reverse shadow, rollback). 0 turns it off. @default 0.95
      */
     urgentUtilization: z.number().min(0).max(100).default(0.95),
     /** A move must lower the origin's forecast by at least this much utilization. @default 0.05 */

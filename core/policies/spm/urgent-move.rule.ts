@@ -1,8 +1,8 @@
 import type { MoveAction } from '../../model/actions.js';
 import type { RuleOutcome } from '../../model/decision.js';
 import type { ShardTick, TickContext } from './spm.context.js';
-import { canAbsorb, fmt, forwardShadowOf, perSlotLoad, predictedCapacity } from './spm.context.js';
-import { utilizationOn } from './split.rule.js';
+import { fmt, forwardShadowOf, perSlotLoad, predictedCapacity } from './spm.context.js';
+import { someWorkerCanAbsorb, utilizationOn } from './split.rule.js';
 
 /**
  * Step 4, before promotion: a shard whose owner is already behind (measured utilization at or above
@@ -24,11 +24,8 @@ export function urgentMoveRule(ctx: TickContext, shard: ShardTick): RuleOutcome<
   const lastMove = shard.state.lastMoveAtMs ?? partition.lastMoveAtMs;
   if (lastMove !== undefined && ctx.view.nowMs - lastMove < ctx.config.cooldownMs) return { kind: 'not-applicable' };
   const safe = ctx.config.safeThreshold;
-  const target = [...ctx.workers.values()]
-    .filter((w) => w.worker.workerId !== partition.ownerWorkerId)
-    .map((w) => ({ w, u: utilizationOn(ctx, shard, w.worker.workerId) }))
-    .filter((c) => canAbsorb(c.w, c.u, safe))
-    .sort((a, b) => predictedCapacity(b.w, safe) - predictedCapacity(a.w, safe) || (a.w.worker.workerId < b.w.worker.workerId ? -1 : 1))[0];
+  const roomiest = someWorkerCanAbsorb(ctx, shard);
+  const target = roomiest && { w: roomiest, u: utilizationOn(ctx, shard, roomiest.worker.workerId) };
   if (!target) return { kind: 'hold', reason: `shard ${id} is behind now (utilization ${fmt(now)}), but no worker can absorb its forecast ${fmt(shard.utilizationAtHorizon)} by speed hint; a shadow measures first` };
   if (ctx.movesLeft <= 0) return { kind: 'hold', reason: `shard ${id} is behind now (utilization ${fmt(now)}) and should move to ${target.w.worker.workerId}, but this tick's move budget (${ctx.config.maxMovesPerTick}) is spent` };
   return {

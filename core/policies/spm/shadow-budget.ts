@@ -1,3 +1,4 @@
+import { overloadTrigger } from './promotion.rule.js';
 import type { TickContext } from './spm.context.js';
 
 /**
@@ -16,10 +17,13 @@ export function shadowLoad(ctx: TickContext, shardId: string, workerId: string, 
 /**
  * The highest rate a forward shadow of `shardId` on `workerId` may have within the overhead budget
  * (`replication.maxOverheadFraction` of the owners' busy time), given every other live shadow at its rate
- * (`exceptShadowId`: the shadow being re-rated). Infinity when the shard costs nothing to sample. The rules
- * do not apply it to a shard at risk of overload: that one is measured at the rate it needs.
+ * (`exceptShadowId`: the shadow being re-rated). Infinity when the shard costs nothing to sample, and for a
+ * shard at risk of overload: that one is measured at the rate it needs (a late move costs more than the samples;
+ * capped, the quick-start's twin moved its hot shard late).
  */
 export function affordableRate(ctx: TickContext, shardId: string, workerId: string, exceptShadowId?: string): number {
+  const shard = ctx.shards.get(shardId);
+  if (shard && overloadTrigger(ctx, shard) !== undefined) return Number.POSITIVE_INFINITY;
   let busy = 0;
   for (const shard of ctx.shards.values()) busy += Math.max(0, shard.utilization);
   let used = 0;

@@ -56,9 +56,7 @@ export function shadowCreationRule(ctx: TickContext, shard: ShardTick): RuleOutc
   const absorbing = candidates.find((c) => canAbsorb(c.w, c.u, safe));
   const chosen = absorbing ?? candidates[0]!;
   const wanted = initialRate(ctx, shard);
-  // A shard at risk of overload is measured at the rate it needs: a late move costs more than the samples.
-  const atRisk = overloadTrigger(ctx, shard) !== undefined;
-  const affordable = atRisk ? Number.POSITIVE_INFINITY : affordableRate(ctx, id, chosen.w.worker.workerId);
+  const affordable = affordableRate(ctx, id, chosen.w.worker.workerId);
   const budgetPercent = fmt(ctx.config.replication.maxOverheadFraction * 100, 1);
   if (affordable < ctx.config.replication.minRate) {
     return { kind: 'hold', reason: `shard ${id} is hot but the shadow overhead budget (${budgetPercent} % of the owners' busy time) leaves less than the lowest rate ${fmt(ctx.config.replication.minRate * 100, 1)} % for it` };

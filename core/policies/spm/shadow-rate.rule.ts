@@ -4,7 +4,6 @@ import type { SetShadowRateAction } from '../../model/actions.js';
 import type { RuleOutcome } from '../../model/decision.js';
 import type { ShadowPartition } from '../../model/shadow.js';
 import { statsOf } from './prediction.js';
-import { overloadTrigger } from './promotion.rule.js';
 import { affordableRate } from './shadow-budget.js';
 import type { TickContext } from './spm.context.js';
 import { fmt } from './spm.context.js';
@@ -34,9 +33,7 @@ export function shadowRateRule(ctx: TickContext, shadow: ShadowPartition): RuleO
   const n = Math.max(samplesNeeded(cv, replication.targetRelativeError), ctx.config.minShadowSamples);
   const wanted = shardRecordsPerSec > 0 ? n / (shardRecordsPerSec * (replication.measurementWindowMs / 1000)) : replication.maxRate;
   const desired = clamp(Math.max(wanted, shadow.rate * 1.5), replication.minRate, replication.maxRate);
-  const shard = ctx.shards.get(shadow.shardId);
-  const atRisk = shard !== undefined && overloadTrigger(ctx, shard) !== undefined;
-  const rate = atRisk ? desired : Math.min(desired, affordableRate(ctx, shadow.shardId, shadow.workerId, shadow.shadowId));
+  const rate = Math.min(desired, affordableRate(ctx, shadow.shardId, shadow.workerId, shadow.shadowId));
   if (rate <= shadow.rate) {
     return { kind: 'hold', reason: `shadow ${shadow.shadowId} is still imprecise, but a higher rate than ${fmt(shadow.rate * 100, 1)} % would exceed the shadow overhead budget (${fmt(replication.maxOverheadFraction * 100, 1)} % of the owners' busy time)` };
   }

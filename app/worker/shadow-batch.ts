@@ -138,9 +138,11 @@ function sampleOf(records: readonly Measured[], buckets: number, range: { start:
     kinesisRecords.add(record.sequenceNumber);
     busyMs += record.costMs;
     busyMsSquared += record.costMs * record.costMs;
-    // A key outside the range was routed by an explicit hash key the event does not show: no bucket is right.
-    if (range && record.hashKey !== undefined && (record.hashKey < range.start || record.hashKey > range.end)) unplaced += 1;
-    else if (range && record.hashKey !== undefined) addToHistogram(histogram, range, record.hashKey, record.costMs);
+    if (range && record.hashKey !== undefined) {
+      // A key outside the range was routed by an explicit hash key the event does not show: no bucket is right.
+      if (record.hashKey < range.start || record.hashKey > range.end) unplaced += 1;
+      else addToHistogram(histogram, range, record.hashKey, record.costMs);
+    }
     if (compareSequence(record.sequenceNumber, first) < 0) first = record.sequenceNumber;
     if (compareSequence(record.sequenceNumber, last) > 0) last = record.sequenceNumber;
   }

@@ -82,12 +82,12 @@ export interface ShadowStats {
   readonly records: number;
   readonly busyMs: number;
   readonly busyMsSquared: number;
-  /** Measured load across the shard's hash-key range, for load-balanced split keys. */
   /**
    * The Kinesis records the `records` came in, when a sample said so (KPL aggregates pack several user records
    * in one): the SPM scales the shadow's per-user-record figures to the Kinesis records its load counts.
    */
   readonly kinesisRecords?: number;
+  /** Measured load across the shard's hash-key range, for load-balanced split keys. */
   readonly histogram: HashKeyHistogram;
   /**
    * Largest sequence number counted in the stats: a shadow batch adds only records above it, so a batch the

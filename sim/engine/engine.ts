@@ -224,9 +224,10 @@ export class Simulation {
     const decision = policy.decide(view, this.config, this.policyState);
     this.policyState = JSON.parse(JSON.stringify(decision.nextState ?? null)) as unknown;
     this.stats.ticks++;
-    this.stats.metricQueries += metricsRead(this.deployment, policy, view);
+    const openShards = view.partitions.filter((p) => p.state === 'OPEN').length;
+    this.stats.metricQueries += metricsRead(this.deployment, policy, view, openShards);
     if (this.deployment.decisionFunction && this.deployment.tableUnitsPerDecision) {
-      const units = this.deployment.tableUnitsPerDecision(view.partitions.filter((p) => p.state === 'OPEN').length, view.workers.length, this.decisionIntervalMs);
+      const units = this.deployment.tableUnitsPerDecision(openShards, view.workers.length, this.decisionIntervalMs);
       this.stats.decisionReadUnits += units.readUnits;
       this.stats.decisionWriteUnits += units.writeUnits;
     }
@@ -373,8 +374,7 @@ function viewDelayOf(path: DataPath, profile: Profile): number {
  * names; on the `metadata-table` path that is, per tick, the stream-level throttle count (when it decides on
  * throttles), per-shard throttles only when some shard throttled in its view, and its worker fields.
  */
-function metricsRead(deployment: Deployment, policy: Policy<unknown>, view: ClusterView): number {
-  const openShards = view.partitions.filter((p) => p.state === 'OPEN').length;
+function metricsRead(deployment: Deployment, policy: Policy<unknown>, view: ClusterView, openShards: number): number {
   const fields = policy.deployment ? undefined : policy.metricFields;
   if (deployment.dataPath !== 'metadata-table' || !fields) return fields ? openShards * fields.shards.length + view.workers.length * fields.workers.length : deployment.metricsPerDecision(openShards, view.workers.length);
   const readsThrottles = fields.shards.includes('throttledRecords');

@@ -1,16 +1,20 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { baselinesConfigSchema } from './baselines.config.js';
+import { lanesConfigSchema } from './lanes.config.js';
 import { spmConfigSchema } from './spm.config.js';
 
 export { spmConfigSchema, type SpmConfig } from './spm.config.js';
 export { baselinesConfigSchema, type BaselinesConfig } from './baselines.config.js';
+export { lanesConfigSchema, type LanesConfig } from './lanes.config.js';
 
 /** The whole decision configuration: one object, shared by the simulator, the local runtime and the Lambdas. */
 export const foreshadowConfigSchema = z.strictObject({
   /** Time between two SPM ticks, in ms. @default 60000 (the EventBridge schedule on AWS) */
   tickIntervalMs: z.number().int().min(100).max(3_600_000).default(60_000),
   spm: spmConfigSchema.prefault({}),
+  /** Burst lanes of Foreshadow's dispatcher (core/model/lanes.ts). */
+  lanes: lanesConfigSchema,
   baselines: baselinesConfigSchema,
 });
 

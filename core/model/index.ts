@@ -2,6 +2,7 @@ export * from './actions.js';
 export * from './cluster-view.js';
 export * from './decision.js';
 export * from './hash-key.js';
+export * from './lanes.js';
 export * from './metrics.js';
 export * from './partition.js';
 export * from './prediction.js';

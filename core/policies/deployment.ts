@@ -45,6 +45,11 @@ export interface Deployment {
   metricsPerDecision(openShards: number, workers: number): number;
   /** Concurrent batches per shard (the mapping's ParallelizationFactor; 1 = one batch at a time). */
   lanesPerShard(config: ForeshadowConfig): number;
+  /**
+   * Whether Foreshadow's dispatcher fans a lagging shard's batch out over burst lanes (`config.lanes`,
+   * core/model/lanes.ts) on the owner's free slots. @default false
+   */
+  readonly burstLanes?: boolean;
   /** Time between two decisions, ms. @default config.tickIntervalMs */
   decisionIntervalMs?(config: ForeshadowConfig): number;
   /** Time a moved shard is processed by nobody, ms. @default the profile's dispatcher switch (1 s on aws) */
@@ -85,6 +90,7 @@ export const DISPATCHER_ON_CLOUDWATCH: Deployment = {
   decisionFunction: true,
   metricsPerDecision: (openShards, workers) => openShards * 6 + workers * 4,
   lanesPerShard: () => 1,
+  burstLanes: true,
   tableUnitsPerDecision: (openShards) => spmTickUnits(openShards),
 };
 

@@ -111,12 +111,15 @@ export class Simulation {
     const { scenario, seed } = options;
     this.profile = options.profile ?? profileByName(scenario.profile);
     this.shardLimits = scaledWriteLimits(options.shardLimitScale ?? 1);
-    this.config = options.config ?? scenarioConfig(scenario);
+    const config = options.config ?? scenarioConfig(scenario);
+    // The previous release had no burst lanes: its SPM did not count on them either.
+    this.config = options.previousRelease ? { ...config, lanes: { ...config.lanes, max: 1 } } : config;
     this.random = seededRandom(seed);
     this.shadowRandom = seededRandom((seed ^ SHADOW_STREAM) >>> 0);
     this.world = buildWorld(scenario, seed);
     const deployed = options.policy ? deploymentOf(options.policy) : FORESHADOW_DEPLOYMENT;
-    this.deployment = options.previousRelease && deployed === FORESHADOW_DEPLOYMENT ? DISPATCHER_ON_CLOUDWATCH : deployed;
+    // The previous release had no burst lanes either.
+    this.deployment = options.previousRelease && deployed === FORESHADOW_DEPLOYMENT ? { ...DISPATCHER_ON_CLOUDWATCH, burstLanes: false } : deployed;
     this.lanes = this.deployment.lanesPerShard(this.config);
     this.viewDelayMs = options.sameInformation ? 0 : viewDelayOf(this.deployment.dataPath, this.profile);
     this.cloudwatchDelayMs = options.sameInformation ? 0 : this.profile.metricDelayMs;

@@ -1,4 +1,6 @@
+import { laneDemand } from '../../core/model/lanes.js';
 import { hotKeyRateAt } from '../scenario/world.js';
+import { laneWork, openBurstLanes, type LaneGrant } from './burst-lanes.js';
 import type { Simulation } from './engine.js';
 import { queuedWorkMs, type SimShadow, type SimShard, type SimWorker } from './state.js';
 
@@ -27,27 +29,39 @@ export function processStep(sim: Simulation, t: number, dt: number): void {
     shadowsByWorker.set(sh.workerId, list);
   }
   let overloaded = false;
+  const grants: LaneGrant[] = [];
+  const spareMs = new Map<string, number>();
   for (const worker of sim.workers) {
-    const effSpeed = worker.speed / worker.slowdown;
+    const speed = worker.speed / worker.slowdown;
     const shards = (byWorker.get(worker.id) ?? []).filter((s) => canProcess(sim, s, t));
-    const shardDemand = shards.map((s) => {
+    const demands = shards.map((s) => {
       const avail = Math.max(0, t + dt - Math.max(t, s.pausedUntilMs));
       // Lanes run side by side: the shard can use `parallel` times its wall-clock time in busy time.
       const parallel = sim.lanes > 1 ? laneParallelism(sim, s, t, sim.lanes) : 1;
       // A queue whose work rounds to zero still needs a moment, or its last record would never finish.
-      return { s, avail, parallel, demand: Math.min(avail * parallel, Math.max(EPS, queuedWorkMs(s)) / effSpeed) };
+      const queuedWork = Math.max(EPS, queuedWorkMs(s));
+      return { s, avail, parallel, queuedWork, demand: Math.min(avail * parallel, queuedWork / speed) };
     });
-    const scale = rationing(shardDemand.reduce((a, d) => a + d.demand, 0), worker.slots * dt);
+    const capacity = worker.slots * dt;
+    const used = demands.reduce((a, d) => a + d.demand, 0);
+    const scale = rationing(used, capacity);
     if (scale < 1) overloaded = true;
-    for (const { s, avail, parallel, demand } of shardDemand) {
-      const granted = demand * scale;
-      if (granted <= 0) continue;
-      processShard(sim, s, worker, effSpeed, granted, t + (dt - avail), scale * parallel);
-      // Behind: it used all the time it could get and still has queued work from before this step.
-      const behind = granted >= avail * parallel * scale - EPS && s.queueHead < s.queue.length;
-      if (behind) overloaded = true;
-      s.behindSteps = behind ? s.behindSteps + 1 : 0;
-    }
+    spareMs.set(worker.id, Math.max(0, capacity - used));
+    for (const d of demands) grants.push({ ...d, owner: worker, speed, scale, ownerMs: d.demand * scale, lanes: sim.lanes, helpers: [] });
+  }
+  if (sim.deployment.burstLanes) openBurstLanes(sim, grants, spareMs, t);
+  for (const g of grants) {
+    if (g.ownerMs <= 0 && !g.burst) continue;
+    const busy = processShard(sim, g, t + (dt - g.avail));
+    if (sim.deployment.burstLanes) g.s.laneDemand = laneDemand(g.s.laneDemand, busy, dt);
+    // Behind: it used all the time it could get (its owner's and its lanes') and still has queued work
+    // from before this step.
+    const behind = timeLimited(g) && g.s.queueHead < g.s.queue.length;
+    if (behind) overloaded = true;
+    g.s.behindSteps = behind ? g.s.behindSteps + 1 : 0;
+  }
+  for (const worker of sim.workers) {
+    const effSpeed = worker.speed / worker.slowdown;
     const shadows = shadowsByWorker.get(worker.id) ?? [];
     const shadowDemand = shadows.map((sh) => Math.min(dt, sh.pendingWorkMs / effSpeed));
     const shadowScale = rationing(shadowDemand.reduce((a, b) => a + b, 0), worker.shadowSlots * dt);
@@ -89,13 +103,8 @@ export function processStep(sim: Simulation, t: number, dt: number): void {
  * of the shard's current work), at most `lanes`. A hot key carrying 60 % of the work gives 1 / 0.6 ≈ 1.67.
  */
 export function laneParallelism(sim: Simulation, shard: SimShard, t: number, lanes: number): number {
-  const work = new Float64Array(lanes);
+  const work = laneWork(sim, shard, t, lanes);
   let total = 0;
-  for (const rs of shard.regionShares) {
-    const w = sim.regionRate[rs.region]! * sim.regionCost[rs.region]!;
-    for (const k of rs.keys) work[k.laneKey % lanes]! += w * k.weight;
-  }
-  for (const h of shard.hotKeys) work[h.laneKey % lanes]! += hotKeyRateAt(h.hot, t) * sim.regionCost[h.hot.region]! * h.hot.costFactor;
   let busiest = 0;
   for (const x of work) {
     total += x;
@@ -135,11 +144,20 @@ function parentsDrained(sim: Simulation, shard: SimShard): boolean {
 }
 
 /** Processes up to `grantedMs` of wall time of a shard's queue as one batch on its owner. */
-function processShard(sim: Simulation, shard: SimShard, worker: SimWorker, effSpeed: number, grantedMs: number, startMs: number, scale: number): void {
-  let work = grantedMs * effSpeed;
+/** Whether a shard got less time than its queue needed (rationed, or on its lanes' time), not its whole queue. */
+function timeLimited(g: LaneGrant): boolean {
+  return g.burst ? g.burst.work < g.queuedWork - EPS : g.ownerMs >= g.avail * g.parallel * g.scale - EPS;
+}
+
+/** Processes a shard's grant as one batch (fanned out over its lanes); its busy time, in its owner's time. */
+function processShard(sim: Simulation, g: LaneGrant, startMs: number): number {
+  const { s: shard, owner: worker, speed: effSpeed } = g;
+  const total = g.burst ? g.burst.work : g.ownerMs * effSpeed;
+  let work = total;
   const firstSeq = shard.processedSeq;
   let used = 0;
-  const stretch = 1 / scale;
+  // Work done per wall-clock ms: its lanes side by side (rationed), or its burst lanes'.
+  const rate = g.burst ? g.burst.rate : effSpeed * g.scale * g.parallel;
   while (shard.queueHead < shard.queue.length) {
     const chunk = shard.queue[shard.queueHead]!;
     const per = chunk.costMs;
@@ -153,7 +171,7 @@ function processShard(sim: Simulation, shard: SimShard, worker: SimWorker, effSp
     }
     const k = per <= 0 ? chunk.count : Math.min(chunk.count, 1 + Math.floor((work - headLeft + EPS) / per));
     const spent = per <= 0 ? 0 : Math.max(0, headLeft) + (k - 1) * per;
-    const doneAt = startMs + ((used + spent / 2) / effSpeed) * stretch;
+    const doneAt = startMs + (used + spent / 2) / rate;
     sim.stats.latency.add(doneAt - chunk.arrivalMs, k);
     shard.metrics.ageMsSum += (doneAt - chunk.arrivalMs) * k;
     used += spent;
@@ -168,33 +186,54 @@ function processShard(sim: Simulation, shard: SimShard, worker: SimWorker, effSp
     shard.queue = shard.queue.slice(shard.queueHead);
     shard.queueHead = 0;
   }
+  // Busy time where it ran, in proportion to each lane's work; the shard's own figure in its owner's time (what
+  // the dispatcher reports, so the SPM sees the shard's demand on its owner, lanes or not).
+  const usedShare = total > 0 ? used / total : 0;
+  const ownerBusy = g.ownerMs * usedShare;
   const busy = used / effSpeed;
   shard.metrics.busyMs += busy;
-  worker.metrics.primaryBusyMs += busy;
-  sim.stats.primaryBusyMs += busy;
-  sim.stats.workerGbMs += (busy * worker.memoryMb) / 1024;
+  worker.metrics.primaryBusyMs += ownerBusy;
+  sim.stats.primaryBusyMs += ownerBusy;
+  sim.stats.workerGbMs += (ownerBusy * worker.memoryMb) / 1024;
+  for (const h of g.helpers) {
+    const helperBusy = h.ms * usedShare;
+    h.worker.metrics.primaryBusyMs += helperBusy;
+    sim.stats.primaryBusyMs += helperBusy;
+    sim.stats.workerGbMs += (helperBusy * h.worker.memoryMb) / 1024;
+  }
+  const laneCount = g.lanes;
+  const scale = rate / effSpeed;
   const processed = shard.processedSeq - firstSeq;
   shard.metrics.processedRecords += processed;
   if (processed > 0) {
-    // With lanes, each lane's records come in batches of their own (keys spread over every lane).
-    const lanes = Math.min(sim.lanes, processed);
-    const invocations = lanes * Math.ceil(processed / lanes / sim.profile.batchSize);
-    worker.metrics.invocations += invocations;
+    const lanes = Math.min(laneCount, processed);
     if (sim.deployment.dataPlane !== 'dispatcher') {
+      // With ParallelizationFactor, each lane's records come in batches of their own (keys spread over every lane).
+      const invocations = lanes * Math.ceil(processed / lanes / sim.profile.batchSize);
+      worker.metrics.invocations += invocations;
       sim.stats.workerInvocations += invocations;
-    } else if (worker.workerClass === sim.inlineClass) {
-      // Inline: the dispatcher, sized as the class, processes the batch itself (the worker's busy time is
-      // already billed above at the class's memory): one invocation, its own overhead, no wait billed twice.
-      sim.stats.dispatcherInvocations += invocations;
-      sim.stats.dispatcherGbMs += (invocations * DISPATCH_OVERHEAD_MS * worker.memoryMb) / 1024;
     } else {
-      sim.stats.workerInvocations += invocations;
-      sim.stats.dispatcherInvocations += invocations;
-      sim.stats.dispatcherGbMs += ((busy + invocations * DISPATCH_OVERHEAD_MS) * DISPATCHER_MEMORY_MB) / 1024;
+      // Burst lanes: the dispatcher's batch goes out as one invocation of the owner per lane.
+      const batches = Math.ceil(processed / sim.profile.batchSize);
+      const ownerCalls = batches * lanes;
+      worker.metrics.invocations += ownerCalls;
+      sim.stats.dispatcherInvocations += batches;
+      if (worker.workerClass === sim.inlineClass) {
+        // Inline: the dispatcher, sized as the class, processes a batch (its first lane) itself: the worker's
+        // busy time is already billed above at the class's memory; its own overhead, no wait billed twice.
+        // Further lanes go to the class's worker function.
+        sim.stats.workerInvocations += ownerCalls - batches;
+        sim.stats.dispatcherGbMs += (batches * DISPATCH_OVERHEAD_MS * worker.memoryMb) / 1024;
+      } else {
+        // It waits for its lanes side by side: the wall time of the busiest one.
+        sim.stats.workerInvocations += ownerCalls;
+        sim.stats.dispatcherGbMs += ((busy / Math.max(1, scale) + batches * DISPATCH_OVERHEAD_MS) * DISPATCHER_MEMORY_MB) / 1024;
+      }
     }
     sim.output.set(shard.id, (sim.output.get(shard.id) ?? 0) + processed);
-    sim.options.observer?.onPrimaryBatch({ shardId: shard.id, firstSeq, endSeq: shard.processedSeq, workerId: worker.id, epoch: shard.epoch, startMs, endMs: startMs + busy * stretch });
+    sim.options.observer?.onPrimaryBatch({ shardId: shard.id, firstSeq, endSeq: shard.processedSeq, workerId: worker.id, epoch: shard.epoch, startMs, endMs: startMs + used / rate });
   }
+  return busy;
 }
 
 /** Dispatcher: memory of the dispatcher function and its own time per invocation (it waits on the owner). */

@@ -56,6 +56,9 @@ export interface SimShard {
    * and it still had records queued from before the step (owner-side utilization ≥ 1).
    */
   behindSteps: number;
+  /** Burst lanes its last batch had (core/model/lanes.ts), and its demand in lanes, smoothed over batches. */
+  burstLanes: number;
+  laneDemand: number;
   queue: Chunk[];
   /** Index of the first unprocessed chunk in `queue` (compacted now and then). */
   queueHead: number;

@@ -55,6 +55,8 @@ export function newShard(input: { id: string; range: HashKeyRange; parentIds: re
     epoch: 0,
     pausedUntilMs: 0,
     behindSteps: 0,
+    burstLanes: 1,
+    laneDemand: 0,
     queue: [],
     queueHead: 0,
     headProgressMs: 0,

@@ -4,7 +4,7 @@ import { staticPolicy } from '../../core/policies/baselines/static.policy.js';
 import { policyByName } from '../../core/policies/index.js';
 import { Simulation } from '../../sim/engine/engine.js';
 import { buildView } from '../../sim/engine/view.js';
-import { scenario } from './factories.js';
+import { ONE_LANE, scenario } from './factories.js';
 
 /** Simulated seconds after which the policy first sees the point of the period 0-60 s. */
 function firstSeenAtS(policy: string, sameInformation = false): number {
@@ -32,8 +32,9 @@ describe('data paths', () => {
   });
 
   it('metadata-table: a shard whose owner reads a third of what arrives shows what arrived (the ages), not what was read', () => {
-    // Shard 0 steps to 900 records/s of 3 ms at minute 2: 2.7 slots of work on a speed-1 worker, more on any.
-    const s = scenario({ durationMin: 8, shards: { count: 4, rate: { kind: 'constant', value: 100 }, cost: { kind: 'constant', value: 3 }, overrides: [{ shard: 0, rate: { kind: 'step', from: 100, to: 900, atMin: 2 } }] } });
+    // Shard 0 steps to 900 records/s of 3 ms at minute 2: 2.7 slots of work on a speed-1 worker, more on any
+    // (one lane: burst lanes would catch up on the free slots).
+    const s = scenario({ durationMin: 8, config: ONE_LANE, shards: { count: 4, rate: { kind: 'constant', value: 100 }, cost: { kind: 'constant', value: 3 }, overrides: [{ shard: 0, rate: { kind: 'step', from: 100, to: 900, atMin: 2 } }] } });
     const sim = new Simulation({ scenario: s, seed: 1, policy: { ...staticPolicy, deployment: FORESHADOW_DEPLOYMENT } });
     sim.advance(7 * 60_000);
     const shard = [...sim.shards.values()][0]!;

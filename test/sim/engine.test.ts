@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { shadowIdFor } from '../../core/model/shadow.js';
 import { buildView } from '../../sim/engine/view.js';
 import { summarize } from '../../sim/report/report.js';
-import { checkedSimulation, scenario, shardIds } from './factories.js';
+import { checkedSimulation, ONE_LANE, scenario, shardIds } from './factories.js';
 
 const MIN = 60_000;
 const flat = (value: number) => ({ kind: 'constant' as const, value });
@@ -48,7 +48,8 @@ describe('processing', () => {
     expect(light.sim.stats.overloadSteps).toBe(0);
     expect(light.sim.stats.maxIteratorAgeMs).toBeLessThan(2000);
 
-    const heavy = checkedSimulation(scenario({ durationMin: 5, shards: { count: 4, rate: flat(100), cost: flat(1), overrides: [{ shard: 0, cost: flat(12) }] } }));
+    // One lane per shard: burst lanes (test/sim/burst-lanes.test.ts) would spread it over free slots.
+    const heavy = checkedSimulation(scenario({ durationMin: 5, config: ONE_LANE, shards: { count: 4, rate: flat(100), cost: flat(1), overrides: [{ shard: 0, cost: flat(12) }] } }));
     heavy.sim.run();
     heavy.check();
     expect(heavy.sim.stats.overloadSteps).toBeGreaterThan(200);
@@ -95,8 +96,8 @@ describe('actions', () => {
   });
 
   it('splits after the split duration, and the children wait until the parent has drained', () => {
-    // The parent is overloaded (100 records/s x 12 ms on speed 0.5), so it has a backlog to drain.
-    const { sim, check } = checkedSimulation(scenario({ durationMin: 20, shards: { count: 4, rate: flat(100), cost: flat(1), overrides: [{ shard: 0, cost: flat(12) }] } }));
+    // The parent is overloaded (100 records/s x 12 ms on speed 0.5, one lane), so it has a backlog to drain.
+    const { sim, check } = checkedSimulation(scenario({ durationMin: 20, config: ONE_LANE, shards: { count: 4, rate: flat(100), cost: flat(1), overrides: [{ shard: 0, cost: flat(12) }] } }));
     const parent = sim.shards.get(shardIds(sim)[0]!)!;
     sim.advance(2 * MIN);
     const mid = (parent.range.start + parent.range.end) / 2n;

@@ -22,6 +22,9 @@ export function scenarioInput(overrides: Partial<ScenarioInput> = {}): ScenarioI
   };
 }
 
+/** Scenario config that turns burst lanes off: one invocation per batch, as the one-lane physics tests need. */
+export const ONE_LANE = { lanes: { max: 1 } };
+
 export function scenario(overrides: Partial<ScenarioInput> = {}): Scenario {
   return parseScenario(scenarioInput(overrides));
 }

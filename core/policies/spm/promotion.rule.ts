@@ -1,9 +1,24 @@
+import { detectHotKey, MAX_UNPLACED_SHARE, unplacedShare } from '../../estimators/hash-histogram.js';
 import type { MoveAction } from '../../model/actions.js';
 import type { RuleOutcome } from '../../model/decision.js';
+import type { ShadowPartition } from '../../model/shadow.js';
 import type { ShadowPrediction } from './prediction.js';
-import { predictFromShadow } from './prediction.js';
+import { predictFromShadow, statsOf } from './prediction.js';
 import type { ShardTick, TickContext } from './spm.context.js';
 import { canAbsorb, fmt, forwardShadowOf, OWNER_ONLY, perSlotLoad } from './spm.context.js';
+
+/**
+ * The share of a shard's measured load its busiest burst lane would carry: the heaviest hash-key bucket of
+ * the shadow's histogram (a key never spans two buckets, so a hot key's share is at most that), and at least
+ * an even spread over `maxLanes`. 1 (no relief) without lanes or without a usable histogram.
+ */
+export function busiestLaneShare(ctx: TickContext, shadow: ShadowPartition): number {
+  if (ctx.maxLanes <= 1) return 1;
+  const stats = statsOf(ctx.view, shadow);
+  if (!stats || stats.records < ctx.config.minShadowSamples || stats.histogram.buckets.length < 2 || unplacedShare(stats.histogram) > MAX_UNPLACED_SHARE) return 1;
+  const check = detectHotKey(stats.histogram, ctx.config.hotKeyMaxShare);
+  return check.bucketShare > 0 ? Math.max(check.bucketShare, 1 / ctx.maxLanes) : 1;
+}
 
 /** Why a hot shard needs to leave its owner now, or `undefined` when it does not (yet). */
 export function overloadTrigger(ctx: TickContext, shard: ShardTick): string | undefined {
@@ -73,7 +88,7 @@ export function promotionRule(ctx: TickContext, shard: ShardTick): PromotionOutc
   // target only has to absorb it as it is now; otherwise it must absorb the horizon's forecast.
   const splitFollows = shard.ingestFractionAtHorizon >= ctx.config.splitIngestFraction;
   const needed = splitFollows ? p.prediction.utilization : p.utilizationAtHorizon;
-  if (!canAbsorb(target, needed, safe)) {
+  if (!canAbsorb(target, needed, safe, busiestLaneShare(ctx, shadow))) {
     return {
       kind: 'hold',
       reason: `${shadow.workerId} cannot absorb shard ${id}: predicted ${fmt(needed)} of a slot, worker at ${fmt(perSlotLoad(target))} per slot would reach ${fmt(perSlotLoad(target, needed))} (safe at most ${fmt(safe)})`,

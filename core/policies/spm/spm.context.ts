@@ -36,6 +36,8 @@ export interface TickContext {
   readonly view: ClusterView;
   readonly config: SpmConfig;
   readonly tickIntervalMs: number;
+  /** Burst lanes the dispatcher opens for a lagging shard at most (`config.lanes.max`; 1: none). */
+  readonly maxLanes: number;
   readonly previous: SpmState;
   readonly shards: Map<string, ShardTick>;
   readonly workers: Map<string, WorkerTick>;
@@ -63,9 +65,15 @@ export function predictedCapacity(w: WorkerTick, safeThreshold: number): number 
   return w.worker.slots * safeThreshold - w.loadAtHorizon;
 }
 
-/** True when `utilization` (of one shard on this worker) fits: the shard's slot and the worker stay safe. */
-export function canAbsorb(w: WorkerTick, utilization: number, safeThreshold: number): boolean {
-  return utilization <= safeThreshold && perSlotLoad(w, utilization) <= safeThreshold;
+/**
+ * True when `utilization` (of one shard on this worker) fits: the shard's slot and the worker stay safe.
+ * `laneShare`: the share of the shard's load in its busiest burst lane (below 1 only when lanes are on and a
+ * shadow measured where the load lies). A shard up to one whole slot then fits when that lane stays safe:
+ * the dispatcher spreads the rest over further lanes when the shard lags.
+ */
+export function canAbsorb(w: WorkerTick, utilization: number, safeThreshold: number, laneShare = 1): boolean {
+  const slotSafe = laneShare >= 1 ? utilization <= safeThreshold : utilization <= 1 && utilization * laneShare <= safeThreshold;
+  return slotSafe && perSlotLoad(w, utilization) <= safeThreshold;
 }
 
 export function forwardShadowOf(ctx: TickContext, shardId: string, ownerWorkerId: string): ShadowPartition | undefined {

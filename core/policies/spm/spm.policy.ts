@@ -44,6 +44,7 @@ export function decideSpm(view: ClusterView, full: ForeshadowConfig, stateIn: Sp
     view,
     config,
     tickIntervalMs: full.tickIntervalMs,
+    maxLanes: full.lanes.max,
     previous,
     shards: monitored.shards,
     workers: monitored.workers,

@@ -4,7 +4,7 @@ import type { ClusterView } from '../../../core/model/cluster-view.js';
 import type { DecisionEvent } from '../../../core/model/decision.js';
 import { spmPolicy } from '../../../core/policies/spm/spm.policy.js';
 import type { SpmState } from '../../../core/policies/spm/spm.policy.js';
-import { config, flat, metrics, NOW_MS, partition, PERIOD_MS, shadow, stats, view, worker } from './factories.js';
+import { config, flat, metrics, NOW_MS, partition, PERIOD_MS, shadow, stats, uniformHistogram, view, worker } from './factories.js';
 
 const cfg = config();
 const decide = (v: ClusterView, state: SpmState = spmPolicy.initialState(), c = cfg) => spmPolicy.decide(v, c, state);
@@ -92,6 +92,19 @@ describe('spm: proactive promotion', () => {
     expect(move?.prediction?.low).toBeLessThan(0.4);
     expect(move?.prediction?.high).toBeGreaterThan(0.4);
     expect(move?.reason).toMatch(/promote shadow s0@w2/);
+  });
+
+  it('with burst lanes, promotes to a target where the shard needs more than the safe share of one slot but its busiest lane does not', () => {
+    // 1.6 ms/record at 500 records/s: 0.8 of a slot on w2, above safeThreshold 0.75, below one slot.
+    const heavier = (c = cfg, histogram = uniformHistogram()) => decide(hotCluster(0.95, { shadows: [s0OnW2], shadowStats: [stats(s0OnW2, 600, 1.6, { histogram })] }), spmPolicy.initialState(), c);
+    expect(ofType(heavier().actions, 'move')).toHaveLength(1);
+    // Without lanes the shard's one slot must stay safe.
+    const oneLane = heavier(config({ lanes: { max: 1 } }));
+    expect(ofType(oneLane.actions, 'move')).toEqual([]);
+    expect(holds(oneLane.events).some((r) => r.includes('w2 cannot absorb shard s0: predicted 0.80 of a slot'))).toBe(true);
+    // A key holding 95 % of the load is one lane: 0.76 of a slot, not safe.
+    const hotKey = { buckets: Array.from({ length: 32 }, (_, i) => ({ records: 10, costMs: i === 7 ? 3100 : 5 })) };
+    expect(ofType(heavier(cfg, hotKey).actions, 'move')).toEqual([]);
   });
 
   it('keeps the old owner as a reverse shadow for the cool-down', () => {

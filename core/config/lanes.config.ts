@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/**
+ * Burst lanes of Foreshadow's dispatcher (core/model/lanes.ts): a lagging shard's batch is fanned out by
+ * partition-key hash over several concurrent invocations of its owner, per-key order kept, the way the event
+ * source mapping's ParallelizationFactor does it, but only while the shard lags.
+ */
+export const lanesConfigSchema = z
+  .strictObject({
+    /** Concurrent invocations of the owner per batch at most (1 turns burst lanes off). @default 4 */
+    max: z.number().int().min(1).max(10).default(4),
+    /**
+     * Age of a batch's oldest record at or above which a second lane opens; one more lane per further
+     * `openAtAgeMs` of age, up to `max`. Healthy batches are well under a second old. @default 5000
+     */
+    openAtAgeMs: z.number().int().min(1).max(3_600_000).default(5000),
+    /**
+     * Open lanes close when the shard's recent demand (busy time per wall-clock time, in its owner's time)
+     * falls below this many lanes: it fits one lane again. @default 0.9
+     */
+    closeBelowDemand: z.number().gt(0).max(10).default(0.9),
+  })
+  .prefault({});
+
+export type LanesConfig = z.infer<typeof lanesConfigSchema>;

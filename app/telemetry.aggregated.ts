@@ -78,6 +78,7 @@ export class AggregatedTelemetry implements Telemetry {
             failedRecords: held.failedRecords + f.failedRecords,
             shadowRecords: held.shadowRecords + f.shadowRecords,
             shadowErrors: held.shadowErrors + f.shadowErrors,
+            lanes: Math.max(held.lanes ?? 1, f.lanes ?? 1),
           }
         : f,
     );

@@ -56,7 +56,14 @@ export class EmfTelemetry implements Telemetry {
   }
 
   dispatch(f: DispatchFigures): void {
-    this.emit([[FORESHADOW_METRICS.iteratorAgeMs, f.iteratorAgeMs]], { [DIMENSIONS.shardId]: f.shardId }, f.atMs);
+    this.emit(
+      [
+        [FORESHADOW_METRICS.iteratorAgeMs, f.iteratorAgeMs],
+        [FORESHADOW_METRICS.burstLanes, f.lanes ?? 1],
+      ],
+      { [DIMENSIONS.shardId]: f.shardId },
+      f.atMs,
+    );
   }
 
   private emit(values: readonly (readonly [MetricDefinition, number])[], dimensionValues: Readonly<Record<string, string>>, atMs?: number): void {

@@ -41,6 +41,8 @@ export interface DispatchFigures {
   /** Records cloned to shadows, and shadow invocations that failed to start. */
   readonly shadowRecords: number;
   readonly shadowErrors: number;
+  /** Invocations the batch went out as (burst lanes; 1: the owner alone). @default 1 */
+  readonly lanes?: number;
   /** When the figures were taken, in epoch ms (the EMF line's Timestamp). @default now */
   readonly atMs?: number;
 }

@@ -81,6 +81,8 @@ export const FORESHADOW_METRICS = {
   shadowErrors: { name: 'ShadowErrors', namespace: METRICS_NAMESPACE, unit: 'Count', dimensionSets: [WORKER], stat: 'Sum', emittedBy: 'worker' },
   /** Age of the newest record of a batch when the dispatcher routes it (now − approximate arrival), in ms. */
   iteratorAgeMs: { name: 'IteratorAgeMs', namespace: METRICS_NAMESPACE, unit: 'Milliseconds', dimensionSets: [SHARD], stat: 'Maximum', emittedBy: 'dispatcher' },
+  /** Invocations a shard's batch went out as (burst lanes; 1 = its owner alone). */
+  burstLanes: { name: 'BurstLanes', namespace: METRICS_NAMESPACE, unit: 'Count', dimensionSets: [SHARD], stat: 'Maximum', emittedBy: 'dispatcher' },
 } as const satisfies Record<string, MetricDefinition>;
 
 /**

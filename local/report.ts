@@ -45,6 +45,7 @@ export interface LocalReport {
     readonly putErrors: number;
     readonly dispatches: number;
     readonly heldBatches: number;
+    readonly lanedBatches: number;
     readonly staleEpochRetries: number;
     readonly deadLettered: number;
     readonly ticks: number;
@@ -149,6 +150,7 @@ export function buildReport(i: ReportInput): LocalReport {
       putErrors: i.producer.putErrors,
       dispatches: tap.dispatches,
       heldBatches: tap.heldBatches,
+      lanedBatches: tap.lanedBatches,
       staleEpochRetries: tap.staleEpochRetries,
       deadLettered: i.deadLettered,
       ticks: i.ticks,

@@ -93,6 +93,10 @@ export function planRun(input: RunPlanInput): RunPlan {
     }
     throw error;
   }
+  // Burst lanes open against the local path's own age floor (its batching window and polling), not at the
+  // aws age compressed by the time scale (a few ms, which every local batch exceeds); the twin alike.
+  config = { ...config, lanes: { ...config.lanes, openAtAgeMs: LOCAL_LANE_OPEN_AGE_MS } };
+  scenarioCfg = { ...scenarioCfg, lanes: { ...scenarioCfg.lanes, openAtAgeMs: Math.min(3_600_000, Math.round(LOCAL_LANE_OPEN_AGE_MS * timeScale)) } };
   return {
     scenarioName: scenario.name,
     scenario,
@@ -162,6 +166,9 @@ function scaleOptionalTimes<T extends object>(o: T, keys: readonly (keyof T & st
 function round(x: number): number {
   return Math.round(x * 100) / 100;
 }
+
+/** Age of a batch's oldest record at which burst lanes open locally, in wall ms: half the overload age below. */
+export const LOCAL_LANE_OPEN_AGE_MS = 2500;
 
 /**
  * Iterator age above which a second counts as overloaded, at least, in wall ms: the local path's own

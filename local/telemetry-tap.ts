@@ -39,6 +39,8 @@ export class TelemetryTap implements Telemetry {
   shadowRecords = 0;
   shadowInvocations = 0;
   heldBatches = 0;
+  /** Batches that went out over burst lanes (more than one invocation). */
+  lanedBatches = 0;
   staleEpochRetries = 0;
   maxIteratorAgeMs = 0;
 
@@ -68,6 +70,7 @@ export class TelemetryTap implements Telemetry {
     s.lastIteratorAgeMs = f.iteratorAgeMs;
     this.maxIteratorAgeMs = Math.max(this.maxIteratorAgeMs, f.iteratorAgeMs);
     if (f.held) this.heldBatches++;
+    if ((f.lanes ?? 1) > 1) this.lanedBatches++;
     this.staleEpochRetries += f.staleEpochRetries;
   }
 

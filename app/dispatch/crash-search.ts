@@ -27,6 +27,11 @@ export class CrashSearch {
     private readonly clock: Clock,
   ) {}
 
+  /** Whether a search for a crashing record is on in the shard (in this execution environment). */
+  searching(shardId: string): boolean {
+    return this.ranges.has(shardId);
+  }
+
   /** How many of the batch's records go to the owner: all, or those up to the first half of the suspect range. */
   sendable(shardId: string, records: readonly WireRecord[]): number {
     const range = this.ranges.get(shardId);

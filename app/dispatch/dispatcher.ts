@@ -1,8 +1,10 @@
+import type { LanesConfig } from '../../core/config/index.js';
 import type { PartitionMetadata, ShadowPartition } from '../../core/model/index.js';
 import type { Clock, CrashPoint, InvokeFailure, MetadataStore, ShardLoadStore, StreamControl, WireRecord, WorkerInvoker, WorkerResponse } from '../../core/ports/index.js';
 import { isSampled } from '../sequence.js';
 import type { Telemetry } from '../telemetry.js';
 import type { ShardBatch } from './kinesis-event.js';
+import { BurstLanes, type LaneTarget } from './burst-lanes.js';
 import { CrashSearch } from './crash-search.js';
 import { ParentGate, type MappingStart } from './parent-gate.js';
 import { PlacementCache } from './placement-cache.js';
@@ -30,6 +32,8 @@ export interface DispatcherOptions extends ProgressWriterOptions, LoadRecorderOp
   readonly staleEpochRetries?: number;
   /** Longest the dispatcher waits, after the owner answered, for shadow invocations to be accepted, in ms. @default 100 */
   readonly shadowGraceMs?: number;
+  /** Burst lanes (app/dispatch/burst-lanes.ts; `config.lanes`). @default one lane (none) */
+  readonly lanes?: LanesConfig;
 }
 
 export interface DispatcherDeps {
@@ -54,6 +58,8 @@ export interface DispatcherDeps {
   readonly mappingStart?: () => Promise<MappingStart>;
   /** Fault injection at named steps (core/ports/crash-points.port.ts): tests only. @default none */
   readonly crashPoint?: CrashPoint;
+  /** Worker classes burst lanes may run on, with their speed hints (the workers list). @default none (no lanes) */
+  readonly lanePool?: readonly LaneTarget[];
 }
 
 export type BatchResult = { readonly batchItemFailures: { readonly itemIdentifier: string }[] };
@@ -67,7 +73,7 @@ const CRASHES: ReadonlySet<InvokeFailure> = new Set(['function-error', 'timeout'
  * Per batch: read the placement (cached, fenced by the epoch the worker checks); hold a child's batch until
  * its parents are drained; start the shadow clones without waiting for them; invoke the owner synchronously
  * with the batch and the epoch; if the owner answers that the epoch is stale, read the placement again and
- * retry; record how far the shard got (for its children's drain check, written when needed) and count the
+ * retry (a lagging shard's batch goes out over burst lanes: burst-lanes.ts); record how far the shard got (for its children's drain check, written when needed) and count the
  * shard's load for the SPM (written about every 30 s); return the owner's failures.
  *
  * An owner that crashes (function error, timeout) cannot count the attempt of the record that crashed it:
@@ -86,6 +92,7 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
   const marginMs = options.deadlineMarginMs ?? 5000;
   const retries = options.staleEpochRetries ?? 3;
   const graceMs = options.shadowGraceMs ?? 100;
+  const lanes = new BurstLanes(options.lanes ?? { max: 1, openAtAgeMs: 1, closeBelowDemand: 1 }, deps.lanePool ?? [], deps.invoker);
 
   const allFailed = (records: readonly WireRecord[]): BatchResult => ({ batchItemFailures: records.map((r) => ({ itemIdentifier: r.sequenceNumber })) });
 
@@ -154,6 +161,7 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
     const sending = batch.records.slice(0, sent);
     const shadows = cloneToShadows({ ...batch, records: sending }, partition, live);
     const invokeStart = deps.clock.nowMs();
+    const laneCount = lanes.plan(batch.shardId, sending, invokeStart, crashes.searching(batch.shardId));
     let response: WorkerResponse | undefined;
     let crash: string | undefined;
     let attempt = 0;
@@ -163,7 +171,7 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
         partition = await cache.partition(batch.shardId);
         if (!partition) break;
       }
-      const outcome = await deps.invoker.invoke(partition.ownerWorkerId, { mode: 'primary', shardId: batch.shardId, epoch: partition.epoch, records: sending });
+      const outcome = await lanes.invoke(partition.ownerWorkerId, { mode: 'primary', shardId: batch.shardId, epoch: partition.epoch, records: sending }, laneCount);
       if (!outcome.ok) {
         if (CRASHES.has(outcome.reason)) crash = outcome.detail;
         break;
@@ -192,7 +200,10 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
     }
     // Load in Kinesis records, the unit of the records read: the owner's `processed` counts user records,
     // which differ from them for KPL aggregates (docs/ARCHITECTURE.md, "Aggregated records").
-    if (response) load?.note(batch.shardId, sending, finished, response.busyMs);
+    if (response) {
+      load?.note(batch.shardId, sending, finished, response.busyMs);
+      lanes.done(batch.shardId, invokeStart, response.busyMs);
+    }
     await Promise.all([recordProgress(batch, result, response ? partition : undefined), load?.flushDue()]);
 
     const shadowErrors = (await Promise.race([shadows.done, deps.sleep(graceMs).then(() => 0)])) + (shadowLookupFailed ? 1 : 0);
@@ -206,6 +217,7 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
       failedRecords: result.batchItemFailures.length,
       shadowRecords: shadows.records,
       shadowErrors,
+      lanes: laneCount,
     });
     return result;
   }

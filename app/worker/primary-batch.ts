@@ -136,13 +136,16 @@ async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (it
 }
 
 /**
- * The fence of an owner's batch: unless the partition item names this worker as owner at the request's epoch,
+ * The fence of an owner's batch: unless the partition item names this worker (or, for a burst lane, the owner
+ * the lane runs for) as owner at the request's epoch,
  * nothing is applied and the answer is `rejected` with every record handed back (the dispatcher refreshes its
  * placement). `undefined` when the worker is the owner.
  */
 export async function fenceRejection(request: WorkerRequest, deps: WorkerDeps, span: () => { wallMs: number; cpuMs: number }): Promise<{ response: WorkerResponse; figures: WorkerBatchFigures } | undefined> {
   const partition = await deps.metadata.getPartition(request.shardId);
-  if (partition && partition.epoch === request.epoch && partition.ownerWorkerId === deps.workerId) return undefined;
+  // A burst lane runs for the owner it names: any worker may run it while that owner holds the epoch.
+  const owner = request.laneOf ?? deps.workerId;
+  if (partition && partition.epoch === request.epoch && partition.ownerWorkerId === owner) return undefined;
   const timing = span();
   return {
     response: {

@@ -29,6 +29,11 @@ export interface WorkerRequest {
    * dispatcher saw.
    */
   readonly crashed?: { readonly error: string };
+  /**
+   * A burst lane (app/dispatch/burst-lanes.ts): part of an owner batch run on another worker for the shard's
+   * owner, this worker id, at `epoch`. The worker applies it if the partition names that owner at that epoch.
+   */
+  readonly laneOf?: string;
 }
 
 export interface WorkerResponse {

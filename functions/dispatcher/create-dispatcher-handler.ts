@@ -9,7 +9,7 @@ import { AggregatedTelemetry } from '../../app/telemetry.aggregated.js';
 import { EmfTelemetry } from '../../app/telemetry.emf.js';
 
 export type DispatcherHandlerDeps = Pick<DispatcherDeps, 'metadata' | 'stream' | 'invoker'> &
-  Partial<Pick<DispatcherDeps, 'clock' | 'sleep' | 'telemetry' | 'mappingStart' | 'crashPoint' | 'load'>> & { readonly options?: DispatcherOptions };
+  Partial<Pick<DispatcherDeps, 'clock' | 'sleep' | 'telemetry' | 'mappingStart' | 'crashPoint' | 'load' | 'lanePool'>> & { readonly options?: DispatcherOptions };
 
 /**
  * Builds the dispatcher Lambda handler: the stream's only event source mapping target. For each shard batch
@@ -35,6 +35,7 @@ export function createDispatcherHandler(deps: DispatcherHandlerDeps | (() => Dis
         ...(d.mappingStart === undefined ? {} : { mappingStart: d.mappingStart }),
         ...(d.crashPoint === undefined ? {} : { crashPoint: d.crashPoint }),
         ...(d.load === undefined ? {} : { load: d.load }),
+        ...(d.lanePool === undefined ? {} : { lanePool: d.lanePool }),
       },
       d.options,
     );

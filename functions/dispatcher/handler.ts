@@ -8,7 +8,7 @@ import { InlineThread } from '../../app/dispatch/inline-thread.js';
 import { InlineWorkerInvoker } from '../../app/dispatch/inline-worker-invoker.js';
 import type { WorkerInvoker } from '../../core/ports/index.js';
 import { DEFAULTS, ENV, INLINE_WORKER_BUNDLE } from '../../definitions/resources.js';
-import { requireEnv, startingPositionFromEnv, workersFromEnv } from '../shared/env.js';
+import { configFromEnv, requireEnv, startingPositionFromEnv, workersFromEnv } from '../shared/env.js';
 import { createDispatcherHandler } from './create-dispatcher-handler.js';
 
 /**
@@ -38,6 +38,9 @@ export const handler = createDispatcherHandler(() => {
     mappingStart: async () => (position === 'LATEST' ? { position, notBeforeMs: await tableCreatedAtMs(dynamo, metadataTable) } : { position }),
     stream: new KinesisStreamControl(kinesisClient(), requireEnv(ENV.streamName), { drainReadIntervalMs: DEFAULTS.drainReadIntervalMs }),
     invoker: inlineId ? inlineInvoker(invoker, inlineId) : invoker,
+    // Burst lanes run on the worker classes by speed (config.lanes; app/dispatch/burst-lanes.ts).
+    lanePool: [...workers.values()].map((w) => ({ workerId: w.workerId, speed: w.speed })),
+    options: { lanes: configFromEnv().lanes },
   };
 });
 

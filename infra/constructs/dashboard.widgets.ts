@@ -90,6 +90,7 @@ export function foreshadowMetrics({ stream, compute, storage, period }: MetricSo
     /** Utilization = primary busy ms per ms of the period (busy fraction of one slot). */
     shardUtilization: perShard(METRICS_NAMESPACE, [DIMENSIONS.shardId], FORESHADOW_METRICS.primaryBusyMs.name, 'Sum', ` / ${seconds * 1000}`, 'Utilization'),
     shardIteratorAge: perShard(METRICS_NAMESPACE, [DIMENSIONS.shardId], FORESHADOW_METRICS.iteratorAgeMs.name, 'Maximum', '', 'Iterator age'),
+    shardBurstLanes: perShard(METRICS_NAMESPACE, [DIMENSIONS.shardId], FORESHADOW_METRICS.burstLanes.name, 'Maximum', '', 'Burst lanes'),
     shardWriteThrottled: perShard(
       KINESIS_SHARD_METRICS.writeThrottled.namespace,
       [DIMENSIONS.shardId, DIMENSIONS.streamName],
@@ -108,8 +109,10 @@ const graph = (title: string, left: cloudwatch.IMetric[], options: Partial<cloud
 export function dashboardWidgets(m: ForeshadowMetrics, alarms: cloudwatch.IAlarm[]): cloudwatch.IWidget[][] {
   return [
     [
-      graph('Per-shard utilization (busy fraction of one slot)', [m.shardUtilization], {
+      graph('Per-shard utilization (busy fraction of one slot) and burst lanes', [m.shardUtilization], {
         leftYAxis: { min: 0 },
+        right: [m.shardBurstLanes],
+        rightYAxis: { min: 0 },
         leftAnnotations: [{ value: 1, label: 'cannot keep up', color: cloudwatch.Color.RED }],
       }),
       graph('Predicted vs. actual utilization after moves', [m.predictedUtilization, m.observedUtilization], { leftYAxis: { min: 0 } }),

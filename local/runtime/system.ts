@@ -156,8 +156,8 @@ export async function startSystem(plan: RunPlan, emulators: Emulators, tap: Tele
   const load = new DynamoDbShardLoadStore(emulators.dynamo, { metadataTable: LOCAL_NAMES.tables.metadata });
   const loadPeriodMs = localMetricPeriodMs(plan);
   const dispatcher = createDispatcher(
-    { metadata, stream, invoker, clock: systemClock, sleep, telemetry, load },
-    { loadPeriodMs, loadFlushIntervalMs: Math.max(200, Math.round(30_000 / plan.timeScale)) },
+    { metadata, stream, invoker, clock: systemClock, sleep, telemetry, load, lanePool: workers.map((w) => ({ workerId: w.workerId, speed: w.speed })) },
+    { loadPeriodMs, loadFlushIntervalMs: Math.max(200, Math.round(30_000 / plan.timeScale)), lanes: plan.config.lanes },
   );
   const dispatch = async (event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> => {
     const failed: { itemIdentifier: string }[] = [];

@@ -44,7 +44,7 @@ describe('EMF figures added up per execution environment', () => {
     const { telemetry, printed, advance } = setup();
     for (let i = 0; i < 100; i += 1) {
       telemetry.workerBatch(workerFigures({ shardId: i % 2 === 0 ? 's0' : 's1', failed: i === 3 ? 1 : 0 }));
-      telemetry.dispatch(dispatchFigures({ shardId: i % 2 === 0 ? 's0' : 's1', iteratorAgeMs: i }));
+      telemetry.dispatch(dispatchFigures({ shardId: i % 2 === 0 ? 's0' : 's1', iteratorAgeMs: i, ...(i === 10 ? { lanes: 3 } : {}) }));
       advance(190);
     }
     expect(printed).toEqual([]);
@@ -56,9 +56,9 @@ describe('EMF figures added up per execution environment', () => {
       ['s1', 5000, 2500, 50, 1, 60_000],
     ]);
     const dispatches = printed.filter((p) => p.kind === 'dispatch').map((p) => p.figures as DispatchFigures);
-    expect(dispatches.map((f) => [f.shardId, f.iteratorAgeMs, f.records])).toEqual([
-      ['s0', 98, 5000],
-      ['s1', 99, 5000],
+    expect(dispatches.map((f) => [f.shardId, f.iteratorAgeMs, f.records, f.lanes ?? 1])).toEqual([
+      ['s0', 98, 5000, 3],
+      ['s1', 99, 5000, 1],
     ]);
   });
 

@@ -65,6 +65,20 @@ describe('the worker in primary mode', () => {
     expect(deps.state.items.size).toBe(0);
   });
 
+  it('applies a burst lane it runs for the owner at its epoch, and rejects one for a worker that is not the owner', async () => {
+    // This worker is w1; the partition names w2 as owner. A lane for w2 applies; a lane for w3 does not.
+    const { worker, deps, metadata } = setup();
+    metadata.partitions.set('shardId-000000000000', partition({ ownerWorkerId: 'w2' }));
+    const lane = await worker.handle(request([wireRecord(1, 'a', { v: 1 })], { laneOf: 'w2' }));
+    expect(lane.rejected).toBeUndefined();
+    expect(aggregate(deps.state, 'a')).toMatchObject({ count: 1, sum: 1 });
+    const stale = await worker.handle(request([wireRecord(2, 'a', { v: 5 })], { laneOf: 'w3' }));
+    expect(stale.rejected).toEqual({ reason: 'stale-epoch', currentEpoch: 1, ownerWorkerId: 'w2' });
+    const oldEpoch = await worker.handle(request([wireRecord(2, 'a', { v: 5 })], { laneOf: 'w2', epoch: 0 }));
+    expect(oldEpoch.rejected).toBeDefined();
+    expect(aggregate(deps.state, 'a')).toMatchObject({ count: 1, sum: 1 });
+  });
+
   it('reports a failing record, stops its key there, and keeps other keys flowing', async () => {
     const { worker, deps } = setup();
     const records = [wireRecord(1, 'a', { v: 1 }), wireRecord(2, 'a', { v: 0, poison: true }), wireRecord(3, 'b', { v: 7 }), wireRecord(4, 'a', { v: 9 })];

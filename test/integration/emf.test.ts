@@ -165,10 +165,12 @@ describe('one EMF line per batch', () => {
     expect(document._aws.CloudWatchMetrics.every((d) => d.Namespace === METRICS_NAMESPACE)).toBe(true);
   });
 
-  it('a dispatched batch prints exactly one valid line with the shard\'s IteratorAgeMs', () => {
+  it('a dispatched batch prints exactly one valid line with the shard\'s IteratorAgeMs and its burst lanes', () => {
     const lines = printed(() => new EmfTelemetry().dispatch(dispatched));
     expect(lines.map((l) => emfViolations(l.line))).toEqual([[]]);
-    expect(extracted(lines[0]!.document)).toEqual({ 'IteratorAgeMs|ShardId=shardId-000000000042|Milliseconds': '1234' });
+    expect(extracted(lines[0]!.document)).toEqual({ 'IteratorAgeMs|ShardId=shardId-000000000042|Milliseconds': '1234', 'BurstLanes|ShardId=shardId-000000000042|Count': '1' });
+    const laned = printed(() => new EmfTelemetry().dispatch({ ...dispatched, lanes: 3 }));
+    expect(extracted(laned[0]!.document)).toMatchObject({ 'BurstLanes|ShardId=shardId-000000000042|Count': '3' });
   });
 
   it('stamps the line with the injected clock and prints through the injected printer', () => {

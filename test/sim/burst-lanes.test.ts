@@ -8,7 +8,7 @@ const maxAge = (points: readonly { iteratorAgeMsMax: number }[]) => Math.max(0, 
 describe('burst lanes in the simulator', () => {
   it("keep a shard of 2.4 slots on a 2-slot worker caught up on the other workers' free slots; one lane falls behind", () => {
     // Shard 0 sits on the small worker (speed 0.5): 100 records/s x 12 ms / 0.5 = 2.4 slots of work.
-    const heavy = (config: object) => {
+    const heavy = (config: Record<string, unknown>) => {
       const run = checkedSimulation(scenario({ durationMin: 5, config, shards: { count: 4, rate: flat(100), cost: flat(1), overrides: [{ shard: 0, cost: flat(12) }] } }));
       run.sim.run();
       run.check();
@@ -45,7 +45,7 @@ describe('burst lanes in the simulator', () => {
   it("send a hot key's lane to the fastest worker: a key no split can divide keeps up on a faster class", () => {
     // At minute 1 one key of shard 0 (on the small worker, speed 0.5) sends 500 records/s of 2 ms: 2 slots
     // there, 0.5 on the large worker (speed 2). One lane cannot spread a single key; the lane on large does.
-    const hotKey = (config: object) => {
+    const hotKey = (config: Record<string, unknown>) => {
       const run = checkedSimulation(scenario({ durationMin: 6, config, events: [{ kind: 'hot-key', atMin: 1, shard: 0, recordsPerSec: 500, costFactor: 2 }] }));
       run.sim.run();
       run.check();

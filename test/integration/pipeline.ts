@@ -202,6 +202,8 @@ export async function startPipeline(clients: { kinesis: KinesisClient; dynamo: D
       telemetry,
       load,
       ...(options.crashPoint ? { crashPoint: options.crashPoint } : {}),
+      // Burst lanes (used when `options.dispatcher.lanes` turns them on) run on the workers by speed.
+      lanePool: options.workers.map((w) => ({ workerId: w.workerId, speed: w.speed ?? 1 })),
       // Told where the mapping starts as the dispatcher Lambda is: its environment and the metadata table's creation time.
       mappingStart: async () => (position === 'LATEST' ? { position, notBeforeMs: await tableCreatedAtMs(clients.dynamo, tables.metadata) } : { position }),
       options: { placementCacheMs: 500, holdPollMs: 100, ...options.dispatcher },

@@ -25,7 +25,11 @@ export const BENCHMARKS_MODEL_TEXT = `## What the simulator models (and what it 
 - **Lanes.** With ParallelizationFactor N each key goes to lane \`hash % N\`; a shard can use N times its wall
   time in busy time, bounded by its busiest lane: 1 / (that lane's share of the shard's work). A hot key
   carrying 80 % of a shard's work caps it at 1.25×. Within a shard the queue stays one FIFO (latency is the
-  shard's average, not per lane); invocations are counted per lane.
+  shard's average, not per lane); invocations are counted per lane. *Burst lanes* (policies on Foreshadow's
+  dispatcher except KCL): while a shard lags (its oldest record 3 s old, held while it needs 0.9 of a lane) its
+  lanes take, one per slot, the slots that do the most work among its own and those the workers' own shards
+  leave free, the heaviest lane on the fastest; the step's work is bounded by the slowest lane. A lane never
+  takes a slot a worker's shard needs (on AWS a lane that meets a busy class runs on the owner afterwards).
 - **Data paths.** \`metadata-table\` (spm, reactive-threshold: Foreshadow's SPM as deployed): each shard's
   load per minute as the dispatchers add it to the metadata table, visible 15 s after the minute, what arrived
   estimated from the records' ages; worker points and write throttles from CloudWatch, 120 s late.

@@ -97,7 +97,8 @@ function plainWords(results: readonly ScenarioResult[]): string {
     `Among the policies on Foreshadow's worker pool (${[...pool].join(', ')}: same workers, same dispatcher), spm has the lowest`,
     `or equal-lowest median overload on ${poolBest} of ${results.length} scenarios. The alternatives on a plain mapping run on the fastest`,
     'class with elastic concurrency and pay no dispatcher, metadata table or metric reads: where they win, the pool and its slot',
-    "limits were the problem, not the choice of shard to move. That is where spm loses, and the next issue's work.",
+    'limits were the problem, not the choice of shard to move. Burst lanes (the pool policies on the dispatcher fan a lagging',
+    "shard out over the classes' free slots; docs/ARCHITECTURE.md) close most of that gap; the cost of the pool is what is left.",
   ].join('\n');
 }
 
@@ -109,7 +110,8 @@ function deploymentTable(): string {
     const every = (d.decisionIntervalMs?.(config) ?? config.tickIntervalMs) / 1000;
     const reads = d.metricsPerDecision(8, 6);
     const handoff = d.handoffPauseMs ? `${d.handoffPauseMs(config) / 1000} s` : d.dataPlane === 'dispatcher' ? '1 s' : '—';
-    return `| ${name} | ${d.dataPlane} | ${d.dataPath} | ${d.capacityMode} | ${d.decisionFunction ? `every ${every} s` : 'none'} | ${reads} | ${d.lanesPerShard(config)} | ${handoff} | ${p.label} |`;
+    const lanes = d.burstLanes ? `1, up to ${config.lanes.max} when lagging` : String(d.lanesPerShard(config));
+    return `| ${name} | ${d.dataPlane} | ${d.dataPath} | ${d.capacityMode} | ${d.decisionFunction ? `every ${every} s` : 'none'} | ${reads} | ${lanes} | ${handoff} | ${p.label} |`;
   });
   return ['| policy | data plane | data path | capacity mode | decision function | GetMetricData series per decision (8 shards, 6 workers) | lanes per shard | handoff pause | what it is |', '|---|---|---|---|---|---:|---:|---|---|', ...rows].join('\n');
 }

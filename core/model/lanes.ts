@@ -5,7 +5,7 @@ import type { LanesConfig } from '../config/lanes.config.js';
  * record and the shard's recent demand, in lanes (its busy time per wall-clock time, in its owner's time).
  *
  * - Open: from `openAtAgeMs` on, one more lane per further `openAtAgeMs` of age, up to `max` (defaults: a
- *   batch 5 s old gets 2 lanes, 12 s 3, 20 s or more 4). Lanes only add; the age never closes one.
+ *   batch 3 s old gets 2 lanes, 6 s 3, 9 s or more 4). Lanes only add; the age never closes one.
  * - Hold: open lanes stay while the shard needs more than `closeBelowDemand` of one lane. Closing when the
  *   backlog is gone would let it build up again at once, and the shard would flap between lagging and caught up.
  * - Close: back to one lane when its demand fits one lane again.

@@ -34,7 +34,15 @@ export function parseInfraConfig(input: unknown, root = 'foreshadow'): InfraConf
   if (givenTick !== undefined && givenTick !== tickIntervalMs) {
     throw new ValidationError(`${root}.decision.tickIntervalMs`, `absent or equal to schedule.rateMinutes × 60000 (${tickIntervalMs}) on AWS`, givenTick);
   }
-  const decision = parseConfig({ ...given, tickIntervalMs }, `${root}.decision`);
+  const parsed = parseConfig({ ...given, tickIntervalMs }, `${root}.decision`);
+  // A batch that does not lag is up to its batching window plus about a poll (1 s) old: lanes opening below
+  // that would fan out batches that keep up. Unset, the threshold follows the window; set, it must clear it.
+  const healthyAgeMs = infra.eventSource.maxBatchingWindowSeconds * 1000 + 2000;
+  const givenOpen = ((given as Record<string, unknown>)['lanes'] as Record<string, unknown> | undefined)?.['openAtAgeMs'];
+  if (givenOpen !== undefined && parsed.lanes.max > 1 && parsed.lanes.openAtAgeMs < healthyAgeMs) {
+    throw new ValidationError(`${root}.decision.lanes.openAtAgeMs`, `at least eventSource.maxBatchingWindowSeconds × 1000 + 2000 (${healthyAgeMs}), the age of a batch that does not lag, or lanes.max 1`, parsed.lanes.openAtAgeMs);
+  }
+  const decision = givenOpen === undefined && parsed.lanes.openAtAgeMs < healthyAgeMs ? { ...parsed, lanes: { ...parsed.lanes, openAtAgeMs: healthyAgeMs } } : parsed;
   return { ...infra, decision };
 }
 

@@ -14,17 +14,26 @@ export interface LaneGrant {
   /** Busy time it can use per wall-clock time on its owner (ParallelizationFactor lanes; 1 without). */
   readonly parallel: number;
   /** Rationing of the owner's slots (1: not over-subscribed). */
-  readonly scale: number;
+  scale: number;
   readonly queuedWork: number;
   /** Slot time granted on the owner. */
   ownerMs: number;
   /** Concurrent invocations per batch (the mapping's lanes, or burst lanes). */
   lanes: number;
   /** Burst lanes on other workers: slot time there, and its speed. */
-  readonly helpers: { readonly worker: SimWorker; readonly speed: number; readonly ms: number }[];
+  helpers: readonly Helper[];
   /** With burst lanes: the work granted, and the work done per wall-clock ms while its lanes run. */
-  burst?: { readonly work: number; readonly rate: number };
+  burst: { readonly work: number; readonly rate: number } | undefined;
 }
+
+interface Helper {
+  readonly worker: SimWorker;
+  readonly speed: number;
+  readonly ms: number;
+}
+
+/** The helpers of a grant without burst lanes (shared: never written). */
+export const NO_HELPERS: readonly Helper[] = Object.freeze([]);
 
 interface Slot {
   readonly worker: SimWorker;
@@ -92,13 +101,15 @@ export function openBurstLanes(sim: Simulation, grants: LaneGrant[], spareMs: Ma
     const granted = Math.min(throughput, g.queuedWork);
     if (granted <= g.ownerMs * g.speed + EPS) continue;
     g.ownerMs = 0;
+    const helpers: Helper[] = [];
     slots.forEach((slot, i) => {
       if (load[i]! <= 0) return;
       const ms = (load[i]! * granted) / slot.speed;
       if (!slot.own) spareMs.set(slot.worker.id, (spareMs.get(slot.worker.id) ?? 0) - ms);
       if (slot.worker === g.owner) g.ownerMs += ms;
-      else g.helpers.push({ worker: slot.worker, speed: slot.speed, ms });
+      else helpers.push({ worker: slot.worker, speed: slot.speed, ms });
     });
+    g.helpers = helpers;
     g.lanes = lanes;
     g.burst = { work: granted, rate: throughput / g.avail };
   }

@@ -1,6 +1,6 @@
 import { laneDemand } from '../../core/model/lanes.js';
 import { hotKeyRateAt } from '../scenario/world.js';
-import { laneWork, openBurstLanes, type LaneGrant } from './burst-lanes.js';
+import { laneWork, NO_HELPERS, openBurstLanes, type LaneGrant } from './burst-lanes.js';
 import type { Simulation } from './engine.js';
 import { queuedWorkMs, type SimShadow, type SimShard, type SimWorker } from './state.js';
 
@@ -34,20 +34,29 @@ export function processStep(sim: Simulation, t: number, dt: number): void {
   for (const worker of sim.workers) {
     const speed = worker.speed / worker.slowdown;
     const shards = (byWorker.get(worker.id) ?? []).filter((s) => canProcess(sim, s, t));
-    const demands = shards.map((s) => {
+    const capacity = worker.slots * dt;
+    const first = grants.length;
+    let used = 0;
+    for (const s of shards) {
       const avail = Math.max(0, t + dt - Math.max(t, s.pausedUntilMs));
       // Lanes run side by side: the shard can use `parallel` times its wall-clock time in busy time.
       const parallel = sim.lanes > 1 ? laneParallelism(sim, s, t, sim.lanes) : 1;
       // A queue whose work rounds to zero still needs a moment, or its last record would never finish.
       const queuedWork = Math.max(EPS, queuedWorkMs(s));
-      return { s, avail, parallel, queuedWork, demand: Math.min(avail * parallel, queuedWork / speed) };
-    });
-    const capacity = worker.slots * dt;
-    const used = demands.reduce((a, d) => a + d.demand, 0);
+      const demand = Math.min(avail * parallel, queuedWork / speed);
+      used += demand;
+      grants.push({ s, owner: worker, speed, avail, parallel, scale: 1, queuedWork, ownerMs: demand, lanes: sim.lanes, helpers: NO_HELPERS, burst: undefined });
+    }
     const scale = rationing(used, capacity);
-    if (scale < 1) overloaded = true;
+    if (scale < 1) {
+      overloaded = true;
+      for (let i = first; i < grants.length; i++) {
+        const g = grants[i]!;
+        g.scale = scale;
+        g.ownerMs *= scale;
+      }
+    }
     spareMs.set(worker.id, Math.max(0, capacity - used));
-    for (const d of demands) grants.push({ ...d, owner: worker, speed, scale, ownerMs: d.demand * scale, lanes: sim.lanes, helpers: [] });
   }
   if (sim.deployment.burstLanes) openBurstLanes(sim, grants, spareMs, t);
   for (const g of grants) {

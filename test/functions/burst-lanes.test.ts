@@ -52,7 +52,7 @@ describe('burst lanes in the dispatcher', () => {
 
   it('fans a lagging batch out by key, heaviest lane on the fastest class, each lane in order, every key in one lane', async () => {
     const { dispatcher, calls, batch, figures } = setup();
-    const b = batch(12_000); // 12 s old: 3 lanes
+    const b = batch(6000); // 6 s old: 3 lanes
     const result = await dispatcher.dispatch(b);
     expect(result.batchItemFailures).toEqual([]);
     expect(calls).toHaveLength(3);
@@ -72,7 +72,7 @@ describe('burst lanes in the dispatcher', () => {
   it('returns every lane failure sorted (the mapping resumes at the lowest) and adds busy time in the owner’s time', async () => {
     const answer: Answer = (w, r) => ok({ batchItemFailures: w === 'w3' ? [] : [{ itemIdentifier: r.records.at(-1)!.sequenceNumber }], processed: r.records.length, busyMs: 10 });
     const { dispatcher, calls, batch } = setup(answer);
-    const result = await dispatcher.dispatch(batch(12_000));
+    const result = await dispatcher.dispatch(batch(6000));
     const expected = calls.filter((c) => c.workerId !== 'w3').map((c) => c.request.records.at(-1)!.sequenceNumber);
     expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([...expected].sort());
   });
@@ -80,7 +80,7 @@ describe('burst lanes in the dispatcher', () => {
   it('runs a lane whose class is throttled on the owner after the others, so nothing goes back for it', async () => {
     const answer: Answer = (w, r) => (w === 'w2' ? failed('throttled', 'all slots busy') : done(w, r));
     const { dispatcher, calls, batch } = setup(answer);
-    const result = await dispatcher.dispatch(batch(12_000));
+    const result = await dispatcher.dispatch(batch(6000));
     expect(result.batchItemFailures).toEqual([]);
     expect(calls.map((c) => c.workerId)).toEqual(['w2', 'w1', 'w3', 'w1']);
     expect(calls[3]!.request.records).toEqual(calls[0]!.request.records);
@@ -91,18 +91,18 @@ describe('burst lanes in the dispatcher', () => {
     let crashOn: string | undefined = 'w2';
     const answer: Answer = (w, r) => (w === crashOn ? failed('function-error', 'boom') : done(w, r));
     const { dispatcher, calls, batch } = setup(answer);
-    const first = await dispatcher.dispatch(batch(12_000));
+    const first = await dispatcher.dispatch(batch(6000));
     expect(first.batchItemFailures).toHaveLength(40);
     calls.length = 0;
     crashOn = undefined;
-    await dispatcher.dispatch(batch(12_000));
+    await dispatcher.dispatch(batch(6000));
     // The crash search is on: the first half goes to the owner alone.
     expect(calls.map((c) => [c.workerId, c.request.records.length])).toEqual([['w1', 20]]);
   });
 
   it('keeps KPL aggregates in one lane: a key’s user records may sit in aggregates of different partition keys', async () => {
     const { dispatcher, calls, batch } = setup();
-    const b = batch(12_000);
+    const b = batch(6000);
     const aggregate = Buffer.from([0xf3, 0x89, 0x9a, 0xc2, 1, 2, 3]).toString('base64');
     await dispatcher.dispatch({ ...b, records: b.records.map((r, i) => (i === 5 ? { ...r, data: aggregate } : r)) });
     expect(calls.map((c) => c.workerId)).toEqual(['w1']);
@@ -113,7 +113,7 @@ describe('burst lanes in the dispatcher', () => {
     const answer: Answer = (_w, r) => ok({ batchItemFailures: [], processed: r.records.length, busyMs: busy / 3 });
     const { dispatcher, figures, batch, advance } = setup(answer);
     for (let i = 0; i < 4; i++) {
-      await dispatcher.dispatch(batch(12_000, 40, 1 + 40 * i));
+      await dispatcher.dispatch(batch(6000, 40, 1 + 40 * i));
       advance(10_000);
     }
     // Caught up (1 s old) but busy 30 s per 10 s: the lanes stay.

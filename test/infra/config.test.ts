@@ -27,6 +27,16 @@ describe('parseInfraConfig', () => {
     expect(parseInfraConfig({ workers: [{ name: 'a', memoryMb: 512, slots: 4 }] }).workers[0]?.shadowSlots).toBe(1);
   });
 
+  it('opens burst lanes after the batching window plus 2 s when their threshold is not given (3 s with the default 1 s window)', () => {
+    expect(parseInfraConfig({}).decision.lanes.openAtAgeMs).toBe(3000);
+    expect(parseInfraConfig({ eventSource: { maxBatchingWindowSeconds: 5 } }).decision.lanes.openAtAgeMs).toBe(7000);
+  });
+
+  it('accepts a long batching window with burst lanes opening later, or turned off', () => {
+    expect(parseInfraConfig({ eventSource: { maxBatchingWindowSeconds: 5 }, decision: { lanes: { openAtAgeMs: 7000 } } }).decision.lanes.openAtAgeMs).toBe(7000);
+    expect(parseInfraConfig({ eventSource: { maxBatchingWindowSeconds: 5 }, decision: { lanes: { max: 1 } } }).decision.lanes.max).toBe(1);
+  });
+
   it('derives the decision tick interval from the schedule', () => {
     expect(parseInfraConfig({ schedule: { rateMinutes: 3 } }).decision.tickIntervalMs).toBe(180_000);
   });
@@ -63,6 +73,10 @@ describe('parseInfraConfig', () => {
     [{ shards: 4 }, 'foreshadow must be free of unknown keys (unknown: shards) (given {"shards":4})'],
     [{ decision: { spm: { hotThreshold: 0 } } }, 'foreshadow.decision.spm.hotThreshold must be a number greater than 0 (given 0)'],
     [{ decision: { tickIntervalMs: 5000 } }, 'foreshadow.decision.tickIntervalMs must be absent or equal to schedule.rateMinutes × 60000 (60000) on AWS (given 5000)'],
+    [
+      { eventSource: { maxBatchingWindowSeconds: 5 }, decision: { lanes: { openAtAgeMs: 3000 } } },
+      'foreshadow.decision.lanes.openAtAgeMs must be at least eventSource.maxBatchingWindowSeconds × 1000 + 2000 (7000), the age of a batch that does not lag, or lanes.max 1 (given 3000)',
+    ],
   ])('rejects %j: %s', (input, message) => {
     expect(() => parseInfraConfig(input)).toThrow(ValidationError);
     expect(() => parseInfraConfig(input)).toThrow(message);

@@ -182,7 +182,8 @@ describe('the SPM', () => {
     const fn = template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('SPM') } });
     const env = (Object.values(fn)[0] as { Properties: { Environment: { Variables: Record<string, string> } } }).Properties.Environment.Variables;
     const decision = JSON.parse(env[ENV.config]!);
-    expect(decision).toEqual(parseConfig({ ...config.decision, tickIntervalMs: 300_000 }));
+    // Burst lanes open after this stack's batching window (2 s) plus 2 s, since the configuration does not say.
+    expect(decision).toEqual(parseConfig({ ...config.decision, tickIntervalMs: 300_000, lanes: { openAtAgeMs: 4000 } }));
     expect(env[ENV.policy]).toBe('spm');
   });
 

@@ -5,17 +5,17 @@ import { burstLanes, laneDemand, laneOf } from '../../../core/model/lanes.js';
 const lanes = parseConfig({}).lanes;
 
 describe('burst lanes', () => {
-  it('opens a lane per 5 s of age from 5 s on, up to 4 (the defaults)', () => {
-    expect([0, 4999, 5000, 9999, 10_000, 12_000, 15_000, 20_000, 600_000].map((age) => burstLanes(1, age, 0, lanes))).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 4]);
+  it('opens a lane per 3 s of age from 3 s on, up to 4 (the defaults)', () => {
+    expect([0, 2999, 3000, 5999, 6000, 8000, 9000, 20_000, 600_000].map((age) => burstLanes(1, age, 0, lanes))).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 4]);
   });
 
   it('keeps open lanes while the shard needs 0.9 of a lane or more, and closes them below', () => {
     expect(burstLanes(3, 0, 0.9, lanes)).toBe(3);
     expect(burstLanes(3, 0, 2.5, lanes)).toBe(3);
     expect(burstLanes(3, 0, 0.89, lanes)).toBe(1);
-    // The age only adds lanes: three held lanes stay three at 5 s of age.
-    expect(burstLanes(3, 5000, 1.2, lanes)).toBe(3);
-    expect(burstLanes(2, 15_000, 1.2, lanes)).toBe(4);
+    // The age only adds lanes: three held lanes stay three at 3 s of age.
+    expect(burstLanes(3, 3000, 1.2, lanes)).toBe(3);
+    expect(burstLanes(2, 9000, 1.2, lanes)).toBe(4);
   });
 
   it('has one lane when max is 1, whatever the age and demand', () => {

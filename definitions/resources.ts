@@ -100,6 +100,11 @@ export const DEFAULTS = {
    * to the account's concurrency (1,000 by default), not its worker function's reserved concurrency.
    */
   inlineClassSlots: 1000,
+  /**
+   * Memory of the dispatcher function when no worker class runs inline (infra `dispatcher.memoryMb`); with an
+   * inline class the dispatcher has that class's memory. The simulator prices the dispatcher's wait at it.
+   */
+  dispatcherMemoryMb: 512,
   /** Shard load minutes expire (DynamoDB TTL) this long after their minute, in hours. */
   shardLoadRetentionHours: 2,
   /** Timeout of a worker class's functions, in seconds (infra config `workers[].timeoutSeconds`, a scenario class's `timeoutSeconds`). */

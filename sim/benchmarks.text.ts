@@ -42,7 +42,8 @@ export const BENCHMARKS_MODEL_TEXT = `## What the simulator models (and what it 
   the new owner before the next batch); kcl3-variance's graceful handoff pauses it 10 s (lease discovery).
 - **Cost** (\`definitions/prices.ts\`): provisioned shard-hours and PUT payload units, or on-demand stream-hours
   and GB written and read (records rounded up to 1 KB); Lambda GB-s of workers (primary and shadow), of the
-  dispatcher (256 MB, waits on the owner, 5 ms per invocation) and of the decision function (512 MB, 500 ms
+  dispatcher (as deployed: the inline class's memory on Foreshadow's deployment, else 512 MB; it waits on an
+  invoked owner, 5 ms per invocation; the 256 MB this table used before was below any deployed size) and of the decision function (512 MB, 500 ms
   per decision) where there is one; invocations; GetMetricData series requested (6 per shard and 4 per worker
   per decision for the dispatcher policies, or only the fields a policy names (spm: 5 per shard, none per
   worker), 2 for alarm-autoscaler, 3 per shard for reactive-split, none for the others); per dispatched batch

@@ -183,7 +183,7 @@ export const infraConfigSchema = z
       ]),
     eventSource: eventSourceConfigSchema,
     /** The dispatcher waits on a worker, so its timeout must exceed every worker's. @default 512 MB, 120 s */
-    dispatcher: functionSizingSchema(512, 120),
+    dispatcher: functionSizingSchema(DEFAULTS.dispatcherMemoryMb, 120),
     /**
      * The worker class whose owner batches the dispatcher runs in its own invocation, in a worker thread,
      * instead of invoking the class's worker function: no second invocation, no wait billed twice and no

@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../../definitions/resources.js';
 import type { ForeshadowConfig } from '../../core/config/index.js';
 import { evenRanges } from '../../core/model/hash-key.js';
 import { KINESIS_SHARD_WRITE_LIMITS } from '../../core/model/cluster-view.js';
@@ -76,6 +77,8 @@ export class Simulation {
    * only: its capacity is still its slots here, where on AWS each of its shards has an invocation.
    */
   readonly inlineClass: string | undefined;
+  /** Memory of the dispatcher function, which bills its wait on an invoked owner (DEFAULTS.dispatcherMemoryMb, or the inline class's). */
+  readonly dispatcherMemoryMb: number;
   /** How late the policy sees a shard's metric point (its data path). */
   readonly viewDelayMs: number;
   /**
@@ -130,6 +133,8 @@ export class Simulation {
     this.regionCost = new Float64Array(scenario.shards.count);
     const classes = this.deployment.dataPlane === 'plain-esm' ? [plainEsmClass(scenario)] : scenario.workers;
     this.inlineClass = this.deployment === FORESHADOW_DEPLOYMENT ? leastMemoryClass(classes) : undefined;
+    // As deployed: a dispatcher running a class inline is that class's size; otherwise the infra default.
+    this.dispatcherMemoryMb = classes.find((c) => c.class === this.inlineClass)?.memoryMb ?? DEFAULTS.dispatcherMemoryMb;
     this.workers = classes.flatMap((c) =>
       Array.from({ length: c.count }, (_, i) => ({
         id: scenarioWorkerId(c.class, i),

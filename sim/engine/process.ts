@@ -236,7 +236,7 @@ function processShard(sim: Simulation, g: LaneGrant, startMs: number): number {
       } else {
         // It waits for its lanes side by side: the wall time of the busiest one.
         sim.stats.workerInvocations += ownerCalls;
-        sim.stats.dispatcherGbMs += ((busy / Math.max(1, scale) + batches * DISPATCH_OVERHEAD_MS) * DISPATCHER_MEMORY_MB) / 1024;
+        sim.stats.dispatcherGbMs += ((busy / Math.max(1, scale) + batches * DISPATCH_OVERHEAD_MS) * sim.dispatcherMemoryMb) / 1024;
       }
     }
     sim.output.set(shard.id, (sim.output.get(shard.id) ?? 0) + processed);
@@ -245,8 +245,7 @@ function processShard(sim: Simulation, g: LaneGrant, startMs: number): number {
   return busy;
 }
 
-/** Dispatcher: memory of the dispatcher function and its own time per invocation (it waits on the owner). */
-export const DISPATCHER_MEMORY_MB = 256;
+/** Dispatcher: its own time per invocation (it also waits on the owner); its memory is `sim.dispatcherMemoryMb`. */
 export const DISPATCH_OVERHEAD_MS = 5;
 
 /**
@@ -286,7 +285,7 @@ function processShadow(sim: Simulation, sh: SimShadow, worker: SimWorker, effSpe
   sim.stats.workerGbMs += (busy * worker.memoryMb) / 1024;
   const invocations = Math.max(1, Math.ceil(records / sim.profile.batchSize));
   sim.stats.shadowInvocations += invocations;
-  sim.stats.dispatcherGbMs += (invocations * DISPATCH_OVERHEAD_MS * DISPATCHER_MEMORY_MB) / 1024;
+  sim.stats.dispatcherGbMs += (invocations * DISPATCH_OVERHEAD_MS * sim.dispatcherMemoryMb) / 1024;
   sim.options.observer?.onShadowBatch({ shadowId: sh.id, shardId: sh.shardId, workerId: worker.id, records, atMs: t });
 }
 

@@ -12,9 +12,10 @@ describe('cost estimate', () => {
     sim.run();
     const { cost } = summarize(sim, { name: 'static', label: 'static' });
     expect(cost.shardHours).toBe(1);
-    // Worker: 0.5 s busy per s for 3,600 s at 1 GB = 1,800 GB-s; dispatcher at 256 MB waits as long (450) plus 5 ms per invocation.
-    expect(cost.lambdaGbSeconds).toBeGreaterThan(2250 * 0.98);
-    expect(cost.lambdaGbSeconds).toBeLessThan(2260 * 1.02);
+    // Worker: 0.5 s busy per s for 3,600 s at 1 GB = 1,800 GB-s; the dispatcher (static runs no class inline:
+    // 512 MB, DEFAULTS.dispatcherMemoryMb) waits as long (900) plus 5 ms for each of its 3,600 batches (9).
+    expect(cost.lambdaGbSeconds).toBeGreaterThan(2709 * 0.98);
+    expect(cost.lambdaGbSeconds).toBeLessThan(2709 * 1.02);
     expect(cost.metricsRequested).toBe(0);
     expect(cost.usd.kinesis).toBeCloseTo(PRICES.shardHour + (sim.stats.acceptedRecords / 1e6) * PRICES.putPayloadUnitsPerMillion, 4);
     expect(cost.usd.lambda).toBeCloseTo(cost.lambdaGbSeconds * PRICES.lambdaGbSecond + (cost.invocations / 1e6) * PRICES.lambdaRequestsPerMillion, 3);

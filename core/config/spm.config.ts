@@ -45,6 +45,13 @@ export const spmConfigSchema = z
     minShadowSamples: z.number().int().min(1).max(1_000_000).default(200),
     /** Split instead of move when forecast ingest exceeds this fraction of the shard's write limit. @default 0.9 */
     splitIngestFraction: z.number().gt(0).lte(1).default(0.9),
+    /**
+     * Two adjacent cold shards merge when together they stay at or below this fraction of one shard's write
+     * limit, now and at the horizon (merge.rule.ts); at most half of `splitIngestFraction`, so that a merge and
+     * the split undoing it are far apart. 0 turns merges off. @default 0.25 (at 0.3 the built-in sudden
+     * scenarios throttle hundreds of thousands of records after a step lands on a merged shard: docs/ARCHITECTURE.md)
+     */
+    mergeIngestFraction: z.number().min(0).lt(1).default(0.25),
     /** Buckets of the hash-key load histogram the shadow keeps. @default 32 */
     histogramBuckets: z.number().int().min(2).max(1024).default(32),
     /** Holt level weight of a new metric point (one period's gap). @default 0.5 */
@@ -107,6 +114,9 @@ export const spmConfigSchema = z
   .superRefine((c, ctx) => {
     if (c.replication.minRate > c.replication.maxRate) {
       ctx.addIssue({ code: 'custom', path: ['replication', 'minRate'], message: `at most replication.maxRate (${c.replication.maxRate})` });
+    }
+    if (c.mergeIngestFraction > c.splitIngestFraction / 2) {
+      ctx.addIssue({ code: 'custom', path: ['mergeIngestFraction'], message: `at most half of splitIngestFraction (${c.splitIngestFraction / 2}), or a merge could be split again at once` });
     }
     if (c.safeThreshold > c.overloadThreshold) {
       ctx.addIssue({ code: 'custom', path: ['safeThreshold'], message: `at most overloadThreshold (${c.overloadThreshold})` });

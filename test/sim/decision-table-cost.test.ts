@@ -7,7 +7,8 @@ import { PRICES } from '../../sim/report/prices.js';
 import { scenario } from './factories.js';
 
 function run(policy: string) {
-  const sim = new Simulation({ scenario: scenario({ durationMin: 10 }), seed: 1, policy: policyByName(policy) });
+  // Merges off: these calm shards would otherwise merge, and the test counts per-shard units of 4 shards.
+  const sim = new Simulation({ scenario: scenario({ durationMin: 10, config: { spm: { mergeIngestFraction: 0 } } }), seed: 1, policy: policyByName(policy) });
   sim.run();
   return { sim, report: summarize(sim, policyByName(policy)) };
 }
@@ -15,7 +16,7 @@ function run(policy: string) {
 describe('the decision path\u2019s own DynamoDB tables are priced', () => {
   it('an SPM tick pays the measured metadata reads and writes per open shard', () => {
     const { sim, report } = run('spm');
-    // 4 shards, no split in this calm scenario: every tick reads and writes for 4 shards.
+    // 4 shards, no split or merge: every tick reads and writes for 4 shards.
     expect(sim.stats.decisionReadUnits).toBeCloseTo(sim.stats.ticks * 4 * SPM_TICK_UNITS_PER_SHARD.readUnits, 6);
     expect(sim.stats.decisionWriteUnits).toBeCloseTo(sim.stats.ticks * 4 * SPM_TICK_UNITS_PER_SHARD.writeUnits, 6);
     const tableUsd = (sim.stats.decisionReadUnits / 1e6) * PRICES.dynamoReadUnitsPerMillion + (sim.stats.decisionWriteUnits / 1e6) * PRICES.dynamoWriteUnitsPerMillion;

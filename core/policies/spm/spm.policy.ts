@@ -1,11 +1,12 @@
 import type { ForeshadowConfig } from '../../config/index.js';
 import { estimateCost } from '../../estimators/cost-estimator.js';
-import type { MoveAction, SplitAction } from '../../model/actions.js';
+import type { MergeAction, MoveAction, SplitAction } from '../../model/actions.js';
 import type { ClusterView } from '../../model/cluster-view.js';
 import type { Decision } from '../../model/decision.js';
 import type { Policy } from '../policy.js';
 import { scorePrediction } from './accountability.rule.js';
 import { dropShadowRule } from './drop-shadow.rule.js';
+import { mergeRule } from './merge.rule.js';
 import { monitorShards } from './monitor.js';
 import type { ShadowPrediction } from './prediction.js';
 import { overloadTrigger, promotionRule, type PromotionOutcome } from './promotion.rule.js';
@@ -152,6 +153,10 @@ export function decideSpm(view: ClusterView, full: ForeshadowConfig, stateIn: Sp
     ctx.events.push({ type: 'follow-up-needed', reason: `the move budget (${config.maxMovesPerTick} per tick) is spent with hot shards still at risk` });
   }
 
+  // Capacity back when the load is gone: one merge of cold neighbours, if no reshard is planned this tick.
+  const merge = mergeRule(ctx, splits);
+  if (merge.kind === 'act') applyMerge(ctx, merge.action);
+
   // Step 2: shadows for hot shards that have none, hottest first.
   for (const shard of hot) {
     const eviction = shadowEvictionRule(ctx, shard);
@@ -182,6 +187,17 @@ function applyMove(ctx: TickContext, shard: ShardTick, action: MoveAction, measu
     pending.push({ shardId: action.shardId, prediction: action.prediction, fromWorkerId: action.fromWorkerId, toWorkerId: action.toWorkerId, movedAtMs: ctx.view.nowMs });
   }
   patch(action.shardId, { lastMoveAtMs: ctx.view.nowMs });
+}
+
+function applyMerge(ctx: TickContext, action: MergeAction): void {
+  ctx.actions.push(action);
+  ctx.touchedShards.add(action.shardId);
+  ctx.touchedShards.add(action.adjacentShardId);
+  ctx.splitsLeft -= 1;
+  for (const id of [action.shardId, action.adjacentShardId]) {
+    const shard = ctx.shards.get(id);
+    if (shard && shard.partition.ownerWorkerId !== action.workerId) shiftLoad(ctx, shard.partition.ownerWorkerId, shard.utilizationAtHorizon, action.workerId, shard.utilizationAtHorizon);
+  }
 }
 
 function applySplit(ctx: TickContext, shard: ShardTick, action: SplitAction, splits: SplitRecord[]): void {

@@ -399,3 +399,46 @@ describe('spm: shadow budget and the freshest record rate', () => {
     expect(move?.prediction?.utilization).toBeCloseTo(0.25, 6);
   });
 });
+
+describe('spm: merging cold neighbours', () => {
+  /** s0 on w1 and s1 on w2 (adjacent hash-key ranges), s2 on w3: each at `rps` records/s and 0.1 of a slot for 12 periods. */
+  const calm = (rps: number, extra: Partial<ClusterView> = {}, s1: Partial<ReturnType<typeof partition>> = {}) =>
+    view({
+      workers: [worker('w1'), worker('w2'), worker('w3')],
+      partitions: [partition('s0', 'w1'), partition('s1', 'w2', s1), partition('s2', 'w3')],
+      shardMetrics: { s0: metrics(flat(0.1, 12), rps), s1: metrics(flat(0.1, 12), rps), s2: metrics(flat(0.1, 12), rps) },
+      ...extra,
+    });
+
+  it('merges the coldest adjacent pair whose ingest together stays at most a quarter of one shard’s write limit', () => {
+    const [merge, ...more] = ofType(decide(calm(100)).actions, 'merge');
+    expect(more).toEqual([]);
+    expect(merge).toMatchObject({ type: 'merge', shardId: 's0', adjacentShardId: 's1', workerId: 'w1' });
+    expect(merge?.reason).toMatch(/merge cold neighbours s0 and s1: together 20 % of one shard's write limit/);
+  });
+
+  it('leaves a pair that would carry more than a quarter of the write limit, or whose ranges do not touch', () => {
+    expect(ofType(decide(calm(150)).actions, 'merge')).toEqual([]);
+    const apart = calm(100, { partitions: [partition('s0', 'w1'), partition('s2', 'w2'), partition('s4', 'w3')], shardMetrics: { s0: metrics(flat(0.1, 12), 100), s2: metrics(flat(0.1, 12), 100), s4: metrics(flat(0.1, 12), 100) } });
+    expect(ofType(decide(apart).actions, 'merge')).toEqual([]);
+  });
+
+  it('waits for ten periods of history and leaves shards whose load is rising', () => {
+    const young = calm(100, { shardMetrics: { s0: metrics(flat(0.1, 6), 100), s1: metrics(flat(0.1, 6), 100), s2: metrics(flat(0.1, 6), 100) } });
+    expect(ofType(decide(young).actions, 'merge')).toEqual([]);
+    const rising = Array.from({ length: 12 }, (_, i) => 0.02 + 0.01 * i);
+    const growing = calm(100, { shardMetrics: { s0: metrics(rising, 100), s1: metrics(rising, 100), s2: metrics(rising, 100) } });
+    expect(ofType(decide(growing).actions, 'merge')).toEqual([]);
+  });
+
+  it('does not merge while the stream reshards, within the cooldown of a move, or with merges turned off', () => {
+    expect(ofType(decide(calm(100, { streamStatus: 'UPDATING' })).actions, 'merge')).toEqual([]);
+    // s1 moved a minute ago; s0 and s2 are not neighbours.
+    expect(ofType(decide(calm(100, {}, { lastMoveAtMs: NOW_MS - 60_000 })).actions, 'merge')).toEqual([]);
+    expect(ofType(decide(calm(100), spmPolicy.initialState(), config({ spm: { mergeIngestFraction: 0 } })).actions, 'merge')).toEqual([]);
+  });
+
+  it('refuses a merge threshold above half the split threshold, naming both', () => {
+    expect(() => config({ spm: { mergeIngestFraction: 0.5 } })).toThrow(/config\.spm\.mergeIngestFraction must be at most half of splitIngestFraction \(0\.45\)/);
+  });
+});

@@ -72,9 +72,10 @@ const CRASHES: ReadonlySet<InvokeFailure> = new Set(['function-error', 'timeout'
  *
  * Per batch: read the placement (cached, fenced by the epoch the worker checks); hold a child's batch until
  * its parents are drained; start the shadow clones without waiting for them; invoke the owner synchronously
- * with the batch and the epoch; if the owner answers that the epoch is stale, read the placement again and
- * retry (a lagging shard's batch goes out over burst lanes: burst-lanes.ts); record how far the shard got (for its children's drain check, written when needed) and count the
- * shard's load for the SPM (written about every 30 s); return the owner's failures.
+ * with the batch and the epoch (a lagging shard's batch goes out over burst lanes: burst-lanes.ts); if the
+ * owner answers that the epoch is stale, read the placement again and retry; record how far the shard got
+ * (for its children's drain check, written when needed) and count the shard's load for the SPM (written
+ * about every 30 s); return the owner's failures.
  *
  * An owner that crashes (function error, timeout) cannot count the attempt of the record that crashed it:
  * the dispatcher finds that record by bisection across the shard's batches (CrashSearch) and has the owner

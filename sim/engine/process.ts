@@ -152,7 +152,6 @@ function parentsDrained(sim: Simulation, shard: SimShard): boolean {
   return shard.parentIds.every((p) => sim.shards.get(p)?.drainedAtMs !== undefined);
 }
 
-/** Processes up to `grantedMs` of wall time of a shard's queue as one batch on its owner. */
 /** Whether a shard got less time than its queue needed (rationed, or on its lanes' time), not its whole queue. */
 function timeLimited(g: LaneGrant): boolean {
   return g.burst ? g.burst.work < g.queuedWork - EPS : g.ownerMs >= g.avail * g.parallel * g.scale - EPS;

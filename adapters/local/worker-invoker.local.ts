@@ -69,7 +69,10 @@ export class LocalWorkerInvoker implements WorkerInvoker {
     const payload = JSON.stringify(request);
     const limit = this.options.syncPayloadBytes ?? 6_291_456;
     if (Buffer.byteLength(payload) > limit) return failed('payload-too-large', `payload of ${Buffer.byteLength(payload)} bytes exceeds ${limit}`);
-    if ((this.options.whenBusy ?? 'queue') === 'throttle') {
+    // A burst lane never waits for a slot: it is an extra the class may not have room for, and Lambda
+    // answers it 429 at once (the dispatcher then runs it on the owner); waiting, it would hold up the class's
+    // own shards.
+    if ((this.options.whenBusy ?? 'queue') === 'throttle' || request.laneOf !== undefined) {
       if (!worker.slots.tryAcquire()) {
         this.stats.throttled += 1;
         return failed('throttled', `${workerId} has all ${worker.slots.size} slots busy`);

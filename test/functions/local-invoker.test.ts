@@ -48,6 +48,20 @@ describe('the local worker invoker', () => {
     expect((await first).ok).toBe(true);
   });
 
+  it('answers a burst lane throttled at once when every slot is busy, while owner batches still queue', async () => {
+    const worker = gatedWorker([]);
+    const invoker = new LocalWorkerInvoker([{ workerId: 'w', slots: 1, handle: worker.handle }]);
+    const first = invoker.invoke('w', request([wireRecord(1, 'a', {})]));
+    expect(await invoker.invoke('w', request([wireRecord(2, 'b', {})], { laneOf: 'w0' }))).toMatchObject({ ok: false, reason: 'throttled' });
+    const queued = invoker.invoke('w', request([wireRecord(3, 'c', {})]));
+    worker.release();
+    expect((await first).ok).toBe(true);
+    await tick();
+    worker.release();
+    expect((await queued).ok).toBe(true);
+    expect(invoker.stats.throttled).toBe(1);
+  });
+
   it.each([
     ['an unknown worker', 'nobody', async () => answer, 'not-found'],
     ['a handler that throws', 'w', async () => Promise.reject(new Error('boom')), 'function-error'],

@@ -17,14 +17,17 @@ function alive(pid: number): boolean {
 
 /**
  * The path `npm start` takes (local/main.ts calls the same `runLocal`), on kinesis-local and dynalite, with
- * the built-in quick-start compressed: 30 scenario minutes in 90 wall seconds.
+ * `npm start`'s own defaults: the built-in quick-start, 30 scenario minutes in 120 wall seconds (×15).
+ * Compressed further (×20 in 90 s, as this test once ran), the local shadows gather too few samples per
+ * scenario minute at the quick-start's scaled-down rates, and the relief lands within a tick or two of the
+ * owner's saturation, which a busy machine tips either way (issue #12).
  */
 describe('npm start, end to end on the emulators', () => {
   let run: LocalRun;
   const out = join(mkdtempSync(join(tmpdir(), 'fs-e2e-')), 'local-report.json');
 
   it('plays the quick-start with the spm policy and reports', { timeout: 240_000 }, async () => {
-    run = await runLocal({ policy: 'spm', durationSec: 90, timeScale: 20, port: 0, dashboard: false, out });
+    run = await runLocal({ policy: 'spm', port: 0, dashboard: false, out });
     expect(run.report.report.acceptedRecords).toBeGreaterThan(1000);
     expect(existsSync(out)).toBe(true);
     expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ scenario: 'quick-start', policy: 'spm' });

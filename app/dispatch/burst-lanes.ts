@@ -1,7 +1,7 @@
 import type { LanesConfig } from '../../core/config/index.js';
-import { burstLanes, laneDemand, laneOf } from '../../core/model/lanes.js';
+import { burstLanes, laneDemand } from '../../core/model/lanes.js';
 import { failed, ok, type InvokeFailure, type Outcome, type WireRecord, type WorkerInvoker, type WorkerRequest, type WorkerResponse } from '../../core/ports/index.js';
-import { compareSequence } from '../sequence.js';
+import { compareSequence, hashKeyOf } from '../sequence.js';
 
 /** A worker class a lane can run on, with its speed hint (the workers list the dispatcher is given). */
 export interface LaneTarget {
@@ -93,9 +93,18 @@ export class BurstLanes {
    * owner first, the rest in an order that depends on the shard, so lagging shards do not all pile onto one.
    */
   private targets(ownerWorkerId: string, shardId: string): string[] {
-    const rank = (id: string) => (id === ownerWorkerId ? -1 : laneOf(`${shardId}/${id}`, 1 << 30));
+    const rank = (id: string) => (id === ownerWorkerId ? -1 : Number(hashKeyOf(`${shardId}/${id}`) % 1_000_003n));
     return [...this.pool].sort((a, b) => b.speed - a.speed || rank(a.workerId) - rank(b.workerId)).map((t) => t.workerId);
   }
+}
+
+/**
+ * The lane of a record: the hash key Kinesis routes it by (the MD5 of its partition key) modulo `lanes`, so
+ * every record of a key is in one lane and keeps its order. The simulator assigns lanes the same way
+ * (`laneKey % lanes`, sim/engine/topology.ts), so the twin of a local run splits a shard's keys alike.
+ */
+export function laneOf(partitionKey: string, lanes: number): number {
+  return lanes <= 1 ? 0 : Number(hashKeyOf(partitionKey) % BigInt(lanes));
 }
 
 /**

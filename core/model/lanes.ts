@@ -29,17 +29,3 @@ export function laneDemand(previous: number, busyMs: number, wallMs: number): nu
   if (!(wallMs > 0)) return previous;
   return previous + 0.3 * (busyMs / wallMs - previous);
 }
-
-/**
- * The lane of a record: a hash of its partition key modulo `lanes`, so every record of a key goes to the
- * same lane and keeps its order. FNV-1a over the key's UTF-16 code units: cheap, stable across runtimes.
- */
-export function laneOf(partitionKey: string, lanes: number): number {
-  if (lanes <= 1) return 0;
-  let h = 0x811c9dc5;
-  for (let i = 0; i < partitionKey.length; i++) {
-    h ^= partitionKey.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h % lanes;
-}

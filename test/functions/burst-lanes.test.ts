@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { laneOf } from '../../app/dispatch/burst-lanes.js';
 import { createDispatcher } from '../../app/dispatch/dispatcher.js';
+import { hashKeyOf } from '../../app/sequence.js';
 import type { DispatchFigures } from '../../app/telemetry.js';
 import { parseConfig } from '../../core/config/index.js';
-import { laneOf } from '../../core/model/lanes.js';
 import type { InvokeFailure, Outcome, WireRecord, WorkerRequest, WorkerResponse } from '../../core/ports/index.js';
 import { failed, ok } from '../../core/ports/index.js';
 import { FakeMetadata, partition, wireRecord } from './factories.js';
@@ -42,6 +43,17 @@ function setup(answer: Answer = done, lanes = parseConfig({}).lanes) {
   };
   return { dispatcher, calls, figures, batch, advance: (ms: number) => void (now += ms) };
 }
+
+describe('the lane of a record', () => {
+  it('puts every record of a key in one lane, spreads keys over every lane, and matches the simulator (hash key % 2520 % lanes)', () => {
+    const keys = Array.from({ length: 400 }, (_, i) => `key-${i}`);
+    const counts = [0, 0, 0, 0];
+    for (const k of keys) counts[laneOf(k, 4)]! += 1;
+    expect(Math.min(...counts)).toBeGreaterThan(70);
+    expect(keys.every((k) => laneOf(k, 1) === 0)).toBe(true);
+    for (const lanes of [2, 3, 4, 7, 10]) expect(keys.every((k) => laneOf(k, lanes) === Number(hashKeyOf(k) % 2520n) % lanes)).toBe(true);
+  });
+});
 
 describe('burst lanes in the dispatcher', () => {
   it('sends a batch that keeps up to its owner alone', async () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../core/config/index.js';
-import { InjectedCrash, type CrashPoint } from '../../core/ports/index.js';
-import { records, startPipeline, useEmulators } from './pipeline.js';
+import { crashOnceAt, records, startPipeline, useEmulators } from './pipeline.js';
 
 const emulators = useEmulators();
 const clients = () => ({ kinesis: emulators.kinesis(), dynamo: emulators.dynamo() });
@@ -37,13 +36,8 @@ describe('burst lanes on the emulators', () => {
   it('a lane whose worker dies after applying some keys: the batch comes again, nothing is lost or applied twice', async () => {
     // The first batches go out in one lane (nothing lags yet): the crash is armed once a batch went out in
     // lanes, so it kills a lane of a laned batch (lanes stay open while the backlog lasts).
-    let fired = 0;
     let lanesSeen = () => false;
-    const crash: CrashPoint = (step, subject) => {
-      if (step !== 'worker.after-state-write' || fired > 0 || !lanesSeen()) return;
-      fired += 1;
-      throw new InjectedCrash(step, subject);
-    };
+    const crash = crashOnceAt('worker.after-state-write', () => lanesSeen());
     const p = await startPipeline(clients(), { shards: 1, workers: [{ workerId: 'w1' }, { workerId: 'w2', speed: 2 }], dispatcher: { lanes }, crashPoint: crash });
     lanesSeen = () => p.telemetry.dispatches.some((d) => (d.lanes ?? 1) > 1);
     try {
@@ -51,7 +45,7 @@ describe('burst lanes on the emulators', () => {
       p.esm.start();
       await p.produce(records(400, 24, { costMs: 30 }));
       const { verdicts } = await p.settle(40_000);
-      expect(fired).toBe(1);
+      expect(crash.fired()).toBe(1);
       expect(verdicts).toEqual([]);
       expect(p.failures.records).toEqual([]);
       expect(p.esm.stats.discardedBatches).toBe(0);

@@ -353,11 +353,14 @@ export function records(n: number, keys: number, extra: { costMs?: number; prefi
   return Array.from({ length: n }, (_, i) => ({ key: `${extra.prefix ?? 'k'}${i % keys}`, v: i + 1, costMs: extra.costMs }));
 }
 
-/** A crash hook that "kills the process" the first time it reaches `step` (core/ports/crash-points.port.ts). */
-export function crashOnceAt(step: CrashPointName): CrashPoint & { readonly fired: () => number } {
+/**
+ * A crash hook that "kills the process" the first time it reaches `step` (core/ports/crash-points.port.ts)
+ * while `armed()` holds (always, by default).
+ */
+export function crashOnceAt(step: CrashPointName, armed: () => boolean = () => true): CrashPoint & { readonly fired: () => number } {
   let fired = 0;
   const hook = (at: CrashPointName, subject: string): void => {
-    if (at !== step || fired > 0) return;
+    if (at !== step || fired > 0 || !armed()) return;
     fired += 1;
     throw new InjectedCrash(at, subject);
   };
